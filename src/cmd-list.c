@@ -1,0 +1,352 @@
+/*
+ * cmd-list.c - `portsleuth [list]`: every socket, its owners and its
+ * exposure.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "listing.h"
+#include "render/render.h"
+#include "util/num.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#ifndef PS_DATADIR
+#define PS_DATADIR "/usr/local/share/portsleuth"
+#endif
+
+enum {
+	OPT_PID = 256, OPT_COLOR, OPT_ROOT, OPT_RECORD, OPT_REPLAY, OPT_IANA,
+	OPT_THREADS, OPT_UDPLITE, OPT_SCTP
+};
+
+static const struct option long_opts[] = {
+	{ "listening", no_argument, NULL, 'l' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "tcp", no_argument, NULL, 't' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "raw", no_argument, NULL, 'w' },
+	{ "udplite", no_argument, NULL, OPT_UDPLITE },
+	{ "sctp", no_argument, NULL, OPT_SCTP },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "command", required_argument, NULL, 'c' },
+	{ "user", required_argument, NULL, 'U' },
+	{ "exposed", no_argument, NULL, 'e' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "wide", no_argument, NULL, 'W' },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "iana", required_argument, NULL, OPT_IANA },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+cmd_list_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth [list] [options]\n"
+"\n"
+"List sockets with the processes that hold them, the registered name of\n"
+"each port and how exposed each socket is.  Default: listening sockets.\n"
+"\n"
+"Selection:\n"
+"  -l, --listening      listening (TCP, SCTP) and unconnected (UDP, raw)\n"
+"                       sockets only (the default)\n"
+"  -a, --all            sockets in every state\n"
+"  -t, --tcp  -u, --udp  -w, --raw  --udplite  --sctp\n"
+"                       only these protocols (default: all of them)\n"
+"  -4, --ipv4  -6, --ipv6\n"
+"                       only this address family\n"
+"  -p, --port LIST      ports or ranges: 22 | 1-1023 | 22,80,8000-8100\n"
+"      --pid PID        sockets held by this process\n"
+"  -c, --command NAME   sockets held by processes with this name\n"
+"                       (command name or executable base name)\n"
+"  -U, --user USER      sockets held by processes of this user (name/uid)\n"
+"  -e, --exposed        everything that is not loopback-only\n"
+"\n"
+"Output:\n"
+"  -j, --json           one JSON document (fields: portsleuth(1))\n"
+"  -W, --wide           add the full command line\n"
+"      --color[=WHEN]   colour: auto (default), always, never; NO_COLOR\n"
+"                       in the environment means never\n"
+"  -v, --verbose        say where each table came from and what was skipped\n"
+"\n"
+"Sources (for tests and offline analysis):\n"
+"      --root DIR       read /proc, /etc and /sys under DIR\n"
+"      --record FILE    save every netlink reply to FILE\n"
+"      --replay FILE    answer netlink requests from FILE\n"
+"      --iana FILE      IANA port table (default: the installed one)\n"
+"      --threads N      threads for the process scan (default: CPUs)\n"
+"\n"
+"  -h, --help           this help\n"
+"  -V, --version        version\n"
+"\n"
+"Exit status: 0 sockets listed, 1 nothing matched the selection,\n"
+"2 usage or fatal error.\n", out);
+}
+
+static const char *
+find_iana(void)
+{
+	static const char *candidates[] = {
+		PS_DATADIR "/iana-ports.tsv",
+#ifdef PS_SRC_DATADIR
+		PS_SRC_DATADIR "/iana-ports.tsv",
+#endif
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "portsleuth: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'portsleuth --help'.\n");
+	return EXIT_USAGE;
+}
+
+static void
+report_verbose(const struct listing *l)
+{
+	int p, f;
+
+	for (p = 0; p < PROTO_COUNT; p++)
+		for (f = 0; f < 2; f++)
+			if (l->rep.source[p][f])
+				fprintf(stderr, "portsleuth: %s%s: %s\n",
+				    proto_name(p), f ? "6" : "4",
+				    l->rep.source[p][f]);
+	fprintf(stderr, "portsleuth: interfaces: %s (%zu links, %zu "
+	    "addresses)\n", l->ifs.source ? l->ifs.source : "-",
+	    l->ifs.nlinks, l->ifs.naddrs);
+	fprintf(stderr, "portsleuth: processes: %u scanned, %u with "
+	    "unreadable descriptors, %u exited during the scan, %u PID "
+	    "reuses caught\n", l->ps.scanned, l->ps.denied, l->ps.vanished,
+	    l->ps.reused);
+	fprintf(stderr, "portsleuth: skipped malformed records: %u socket, "
+	    "%u process, %u interface, %u /etc/services, %u IANA; %u "
+	    "interrupted dumps retried\n", l->rep.malformed, l->ps.malformed,
+	    l->ifs.malformed, l->reg.etc.malformed, l->reg.iana.malformed,
+	    l->rep.retries);
+	if (l->reg.iana_error)
+		fprintf(stderr, "portsleuth: %s\n", l->reg.iana_error);
+}
+
+static void
+report_warnings(const struct listing *l)
+{
+	if (l->ps.proc_error)
+		fprintf(stderr, "portsleuth: cannot open '/proc': %s; owners "
+		    "are not shown\n", strerror(l->ps.proc_error));
+	if (!l->privileged && (l->ps.denied || l->unowned[OWNER_NOT_ROOT]))
+		fprintf(stderr, "portsleuth: not running as root: the "
+		    "descriptors of %u processes of other users cannot be "
+		    "read, so their sockets show no owner\n", l->ps.denied);
+	if (l->reg.etc_error)
+		fprintf(stderr, "portsleuth: %s\n", l->reg.etc_error);
+}
+
+int
+cmd_list_exec(int argc, char **argv)
+{
+	struct listing_opts lo;
+	struct render_opts ro;
+	struct listing l;
+	struct nlio *io;
+	const char *record = NULL, *replay = NULL, *color = "auto";
+	const char *user = NULL, *root = NULL;
+	char *cause = NULL;
+	int ch, json = 0, rc;
+	uint64_t v;
+
+	memset(&lo, 0, sizeof(lo));
+	memset(&ro, 0, sizeof(ro));
+	lo.iana_path = NULL;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "latuw46p:c:U:ejWvhV", long_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			lo.filter.all_states = 0;
+			break;
+		case 'a':
+			lo.filter.all_states = 1;
+			break;
+		case 't':
+			lo.filter.protos |= PROTO_BIT(PROTO_TCP);
+			break;
+		case 'u':
+			lo.filter.protos |= PROTO_BIT(PROTO_UDP);
+			break;
+		case 'w':
+			lo.filter.protos |= PROTO_BIT(PROTO_RAW);
+			break;
+		case OPT_UDPLITE:
+			lo.filter.protos |= PROTO_BIT(PROTO_UDPLITE);
+			break;
+		case OPT_SCTP:
+			lo.filter.protos |= PROTO_BIT(PROTO_SCTP);
+			break;
+		case '4':
+			lo.filter.want4 = 1;
+			break;
+		case '6':
+			lo.filter.want6 = 1;
+			break;
+		case 'p':
+			switch (filter_parse_ports(&lo.filter, optarg)) {
+			case 0:
+				break;
+			case ERANGE:
+				return usage_error("port list '%s' is out of "
+				    "range (0-65535, low-high, at most 64 "
+				    "items)", optarg);
+			default:
+				return usage_error("port list '%s' is not "
+				    "valid (example: 22,80,1000-2000)", optarg);
+			}
+			break;
+		case OPT_PID:
+			if (num_parse_str(optarg, 1, INT32_MAX, &v) != 0)
+				return usage_error("'%s' is not a PID", optarg);
+			lo.filter.pid = (pid_t)v;
+			break;
+		case 'c':
+			lo.filter.name = optarg;
+			break;
+		case 'U':
+			user = optarg;
+			break;
+		case 'e':
+			lo.filter.exposed_only = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'W':
+			ro.wide = 1;
+			break;
+		case OPT_COLOR:
+			color = optarg ? optarg : "always";
+			if (strcmp(color, "auto") && strcmp(color, "always") &&
+			    strcmp(color, "never"))
+				return usage_error("--color takes auto, always "
+				    "or never, not '%s'", color);
+			break;
+		case 'v':
+			ro.verbose = 1;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_RECORD:
+			record = optarg;
+			break;
+		case OPT_REPLAY:
+			replay = optarg;
+			break;
+		case OPT_IANA:
+			lo.iana_path = optarg;
+			break;
+		case OPT_THREADS:
+			if (num_parse_str(optarg, 1, 64, &v) != 0)
+				return usage_error("--threads takes 1 to 64, "
+				    "not '%s'", optarg);
+			lo.threads = (int)v;
+			break;
+		case 'h':
+			cmd_list_usage(stdout);
+			return 0;
+		case 'V':
+			printf("portsleuth %s\n", PORTSLEUTH_VERSION);
+			return 0;
+		default:
+			fputs("Try 'portsleuth --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (record && replay)
+		return usage_error("%s", "--record and --replay exclude each "
+		    "other");
+	if (root) {
+		if (access(root, R_OK | X_OK) != 0)
+			return usage_error("cannot use --root '%s'", root);
+		sysroot_set(root);
+	}
+	if (user) {
+		struct users *u = users_load();
+		uid_t uid;
+
+		if (num_parse_str(user, 0, UINT32_MAX - 1, &v) == 0)
+			uid = (uid_t)v;
+		else if (users_uid(u, user, &uid) != 0) {
+			users_free(u);
+			return usage_error("no such user '%s'", user);
+		}
+		users_free(u);
+		lo.filter.have_uid = 1;
+		lo.filter.uid = uid;
+	}
+	if (lo.iana_path == NULL)
+		lo.iana_path = find_iana();
+	ro.all_states = lo.filter.all_states;
+	ro.color = strcmp(color, "always") == 0 ||
+	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
+	    getenv("NO_COLOR") == NULL);
+	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0] != '\0')
+		ro.color = 0;
+
+	io = replay ? nlio_open_replay(replay, &cause) :
+	    nlio_open_live(record, &cause);
+	if (io == NULL) {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	listing_build(&l, io, &lo);
+	if (nlio_close(io, &cause) != 0) {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+		listing_release(&l);
+		return EXIT_USAGE;
+	}
+	if (ro.verbose)
+		report_verbose(&l);
+	report_warnings(&l);
+	if (json)
+		render_json(stdout, &l, &ro);
+	else if (l.nviews)
+		render_table(stdout, &l, &ro);
+	rc = l.nviews ? 0 : EXIT_NOMATCH;
+	listing_release(&l);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "portsleuth: cannot write output: %s\n",
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	return rc;
+}

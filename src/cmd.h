@@ -1,0 +1,24 @@
+/*
+ * cmd.h - subcommands.  Each parses its own options and returns the exit
+ * status: 0 ok, 1 the selection matched nothing, 2 usage or fatal error.
+ */
+#ifndef PS_CMD_H
+#define PS_CMD_H
+
+#include <stdio.h>
+
+#define EXIT_NOMATCH	1
+#define EXIT_USAGE	2
+
+struct cmd_entry {
+	const char	*name;
+	const char	*summary;
+	int		(*exec)(int argc, char **argv);
+};
+
+int cmd_list_exec(int argc, char **argv);
+void cmd_list_usage(FILE *out);
+
+extern const struct cmd_entry cmd_table[];
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * main.c - options that choose a subcommand, and dispatch.
+ *
+ * `portsleuth` alone, or followed by options, runs `list`.  Later
+ * subcommands (explain, audit, probe, diff) join cmd_table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util/banned.h"
+
+const struct cmd_entry cmd_table[] = {
+	{ "list", "list sockets, owners and exposure", cmd_list_exec },
+	{ NULL, NULL, NULL }
+};
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *c;
+
+	if (argc > 1 && argv[1][0] != '-') {
+		for (c = cmd_table; c->name != NULL; c++)
+			if (strcmp(argv[1], c->name) == 0)
+				return c->exec(argc - 1, argv + 1);
+		fprintf(stderr, "portsleuth: unknown command '%s'\n"
+		    "Try 'portsleuth --help'.\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return cmd_list_exec(argc, argv);
+}

@@ -1,0 +1,416 @@
+/*
+ * nlio.c - live and recorded netlink dumps.
+ *
+ * Recording format (text headers, raw payloads), one entry per datagram:
+ *
+ *	PSNL 1\n
+ *	D <key> <length>\n<length bytes of netlink messages>\n
+ *	...
+ *
+ * Keys are at most 63 printable characters without spaces.  A recording is
+ * written to a temporary file and renamed into place when the run ends, so
+ * a crashed run never leaves half a file under the final name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <sys/stat.h>
+
+#include "nlio.h"
+#include "util/num.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#define NLIO_MAGIC		"PSNL 1\n"
+#define NLIO_MAX_KEY		63
+#define NLIO_MAX_FILE		(256u << 20)
+#define NLIO_RECV_SIZE		32768
+/* A dump that never says NLMSG_DONE is cut off after this many datagrams. */
+#define NLIO_MAX_DATAGRAMS	(1u << 20)
+
+struct nlio_entry {
+	char		 key[NLIO_MAX_KEY + 1];
+	const char	*data;
+	size_t		 len;
+};
+
+struct nlio {
+	int			 replay;
+	/* replay */
+	char			*file;
+	struct nlio_entry	*ents;
+	size_t			 nents, cap;
+	/* live */
+	struct mnl_socket	*socks[2];	/* sock_diag, route */
+	unsigned int		 seq;
+	FILE			*rec;
+	char			*rec_path, *rec_tmp;
+};
+
+static int
+key_ok(const char *key)
+{
+	size_t n = strlen(key), i;
+
+	if (n == 0 || n > NLIO_MAX_KEY)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (key[i] < 0x21 || key[i] > 0x7e)
+			if (key[i] != ' ')
+				return 0;
+	return 1;
+}
+
+struct nlio *
+nlio_open_live(const char *record_path, char **cause)
+{
+	struct nlio *io = xcalloc(1, sizeof(*io));
+
+	io->seq = (unsigned int)time(NULL);
+	if (record_path != NULL) {
+		int fd;
+
+		io->rec_path = xstrdup(record_path);
+		io->rec_tmp = xasprintf("%s.tmp.XXXXXX", record_path);
+		fd = mkstemp(io->rec_tmp);
+		if (fd < 0 || (io->rec = fdopen(fd, "w")) == NULL) {
+			*cause = xasprintf("cannot create '%s': %s", io->rec_tmp,
+			    strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			free(io->rec_tmp);
+			io->rec_tmp = NULL;
+			nlio_close(io, NULL);
+			return NULL;
+		}
+		fputs(NLIO_MAGIC, io->rec);
+	}
+	return io;
+}
+
+struct nlio *
+nlio_open_buffer(const char *data, size_t len, char **cause)
+{
+	struct nlio *io = xcalloc(1, sizeof(*io));
+	const char *p = data, *end = data + len;
+	size_t mlen = strlen(NLIO_MAGIC);
+
+	io->replay = 1;
+	io->file = xmalloc(len ? len : 1);
+	memcpy(io->file, data, len);
+	p = io->file;
+	end = io->file + len;
+	if (len < mlen || memcmp(p, NLIO_MAGIC, mlen) != 0) {
+		*cause = xstrdup("not a portsleuth netlink recording (bad magic)");
+		goto fail;
+	}
+	p += mlen;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *sp;
+		struct nlio_entry *e;
+		uint64_t dlen;
+
+		if (nl == NULL || nl - p < 4 || p[0] != 'D' || p[1] != ' ') {
+			*cause = xasprintf("malformed entry header at byte %zu",
+			    (size_t)(p - io->file));
+			goto fail;
+		}
+		for (sp = nl - 1; sp > p + 2 && *sp != ' '; sp--)
+			;
+		if (sp <= p + 2 || (size_t)(sp - (p + 2)) > NLIO_MAX_KEY ||
+		    num_parse_u64(sp + 1, (size_t)(nl - sp - 1), 10, 0,
+		    NLIO_MAX_FILE, &dlen) != 0) {
+			*cause = xasprintf("malformed entry header at byte %zu",
+			    (size_t)(p - io->file));
+			goto fail;
+		}
+		if ((size_t)(end - (nl + 1)) < dlen + 1 || nl[1 + dlen] != '\n') {
+			*cause = xasprintf("truncated entry at byte %zu",
+			    (size_t)(p - io->file));
+			goto fail;
+		}
+		xgrow((void **)&io->ents, &io->cap, io->nents + 1,
+		    sizeof(*io->ents));
+		e = &io->ents[io->nents++];
+		memcpy(e->key, p + 2, (size_t)(sp - (p + 2)));
+		e->key[sp - (p + 2)] = '\0';
+		if (!key_ok(e->key)) {
+			*cause = xasprintf("bad key at byte %zu",
+			    (size_t)(p - io->file));
+			goto fail;
+		}
+		e->data = nl + 1;
+		e->len = (size_t)dlen;
+		p = nl + 1 + dlen + 1;
+	}
+	return io;
+fail:
+	nlio_close(io, NULL);
+	return NULL;
+}
+
+struct nlio *
+nlio_open_replay(const char *path, char **cause)
+{
+	struct strbuf sb;
+	struct nlio *io;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	strbuf_init(&sb, NLIO_MAX_FILE);
+	if (read_fd_capped(fd, NLIO_MAX_FILE, &sb) < 0) {
+		*cause = xasprintf("cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		strbuf_release(&sb);
+		return NULL;
+	}
+	close(fd);
+	if (sb.truncated) {
+		*cause = xasprintf("'%s' is larger than %u bytes", path,
+		    NLIO_MAX_FILE);
+		strbuf_release(&sb);
+		return NULL;
+	}
+	io = nlio_open_buffer(sb.buf ? sb.buf : "", sb.len, cause);
+	if (io == NULL) {
+		char *c = xasprintf("'%s': %s", path, *cause);
+
+		free(*cause);
+		*cause = c;
+	}
+	strbuf_release(&sb);
+	return io;
+}
+
+int
+nlio_is_replay(const struct nlio *io)
+{
+	return io->replay;
+}
+
+/*
+ * NLMSG_DONE of a dump may carry the dump's error as an int (the kernel
+ * answers an unknown sock_diag protocol this way, with -ENOENT); libmnl's
+ * default handler ignores it, so check it here.
+ */
+static int
+done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int err;
+
+	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+		if (err < 0) {
+			errno = -err;
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
+/* NLMSG_ERROR: an error code, or 0 for an acknowledgement. */
+static int
+error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error < 0) {
+		errno = -e->error;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static int
+run_cb(const void *buf, size_t len, unsigned int seq, unsigned int portid,
+    mnl_cb_t cb, void *data)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+
+	return mnl_cb_run2(buf, len, seq, portid, cb, data, ctl,
+	    NLMSG_MIN_TYPE);
+}
+
+static int
+dump_replay(struct nlio *io, const char *key, mnl_cb_t cb, void *data)
+{
+	size_t i;
+	int found = 0, rc = MNL_CB_OK;
+
+	for (i = 0; i < io->nents; i++) {
+		if (strcmp(io->ents[i].key, key) != 0)
+			continue;
+		found = 1;
+		/* seq and portid 0: the recording's own values are not checked */
+		rc = run_cb(io->ents[i].data, io->ents[i].len, 0, 0, cb,
+		    data);
+		if (rc <= MNL_CB_STOP)
+			break;
+	}
+	if (!found) {
+		errno = ENODATA;
+		return -1;
+	}
+	if (rc == MNL_CB_ERROR)
+		return -1;
+	if (rc != MNL_CB_STOP) {
+		/* the recording ends before NLMSG_DONE */
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+static struct mnl_socket *
+live_socket(struct nlio *io, int bus)
+{
+	int slot = bus == NETLINK_ROUTE;
+
+	if (io->socks[slot] == NULL) {
+		struct mnl_socket *nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
+
+		if (nl == NULL)
+			return NULL;
+		if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+			int saved = errno;
+
+			mnl_socket_close(nl);
+			errno = saved;
+			return NULL;
+		}
+		io->socks[slot] = nl;
+	}
+	return io->socks[slot];
+}
+
+static int
+dump_live(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
+    mnl_cb_t cb, void *data)
+{
+	struct mnl_socket *nl = live_socket(io, bus);
+	struct strbuf rec;
+	char *buf;
+	unsigned int portid, seq, n = 0;
+	int rc = MNL_CB_OK, saved = 0;
+
+	if (nl == NULL)
+		return -1;
+	portid = mnl_socket_get_portid(nl);
+	seq = ++io->seq;
+	req->nlmsg_seq = seq;
+	req->nlmsg_pid = 0;
+	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0)
+		return -1;
+	buf = xmalloc(NLIO_RECV_SIZE);
+	strbuf_init(&rec, NLIO_MAX_FILE);
+	while (rc > MNL_CB_STOP) {
+		ssize_t len = mnl_socket_recvfrom(nl, buf, NLIO_RECV_SIZE);
+
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = MNL_CB_ERROR;
+			saved = errno;
+			break;
+		}
+		if (++n > NLIO_MAX_DATAGRAMS) {
+			rc = MNL_CB_ERROR;
+			saved = EBADMSG;
+			break;
+		}
+		if (io->rec != NULL) {
+			strbuf_addf(&rec, "D %s %zd\n", key, len);
+			strbuf_add(&rec, buf, (size_t)len);
+			strbuf_addch(&rec, '\n');
+		}
+		rc = run_cb(buf, (size_t)len, seq, portid, cb, data);
+		if (rc == MNL_CB_ERROR)
+			saved = errno;
+	}
+	/*
+	 * A dump cut short leaves unread datagrams queued on the socket; they
+	 * would confuse the next dump, so drop the socket.
+	 */
+	if (rc == MNL_CB_ERROR) {
+		mnl_socket_close(nl);
+		io->socks[bus == NETLINK_ROUTE] = NULL;
+	}
+	/* Record what the kernel said, errors included, for faithful replay. */
+	if (io->rec != NULL && (rc != MNL_CB_ERROR || saved != EINTR))
+		fwrite(rec.buf ? rec.buf : "", 1, rec.len, io->rec);
+	strbuf_release(&rec);
+	free(buf);
+	if (rc == MNL_CB_ERROR) {
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+nlio_dump(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
+    mnl_cb_t cb, void *data)
+{
+	if (!key_ok(key)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (io->replay)
+		return dump_replay(io, key, cb, data);
+	return dump_live(io, bus, key, req, cb, data);
+}
+
+int
+nlio_close(struct nlio *io, char **cause)
+{
+	int rc = 0;
+	size_t i;
+
+	if (io == NULL)
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (io->socks[i] != NULL)
+			mnl_socket_close(io->socks[i]);
+	if (io->rec != NULL) {
+		int bad = fflush(io->rec) != 0 || fsync(fileno(io->rec)) != 0;
+
+		if (fclose(io->rec) != 0)
+			bad = 1;
+		if (!bad && rename(io->rec_tmp, io->rec_path) != 0)
+			bad = 1;
+		if (bad) {
+			if (cause != NULL)
+				*cause = xasprintf("cannot write '%s': %s",
+				    io->rec_path, strerror(errno));
+			unlink(io->rec_tmp);
+			rc = -1;
+		}
+	}
+	free(io->rec_path);
+	free(io->rec_tmp);
+	free(io->ents);
+	free(io->file);
+	free(io);
+	return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * procscan.h - which processes hold which sockets.
+ *
+ * Walks /proc/PID/fd of every process once, on several threads, looking
+ * each descriptor's link up in a set of wanted socket inodes.  For every
+ * process that holds one, reads its identity (stat, status, exe, cmdline,
+ * cgroup).  PID reuse is guarded twice: all reads go through one open
+ * /proc/PID directory (which the kernel ties to that process), and the
+ * start time is compared before the walk and after the details are read.
+ */
+#ifndef PS_PROCSCAN_H
+#define PS_PROCSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct procscan {
+	struct owner	*owners;	/* sorted by inode, then pid */
+	size_t		 nowners;
+	struct proc_rec	*procs;		/* sorted by pid */
+	size_t		 nprocs;
+	/* What could not be seen, for honest notes. */
+	unsigned int	 scanned;	/* processes examined */
+	unsigned int	 denied;	/* fd directory not readable */
+	unsigned int	 vanished;	/* exited during the scan */
+	unsigned int	 reused;	/* start time changed: PID reused */
+	unsigned int	 malformed;	/* unparsable stat/status */
+	int		 proc_error;	/* errno opening /proc, 0 if fine */
+};
+
+/*
+ * Scan all processes for the ninodes socket inodes in inodes (any order,
+ * duplicates allowed) using nthreads threads (0: one per CPU, at most 8).
+ * Always fills *ps (empty on failure to open /proc, with proc_error set).
+ * Caller releases with procscan_release().
+ */
+void procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
+    struct procscan *ps);
+void procscan_release(struct procscan *ps);
+
+/* Owners of inode: *first index and the count (0 when none). */
+size_t procscan_owners_of(const struct procscan *ps, uint64_t inode,
+    size_t *first);
+
+/*
+ * Parse the text of /proc/PID/stat.  Stores comm (caller frees), ppid and
+ * start time in clock ticks.  Returns 0 or -1 when malformed.
+ */
+int procscan_parse_stat(const char *text, size_t len, char **comm,
+    int *ppid, uint64_t *start_ticks);
+/* Parse Uid:/Gid: lines of /proc/PID/status; 0 or -1. */
+int procscan_parse_status(const char *text, size_t len, struct proc_rec *p);
+/* Pick the cgroup path from /proc/PID/cgroup text; caller frees or NULL. */
+char *procscan_parse_cgroup(const char *text, size_t len);
+
+#endif

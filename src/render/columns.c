@@ -1,0 +1,518 @@
+/*
+ * columns.c - every field portsleuth reports, described once.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+
+#include "columns.h"
+#include "../util/banned.h"
+
+static void
+set_str(struct value *v, const char *s)
+{
+	v->type = s ? V_STR : V_NULL;
+	v->str = s;
+}
+
+static void
+set_int(struct value *v, int64_t n)
+{
+	v->type = V_INT;
+	v->num = n;
+}
+
+static void
+set_bool(struct value *v, int b)
+{
+	v->type = V_BOOL;
+	v->num = b != 0;
+}
+
+static void
+fmt_addr(int family, const uint8_t *a, char *buf, size_t n)
+{
+	if (inet_ntop(family, a, buf, (socklen_t)n) == NULL)
+		snprintf(buf, n, "?");
+}
+
+/* "addr:port", "[v6]:port", with "%dev" when device-bound. */
+static void
+fmt_endpoint(const struct row *r, const uint8_t *a, uint16_t port, int local,
+    struct value *v)
+{
+	const struct sock_rec *s = r->v->s;
+	char addr[INET6_ADDRSTRLEN], dev[IF_NAMESIZE + 2] = "";
+	const char *name;
+
+	fmt_addr(s->family, a, addr, sizeof(addr));
+	if (local && s->bound_if) {
+		name = ifaces_name(&r->l->ifs, s->bound_if);
+		if (name)
+			snprintf(dev, sizeof(dev), "%%%s", name);
+		else
+			snprintf(dev, sizeof(dev), "%%%u", s->bound_if);
+	}
+	if (!local && port == 0 && s->state != ST_ESTABLISHED &&
+	    strspn(addr, "0.:") == strlen(addr)) {
+		snprintf(v->buf, sizeof(v->buf), "*");
+	} else if (s->family == AF_INET6)
+		snprintf(v->buf, sizeof(v->buf), "[%s%s]:%u", addr, dev, port);
+	else
+		snprintf(v->buf, sizeof(v->buf), "%s%s:%u", addr, dev, port);
+	set_str(v, v->buf);
+}
+
+static void
+g_proto(const struct row *r, struct value *v)
+{
+	set_str(v, proto_name(r->v->s->proto));
+}
+
+static void
+g_proto_table(const struct row *r, struct value *v)
+{
+	snprintf(v->buf, sizeof(v->buf), "%s%s", proto_name(r->v->s->proto),
+	    r->v->s->family == AF_INET6 ? "6" : "");
+	set_str(v, v->buf);
+}
+
+static void
+g_family(const struct row *r, struct value *v)
+{
+	set_str(v, r->v->s->family == AF_INET6 ? "ipv6" : "ipv4");
+}
+
+static void
+g_state(const struct row *r, struct value *v)
+{
+	set_str(v, state_name(r->v->s->state));
+}
+
+static void
+g_local(const struct row *r, struct value *v)
+{
+	fmt_endpoint(r, r->v->s->laddr, r->v->s->lport, 1, v);
+}
+
+static void
+g_peer(const struct row *r, struct value *v)
+{
+	fmt_endpoint(r, r->v->s->raddr, r->v->s->rport, 0, v);
+}
+
+static void
+g_laddr(const struct row *r, struct value *v)
+{
+	fmt_addr(r->v->s->family, r->v->s->laddr, v->buf, sizeof(v->buf));
+	set_str(v, v->buf);
+}
+
+static void
+g_lport(const struct row *r, struct value *v)
+{
+	set_int(v, r->v->s->lport);
+}
+
+static void
+g_raddr(const struct row *r, struct value *v)
+{
+	const struct sock_rec *s = r->v->s;
+	static const uint8_t zero[16];
+
+	if (s->rport == 0 && memcmp(s->raddr, zero, 16) == 0) {
+		set_str(v, NULL);
+		return;
+	}
+	fmt_addr(s->family, s->raddr, v->buf, sizeof(v->buf));
+	set_str(v, v->buf);
+}
+
+static void
+g_rport(const struct row *r, struct value *v)
+{
+	const struct sock_rec *s = r->v->s;
+	static const uint8_t zero[16];
+
+	if (s->rport == 0 && memcmp(s->raddr, zero, 16) == 0)
+		set_str(v, NULL);
+	else
+		set_int(v, s->rport);
+}
+
+static void
+g_device(const struct row *r, struct value *v)
+{
+	const struct sock_rec *s = r->v->s;
+
+	if (s->bound_if == 0)
+		set_str(v, NULL);
+	else
+		set_str(v, ifaces_name(&r->l->ifs, s->bound_if));
+}
+
+static void
+g_v6only(const struct row *r, struct value *v)
+{
+	const struct sock_rec *s = r->v->s;
+
+	if (s->family != AF_INET6 || s->v6only < 0)
+		set_str(v, NULL);
+	else
+		set_bool(v, s->v6only);
+}
+
+static void
+g_exposure(const struct row *r, struct value *v)
+{
+	set_str(v, r->v->exp.text);
+}
+
+static void
+g_exposure_scope(const struct row *r, struct value *v)
+{
+	set_str(v, exposure_kind_name(r->v->exp.kind));
+}
+
+static void
+g_exposure_if(const struct row *r, struct value *v)
+{
+	set_str(v, r->v->exp.ifname);
+}
+
+static void
+g_service_table(const struct row *r, struct value *v)
+{
+	const struct service_match *m = &r->v->svc;
+
+	if (m->ent == NULL)
+		set_str(v, NULL);
+	else if (m->ent->name[0] == '\0')
+		snprintf(v->buf, sizeof(v->buf), "[%s: %s]",
+		    svc_source_name(m->source), m->ent->desc ? m->ent->desc : "?");
+	else if (m->source == SVC_IANA)
+		snprintf(v->buf, sizeof(v->buf), "%s [iana]", m->ent->name);
+	else
+		snprintf(v->buf, sizeof(v->buf), "%s", m->ent->name);
+	if (m->ent != NULL)
+		set_str(v, v->buf);
+}
+
+static void
+g_service(const struct row *r, struct value *v)
+{
+	const struct service_ent *e = r->v->svc.ent;
+
+	set_str(v, e && e->name[0] ? e->name : NULL);
+}
+
+static void
+g_service_aliases(const struct row *r, struct value *v)
+{
+	const struct service_ent *e = r->v->svc.ent;
+	size_t i, off = 0;
+
+	/* a space-separated list keeps the value type simple */
+	v->buf[0] = '\0';
+	for (i = 0; e && i < e->naliases && off < sizeof(v->buf); i++)
+		off += (size_t)snprintf(v->buf + off, sizeof(v->buf) - off,
+		    "%s%s", i ? " " : "", e->aliases[i]);
+	set_str(v, e && e->naliases ? v->buf : NULL);
+}
+
+static void
+g_service_desc(const struct row *r, struct value *v)
+{
+	const struct service_ent *e = r->v->svc.ent;
+
+	set_str(v, e ? e->desc : NULL);
+}
+
+static void
+g_service_source(const struct row *r, struct value *v)
+{
+	set_str(v, r->v->svc.ent ? svc_source_name(r->v->svc.source) : NULL);
+}
+
+static void
+g_inode(const struct row *r, struct value *v)
+{
+	set_int(v, (int64_t)r->v->s->inode);
+}
+
+static void
+g_sock_uid(const struct row *r, struct value *v)
+{
+	set_int(v, r->v->s->uid);
+}
+
+static void
+g_source(const struct row *r, struct value *v)
+{
+	set_str(v, r->v->s->source == SRC_NETLINK ? "netlink" : "procfs");
+}
+
+static void
+g_recvq(const struct row *r, struct value *v)
+{
+	set_int(v, r->v->s->rqueue);
+}
+
+static void
+g_sendq(const struct row *r, struct value *v)
+{
+	set_int(v, r->v->s->wqueue);
+}
+
+static void
+g_owner_note(const struct row *r, struct value *v)
+{
+	enum owner_note n = r->v->s->owner_note;
+
+	set_str(v, n == OWNER_FOUND ? NULL : owner_note_key(n));
+}
+
+static void
+g_pid(const struct row *r, struct value *v)
+{
+	if (r->p)
+		set_int(v, r->p->pid);
+	else
+		set_str(v, NULL);
+}
+
+static void
+g_ppid(const struct row *r, struct value *v)
+{
+	if (r->p)
+		set_int(v, r->p->ppid);
+	else
+		set_str(v, NULL);
+}
+
+static void
+g_user(const struct row *r, struct value *v)
+{
+	uid_t uid = r->p ? r->p->uid : r->v->s->uid;
+	const char *name = users_name(r->l->users, uid);
+
+	if (name && r->p)
+		set_str(v, name);
+	else if (name)
+		snprintf(v->buf, sizeof(v->buf), "(%s)", name);
+	else
+		snprintf(v->buf, sizeof(v->buf), r->p ? "%u" : "(%u)",
+		    (unsigned)uid);
+	if (!name || !r->p)
+		set_str(v, v->buf);
+}
+
+static void
+g_user_json(const struct row *r, struct value *v)
+{
+	set_str(v, r->p ? users_name(r->l->users, r->p->uid) : NULL);
+}
+
+static void
+g_uid(const struct row *r, struct value *v)
+{
+	if (r->p)
+		set_int(v, r->p->uid);
+	else
+		set_str(v, NULL);
+}
+
+static void
+g_euid(const struct row *r, struct value *v)
+{
+	if (r->p)
+		set_int(v, r->p->euid);
+	else
+		set_str(v, NULL);
+}
+
+static void
+g_gid(const struct row *r, struct value *v)
+{
+	if (r->p)
+		set_int(v, r->p->gid);
+	else
+		set_str(v, NULL);
+}
+
+static void
+g_command(const struct row *r, struct value *v)
+{
+	if (r->p)
+		set_str(v, r->p->comm);
+	else {
+		snprintf(v->buf, sizeof(v->buf), "[%s]",
+		    owner_note_text(r->v->s->owner_note));
+		set_str(v, v->buf);
+	}
+}
+
+static void
+g_command_json(const struct row *r, struct value *v)
+{
+	set_str(v, r->p ? r->p->comm : NULL);
+}
+
+static void
+g_exe_table(const struct row *r, struct value *v)
+{
+	if (r->p == NULL || r->p->exe == NULL)
+		set_str(v, NULL);
+	else if (r->p->exe_deleted) {
+		/* the path may be long: the table writer copies it anyway */
+		set_str(v, r->p->exe);
+		v->num = 1;	/* marks "(deleted)" for value_text() */
+	} else
+		set_str(v, r->p->exe);
+}
+
+static void
+g_exe(const struct row *r, struct value *v)
+{
+	set_str(v, r->p ? r->p->exe : NULL);
+}
+
+static void
+g_exe_deleted(const struct row *r, struct value *v)
+{
+	if (r->p && r->p->exe)
+		set_bool(v, r->p->exe_deleted);
+	else
+		set_str(v, NULL);
+}
+
+static void
+g_cmdline(const struct row *r, struct value *v)
+{
+	set_str(v, r->p ? r->p->cmdline : NULL);
+}
+
+static void
+g_fds(const struct row *r, struct value *v)
+{
+	if (r->o == NULL) {
+		set_str(v, NULL);
+		return;
+	}
+	v->type = V_INTLIST;
+	v->list = r->o->fds;
+	v->nlist = r->o->nfds;
+}
+
+static void
+g_start(const struct row *r, struct value *v)
+{
+	struct tm tm;
+	time_t t;
+
+	if (r->p == NULL || r->p->start_time <= 0) {
+		set_str(v, NULL);
+		return;
+	}
+	t = (time_t)r->p->start_time;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(v->buf, sizeof(v->buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		set_str(v, NULL);
+		return;
+	}
+	set_str(v, v->buf);
+}
+
+static void
+g_cgroup(const struct row *r, struct value *v)
+{
+	set_str(v, r->p ? r->p->cgroup : NULL);
+}
+
+const struct column columns[] = {
+	/* socket */
+	{ "PROTO", NULL, COL_SOCKET, CT_ALWAYS, STYLE_NONE, g_proto_table },
+	{ NULL, "proto", COL_SOCKET, CT_NEVER, STYLE_NONE, g_proto },
+	{ NULL, "family", COL_SOCKET, CT_NEVER, STYLE_NONE, g_family },
+	{ "STATE", "state", COL_SOCKET, CT_ALWAYS, STYLE_NONE, g_state },
+	{ "LOCAL", NULL, COL_SOCKET, CT_ALWAYS, STYLE_NONE, g_local },
+	{ NULL, "local_address", COL_SOCKET, CT_NEVER, STYLE_NONE, g_laddr },
+	{ NULL, "local_port", COL_SOCKET, CT_NEVER, STYLE_NONE, g_lport },
+	{ "PEER", NULL, COL_SOCKET, CT_ALLSTATES, STYLE_NONE, g_peer },
+	{ NULL, "remote_address", COL_SOCKET, CT_NEVER, STYLE_NONE, g_raddr },
+	{ NULL, "remote_port", COL_SOCKET, CT_NEVER, STYLE_NONE, g_rport },
+	{ NULL, "bound_device", COL_SOCKET, CT_NEVER, STYLE_NONE, g_device },
+	{ NULL, "v6only", COL_SOCKET, CT_NEVER, STYLE_NONE, g_v6only },
+	{ "EXPOSURE", "exposure", COL_SOCKET, CT_ALWAYS, STYLE_EXPOSURE,
+	    g_exposure },
+	{ NULL, "exposure_scope", COL_SOCKET, CT_NEVER, STYLE_NONE,
+	    g_exposure_scope },
+	{ NULL, "exposure_interface", COL_SOCKET, CT_NEVER, STYLE_NONE,
+	    g_exposure_if },
+	{ "SERVICE", NULL, COL_SOCKET, CT_ALWAYS, STYLE_NONE, g_service_table },
+	{ NULL, "service", COL_SOCKET, CT_NEVER, STYLE_NONE, g_service },
+	{ NULL, "service_aliases", COL_SOCKET, CT_NEVER, STYLE_NONE,
+	    g_service_aliases },
+	{ NULL, "service_description", COL_SOCKET, CT_NEVER, STYLE_NONE,
+	    g_service_desc },
+	{ NULL, "service_source", COL_SOCKET, CT_NEVER, STYLE_NONE,
+	    g_service_source },
+	{ NULL, "inode", COL_SOCKET, CT_NEVER, STYLE_NONE, g_inode },
+	{ NULL, "socket_uid", COL_SOCKET, CT_NEVER, STYLE_NONE, g_sock_uid },
+	{ NULL, "recv_q", COL_SOCKET, CT_NEVER, STYLE_NONE, g_recvq },
+	{ NULL, "send_q", COL_SOCKET, CT_NEVER, STYLE_NONE, g_sendq },
+	{ NULL, "source", COL_SOCKET, CT_NEVER, STYLE_NONE, g_source },
+	{ NULL, "owner_note", COL_SOCKET, CT_NEVER, STYLE_NONE, g_owner_note },
+	/* owner */
+	{ "PID", "pid", COL_OWNER, CT_ALWAYS, STYLE_NONE, g_pid },
+	{ "PPID", "ppid", COL_OWNER, CT_ALWAYS, STYLE_NONE, g_ppid },
+	{ "USER", NULL, COL_OWNER, CT_ALWAYS, STYLE_NONE, g_user },
+	{ NULL, "user", COL_OWNER, CT_NEVER, STYLE_NONE, g_user_json },
+	{ NULL, "uid", COL_OWNER, CT_NEVER, STYLE_NONE, g_uid },
+	{ NULL, "euid", COL_OWNER, CT_NEVER, STYLE_NONE, g_euid },
+	{ NULL, "gid", COL_OWNER, CT_NEVER, STYLE_NONE, g_gid },
+	{ "COMMAND", NULL, COL_OWNER, CT_ALWAYS, STYLE_NOTE, g_command },
+	{ NULL, "command", COL_OWNER, CT_NEVER, STYLE_NONE, g_command_json },
+	{ "EXE", NULL, COL_OWNER, CT_ALWAYS, STYLE_NONE, g_exe_table },
+	{ NULL, "exe", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe },
+	{ NULL, "exe_deleted", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe_deleted },
+	{ "CMDLINE", "cmdline", COL_OWNER, CT_WIDE, STYLE_NONE, g_cmdline },
+	{ NULL, "fds", COL_OWNER, CT_NEVER, STYLE_NONE, g_fds },
+	{ NULL, "start_time", COL_OWNER, CT_NEVER, STYLE_NONE, g_start },
+	{ NULL, "cgroup", COL_OWNER, CT_NEVER, STYLE_NONE, g_cgroup },
+};
+const size_t ncolumns = sizeof(columns) / sizeof(columns[0]);
+
+const char *
+value_text(const struct value *v, struct strbuf *scratch)
+{
+	size_t i;
+
+	strbuf_reset(scratch);
+	switch (v->type) {
+	case V_NULL:
+		return "-";
+	case V_STR:
+		if (v->num == 1) {
+			strbuf_addstr(scratch, v->str);
+			strbuf_addstr(scratch, " (deleted)");
+			return strbuf_str(scratch);
+		}
+		return v->str;
+	case V_INT:
+		strbuf_addf(scratch, "%lld", (long long)v->num);
+		return strbuf_str(scratch);
+	case V_BOOL:
+		return v->num ? "yes" : "no";
+	case V_FLOAT:
+		strbuf_addf(scratch, "%.2f", v->fnum);
+		return strbuf_str(scratch);
+	case V_INTLIST:
+		for (i = 0; i < v->nlist; i++)
+			strbuf_addf(scratch, "%s%d", i ? "," : "", v->list[i]);
+		return strbuf_str(scratch);
+	}
+	return "-";
+}

@@ -1,0 +1,63 @@
+/*
+ * columns.h - the one column description shared by the table and JSON
+ * writers.
+ *
+ * A column belongs to the socket or to one owner (process) of it, has a
+ * table header and/or a JSON key, and a getter that produces a typed
+ * value.  The table shows one row per (socket, owner); JSON nests owners
+ * inside their socket.  Adding a field means adding one entry here.
+ */
+#ifndef PS_COLUMNS_H
+#define PS_COLUMNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../listing.h"
+#include "../util/strbuf.h"
+
+enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST, V_FLOAT };
+
+struct value {
+	enum val_type	 type;
+	const char	*str;		/* V_STR: borrowed, or points into buf */
+	int64_t		 num;		/* V_INT, V_BOOL */
+	double		 fnum;		/* V_FLOAT */
+	const int	*list;		/* V_INTLIST */
+	size_t		 nlist;
+	char		 buf[128];
+};
+
+struct row {
+	const struct listing	*l;
+	const struct sock_view	*v;
+	const struct owner	*o;	/* NULL for a socket without owners */
+	const struct proc_rec	*p;
+};
+
+enum col_level { COL_SOCKET, COL_OWNER };
+
+/* When a column appears in the table. */
+#define CT_NEVER	0
+#define CT_ALWAYS	1
+#define CT_WIDE		2	/* --wide only */
+#define CT_ALLSTATES	3	/* -a only */
+
+enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE };
+
+struct column {
+	const char	*header;	/* table header, NULL if not in table */
+	const char	*key;		/* JSON key, NULL if not in JSON */
+	enum col_level	 level;
+	int		 table;		/* CT_* */
+	enum col_style	 style;
+	void		(*get)(const struct row *, struct value *);
+};
+
+extern const struct column columns[];
+extern const size_t ncolumns;
+
+/* Text form of a value for the table (unescaped; "-" for null). */
+const char *value_text(const struct value *v, struct strbuf *scratch);
+
+#endif

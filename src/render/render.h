@@ -1,0 +1,25 @@
+/*
+ * render.h - writers for a built listing.
+ */
+#ifndef PS_RENDER_H
+#define PS_RENDER_H
+
+#include <stdio.h>
+
+#include "../listing.h"
+
+struct render_opts {
+	int	 wide;		/* full command lines */
+	int	 all_states;	/* -a: show the peer column */
+	int	 color;		/* emit ANSI colour */
+	int	 verbose;
+};
+
+/* Aligned table on out, with the unattributed-owner summary line. */
+void render_table(FILE *out, const struct listing *l,
+    const struct render_opts *o);
+/* One JSON document on out. */
+void render_json(FILE *out, const struct listing *l,
+    const struct render_opts *o);
+
+#endif

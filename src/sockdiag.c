@@ -1,0 +1,272 @@
+/*
+ * sockdiag.c - socket tables through NETLINK_SOCK_DIAG, /proc/net fallback.
+ *
+ * One dump per (protocol, family), filtered by state in the kernel.  Each
+ * reply is checked for length and family before it is read, and each
+ * attribute is validated by type.  A malformed message is skipped and
+ * counted; it never stops the dump.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+
+#include "sockdiag.h"
+#include "procnet.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#ifndef IPPROTO_UDPLITE
+#define IPPROTO_UDPLITE 136
+#endif
+
+/* An interrupted dump is started again at most this many times. */
+#define DUMP_RETRIES	4
+
+static const uint8_t proto_numbers[PROTO_COUNT] = {
+	[PROTO_TCP] = IPPROTO_TCP,
+	[PROTO_UDP] = IPPROTO_UDP,
+	[PROTO_UDPLITE] = IPPROTO_UDPLITE,
+	[PROTO_RAW] = IPPROTO_RAW,
+	[PROTO_SCTP] = IPPROTO_SCTP,
+};
+
+const char *
+proto_name(enum ps_proto p)
+{
+	static const char *names[PROTO_COUNT] = {
+		"tcp", "udp", "udplite", "raw", "sctp"
+	};
+
+	return (unsigned)p < PROTO_COUNT ? names[p] : "?";
+}
+
+const char *
+state_name(enum ps_state s)
+{
+	static const char *names[ST_MAX] = {
+		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
+		"FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK",
+		"LISTEN", "CLOSING", "NEW-SYN-RECV", "BOUND-INACTIVE"
+	};
+
+	return (unsigned)s < ST_MAX ? names[s] : "UNKNOWN";
+}
+
+struct sock_rec *
+socklist_add(struct socklist *list)
+{
+	struct sock_rec *r;
+
+	xgrow((void **)&list->v, &list->cap, list->n + 1, sizeof(*list->v));
+	r = &list->v[list->n++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+void
+socklist_release(struct socklist *list)
+{
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+int
+sockdiag_parse_msg(const struct nlmsghdr *nlh, enum ps_proto proto,
+    struct sock_rec *out)
+{
+	const struct inet_diag_msg *m;
+	const struct nlattr *attr;
+	size_t plen, off;
+	const char *payload;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN)
+		return -1;
+	plen = mnl_nlmsg_get_payload_len(nlh);
+	if (plen < sizeof(*m))
+		return -1;
+	m = mnl_nlmsg_get_payload(nlh);
+	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+		return -1;
+	if (m->idiag_state >= ST_MAX)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->proto = (uint8_t)proto;
+	out->family = m->idiag_family;
+	out->state = m->idiag_state;
+	out->lport = ntohs(m->id.idiag_sport);
+	out->rport = ntohs(m->id.idiag_dport);
+	memcpy(out->laddr, m->id.idiag_src, m->idiag_family == AF_INET ? 4 : 16);
+	memcpy(out->raddr, m->id.idiag_dst, m->idiag_family == AF_INET ? 4 : 16);
+	out->bound_if = m->id.idiag_if;
+	out->uid = m->idiag_uid;
+	out->inode = m->idiag_inode;
+	out->rqueue = m->idiag_rqueue;
+	out->wqueue = m->idiag_wqueue;
+	out->v6only = m->idiag_family == AF_INET6 ? -1 : 0;
+	out->source = SRC_NETLINK;
+
+	/* Attributes follow the aligned fixed part; walk them by hand so a
+	 * trailing fragment is noticed rather than ignored. */
+	payload = mnl_nlmsg_get_payload(nlh);
+	off = MNL_ALIGN(sizeof(*m));
+	while (off < plen) {
+		int left = (int)(plen - off);
+
+		attr = (const struct nlattr *)(payload + off);
+		if (!mnl_attr_ok(attr, left))
+			return -1;
+		switch (mnl_attr_get_type(attr)) {
+		case INET_DIAG_SKV6ONLY:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			if (m->idiag_family == AF_INET6)
+				out->v6only = mnl_attr_get_u8(attr) ? 1 : 0;
+			break;
+		case INET_DIAG_PROTOCOL:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			break;
+		case INET_DIAG_SHUTDOWN:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			break;
+		default:
+			break;	/* attributes we do not use are skipped */
+		}
+		off += MNL_ALIGN(attr->nla_len);
+	}
+	return 0;
+}
+
+struct dump_ctx {
+	struct socklist		*out;
+	enum ps_proto		 proto;
+	int			 family;
+	unsigned int		*malformed;
+};
+
+static int
+dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *ctx = data;
+	struct sock_rec r;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    sockdiag_parse_msg(nlh, ctx->proto, &r) != 0 ||
+	    r.family != ctx->family) {
+		(*ctx->malformed)++;
+		return MNL_CB_OK;
+	}
+	*socklist_add(ctx->out) = r;
+	return MNL_CB_OK;
+}
+
+/* Why a netlink dump failed, in a sysadmin's words. */
+static const char *
+nl_reason(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "no diag handler for it in this kernel";
+	case ENODATA:
+		return "not in the recording";
+	case EINTR:
+		return "dump interrupted too often";
+	default:
+		return strerror(err);
+	}
+}
+
+/* 0 on success; -1 with errno from the last attempt. */
+static int
+dump_one(struct nlio *io, enum ps_proto proto, int family, uint32_t states,
+    struct socklist *out, struct sockdiag_report *rep)
+{
+	struct {
+		struct nlmsghdr		nlh;
+		struct inet_diag_req_v2	req;
+	} msg;
+	struct dump_ctx ctx = { out, proto, family, &rep->malformed };
+	char key[64];
+	int attempt, rc = -1;
+
+	snprintf(key, sizeof(key), "sockdiag %s %d", proto_name(proto),
+	    family == AF_INET ? 4 : 6);
+	for (attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+		size_t mark = out->n;
+		unsigned int bad = rep->malformed;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.nlh.nlmsg_len = sizeof(msg);
+		msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		msg.req.sdiag_family = (uint8_t)family;
+		msg.req.sdiag_protocol = proto_numbers[proto];
+		msg.req.idiag_states = states;
+		if (proto == PROTO_RAW)
+			msg.req.pad = IPPROTO_RAW; /* raw_diag: all protocols */
+		rc = nlio_dump(io, NETLINK_SOCK_DIAG, key, &msg.nlh, dump_cb,
+		    &ctx);
+		if (rc == 0)
+			return 0;
+		out->n = mark;		/* drop partial results */
+		rep->malformed = bad;
+		if (errno != EINTR)
+			return -1;
+		rep->retries++;
+	}
+	errno = EINTR;
+	return rc;
+}
+
+void
+sockdiag_collect(struct nlio *io, const struct sockdiag_query *q,
+    struct socklist *out, struct sockdiag_report *rep)
+{
+	int p, f;
+
+	for (p = 0; p < PROTO_COUNT; p++) {
+		uint32_t states = p == PROTO_TCP || p == PROTO_SCTP ?
+		    q->tcp_states : q->dgram_states;
+
+		if (!(q->protos & PROTO_BIT(p)))
+			continue;
+		for (f = 0; f < 2; f++) {
+			int family = f ? AF_INET6 : AF_INET, nlerr;
+
+			if ((f == 0 && !q->want4) || (f == 1 && !q->want6))
+				continue;
+			if (dump_one(io, p, family, states, out, rep) == 0) {
+				rep->source[p][f] = xstrdup("netlink");
+				continue;
+			}
+			nlerr = errno;
+			if (procnet_read(p, f, states, out, &rep->malformed) == 0) {
+				rep->source[p][f] = xasprintf(
+				    "/proc/net/%s (sock_diag: %s)",
+				    procnet_file(p, f), nl_reason(nlerr));
+				continue;
+			}
+			rep->source[p][f] = xasprintf(
+			    "unavailable (sock_diag: %s; /proc/net/%s: %s)",
+			    nl_reason(nlerr), procnet_file(p, f) ?
+			    procnet_file(p, f) : "-", strerror(errno));
+		}
+	}
+}
+
+void
+sockdiag_report_release(struct sockdiag_report *rep)
+{
+	int p, f;
+
+	for (p = 0; p < PROTO_COUNT; p++)
+		for (f = 0; f < 2; f++)
+			free(rep->source[p][f]);
+	memset(rep, 0, sizeof(*rep));
+}

@@ -1,0 +1,40 @@
+/*
+ * escape.h - make untrusted bytes safe for a terminal or a JSON document.
+ *
+ * Process names, command lines, paths and (later) banners come from other
+ * users' processes.  Both escapers are total: any byte sequence gives a
+ * printable result, and the output is appended to a capped strbuf.
+ */
+#ifndef PS_ESCAPE_H
+#define PS_ESCAPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+/*
+ * Decode one UTF-8 sequence at s (n bytes available).  Returns its length
+ * (1-4) and stores the code point, or 0 for an invalid, overlong,
+ * surrogate or truncated sequence.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/*
+ * Terminal form: C0 and C1 controls and DEL become \n, \t, \e or \xNN,
+ * a backslash becomes "\\", invalid UTF-8 bytes become \xNN; valid
+ * printable UTF-8 passes through.
+ */
+void escape_terminal(struct strbuf *out, const char *s, size_t n);
+
+/*
+ * JSON string body (without quotes): ", \ and controls escaped as JSON
+ * requires; an invalid UTF-8 byte becomes U+FFFD so the document is
+ * always valid UTF-8.
+ */
+void escape_json(struct strbuf *out, const char *s, size_t n);
+
+/* Number of terminal columns a terminal-escaped string takes (code points). */
+size_t escape_width(const char *s);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * sysroot.h - where /proc, /etc and /sys are read from.
+ *
+ * By default the live system; `--root DIR` redirects every read the tool
+ * makes to DIR/proc, DIR/etc and DIR/sys so tests can use fixture trees.
+ * All file reads go through here and are bounded.
+ */
+#ifndef PS_SYSROOT_H
+#define PS_SYSROOT_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+/* Use root (copied) as the system root; NULL or "/" means the live system. */
+void sysroot_set(const char *root);
+/* Nonzero when a fixture root is in use. */
+int sysroot_is_fixture(void);
+/* root + path for an absolute path; caller frees. */
+char *sysroot_path(const char *path);
+/* open(2) of root + path. */
+int sysroot_open(const char *path, int flags);
+
+/*
+ * Read at most cap bytes of an open fd (or of dirfd-relative name when
+ * dirfd >= 0 and name != NULL) into out, replacing its contents.  Returns 0,
+ * or -1 with errno set.  Sets out->truncated when the file was longer.
+ */
+int read_fd_capped(int fd, size_t cap, struct strbuf *out);
+int read_at_capped(int dirfd, const char *name, size_t cap, struct strbuf *out);
+/* The same for root + path. */
+int sysroot_read(const char *path, size_t cap, struct strbuf *out);
+
+#endif
