@@ -320,8 +320,12 @@ cmd_list_exec(int argc, char **argv)
 	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0] != '\0')
 		ro.color = 0;
 
-	io = replay ? nlio_open_replay(replay, &cause) :
-	    nlio_open_live(record, &cause);
+	if (replay)
+		io = nlio_open_replay(replay, &cause);
+	else if (root)
+		io = nlio_open_none();
+	else
+		io = nlio_open_live(record, &cause);
 	if (io == NULL) {
 		fprintf(stderr, "portsleuth: %s\n", cause);
 		free(cause);

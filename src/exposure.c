@@ -139,8 +139,14 @@ exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
 			    "one address on interface %u", ia->index);
 		return;
 	}
+	if (!(family == AF_INET ? ifs->have4 : ifs->have6)) {
+		/* no address table for this family: do not guess */
+		out->kind = EXP_ADDRESS;
+		snprintf(out->text, sizeof(out->text),
+		    "one address (interface unknown)");
+		return;
+	}
 	out->kind = EXP_NONLOCAL;
 	snprintf(out->text, sizeof(out->text),
-	    "address not on any interface%s",
-	    ifs->naddrs ? " (freebind/nonlocal)" : " (interfaces unknown)");
+	    "address on no interface (freebind/nonlocal)");
 }

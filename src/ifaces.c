@@ -255,6 +255,7 @@ ifaces_collect(struct nlio *io, struct ifaces *ifs)
 	lrc = dump(io, "route link", RTM_GETLINK, AF_UNSPEC, link_cb, ifs);
 	arc = dump(io, "route addr", RTM_GETADDR, AF_UNSPEC, addr_cb, ifs);
 	if (lrc == 0 && arc == 0) {
+		ifs->have4 = ifs->have6 = 1;
 		ifs->source = xstrdup("rtnetlink");
 		return;
 	}
@@ -262,12 +263,15 @@ ifaces_collect(struct nlio *io, struct ifaces *ifs)
 	ifs->nlinks = ifs->naddrs = 0;
 	links_from_sys(ifs);
 	strbuf_init(&sb, 1u << 20);
-	if (sysroot_read("/proc/net/if_inet6", 1u << 20, &sb) == 0)
+	if (sysroot_read("/proc/net/if_inet6", 1u << 20, &sb) == 0 &&
+	    (ifs->have6 = 1))
 		ifs->malformed += ifaces_parse_if_inet6(strbuf_str(&sb),
 		    sb.len, ifs);
 	strbuf_release(&sb);
 	ifs->source = xasprintf("/sys/class/net and /proc/net/if_inet6 "
-	    "(rtnetlink: %s; IPv4 addresses unknown)", strerror(saved));
+	    "(rtnetlink: %s; IPv4 addresses unknown)",
+	    saved == ENXIO ? "not used: --root without --replay" :
+	    saved == ENODATA ? "not in the recording" : strerror(saved));
 }
 
 void

@@ -37,6 +37,7 @@ struct ifaces {
 	struct iface_addr	*addrs;
 	size_t			 naddrs, acap;
 	unsigned int		 malformed;
+	int			 have4, have6;	/* address tables known */
 	char			*source;	/* how the table was read */
 };
 

@@ -43,6 +43,7 @@ struct nlio_entry {
 
 struct nlio {
 	int			 replay;
+	int			 none;		/* no netlink source at all */
 	/* replay */
 	char			*file;
 	struct nlio_entry	*ents;
@@ -92,6 +93,16 @@ nlio_open_live(const char *record_path, char **cause)
 		}
 		fputs(NLIO_MAGIC, io->rec);
 	}
+	return io;
+}
+
+struct nlio *
+nlio_open_none(void)
+{
+	struct nlio *io = xcalloc(1, sizeof(*io));
+
+	io->replay = 1;
+	io->none = 1;
 	return io;
 }
 
@@ -374,6 +385,10 @@ nlio_dump(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
 {
 	if (!key_ok(key)) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (io->none) {
+		errno = ENXIO;
 		return -1;
 	}
 	if (io->replay)

@@ -24,6 +24,11 @@ struct nlio *nlio_open_live(const char *record_path, char **cause);
  * validated; a malformed file is an error with a message in *cause.
  */
 struct nlio *nlio_open_replay(const char *path, char **cause);
+/*
+ * No netlink at all: every dump fails with ENXIO, so callers fall back to
+ * files under the system root (a fixture tree without a recording).
+ */
+struct nlio *nlio_open_none(void);
 /* Parse a recording already in memory (used by the replay loader and tests). */
 struct nlio *nlio_open_buffer(const char *data, size_t len, char **cause);
 

@@ -175,6 +175,8 @@ nl_reason(int err)
 		return "no diag handler for it in this kernel";
 	case ENODATA:
 		return "not in the recording";
+	case ENXIO:
+		return "not used: --root without --replay";
 	case EINTR:
 		return "dump interrupted too often";
 	default:
@@ -252,10 +254,15 @@ sockdiag_collect(struct nlio *io, const struct sockdiag_query *q,
 				    procnet_file(p, f), nl_reason(nlerr));
 				continue;
 			}
-			rep->source[p][f] = xasprintf(
-			    "unavailable (sock_diag: %s; /proc/net/%s: %s)",
-			    nl_reason(nlerr), procnet_file(p, f) ?
-			    procnet_file(p, f) : "-", strerror(errno));
+			if (procnet_file(p, f) == NULL)
+				rep->source[p][f] = xasprintf(
+				    "unavailable (sock_diag: %s)",
+				    nl_reason(nlerr));
+			else
+				rep->source[p][f] = xasprintf(
+				    "unavailable (sock_diag: %s; /proc/net/%s: "
+				    "%s)", nl_reason(nlerr), procnet_file(p, f),
+				    strerror(errno));
 		}
 	}
 }
