@@ -220,7 +220,8 @@ dump_one(struct nlio *io, enum ps_proto proto, int family, uint32_t states,
 		rep->malformed = bad;
 		if (errno != EINTR)
 			return -1;
-		rep->retries++;
+		if (attempt + 1 < DUMP_RETRIES)
+			rep->retries++;
 	}
 	errno = EINTR;
 	return rc;

@@ -1,0 +1,101 @@
+/* Unit tests for procnet.c: the /proc/net table parser. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cm.h"
+#include "procnet.h"
+#include "sockdiag.h"
+
+static const char tcp4[] =
+"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+"   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0\n"
+"   1: 0200E70A:1F90 0300E70A:C350 01 00000001:00000002 00:00000000 00000000  1000        0 12346 1 0000000000000000 20 4 30 10 -1\n"
+"   2: garbage\n"
+"   3: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0\n"
+"   4: 0100007F:1F9G 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5 1\n"
+"   5: 0100007F:1F90 00000000:0000 FF 00000000:00000000 00:00000000 00000000     0        0 5 1\n"
+"\n";
+
+static const char tcp6[] =
+"  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+"   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0\n"
+"   1: 0000000000000000FFFF00000100007F:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 778 1 0000000000000000 100 0 0 10 0";
+
+static void
+t_v4(void **state)
+{
+	struct socklist l = { 0 };
+	unsigned int bad = 0;
+
+	(void)state;
+	assert_int_equal(procnet_parse(tcp4, sizeof(tcp4) - 1, PROTO_TCP, 0,
+	    STATES_ALL, &l, &bad), 2);
+	assert_int_equal(bad, 4);
+	assert_int_equal(l.v[0].lport, 8080);
+	assert_int_equal(l.v[0].state, ST_LISTEN);
+	assert_int_equal(l.v[0].laddr[0], 127);
+	assert_int_equal(l.v[0].laddr[3], 1);
+	assert_int_equal(l.v[0].inode, 12345);
+	assert_int_equal(l.v[0].v6only, -1);
+	assert_int_equal(l.v[1].raddr[0], 10);
+	assert_int_equal(l.v[1].raddr[3], 3);
+	assert_int_equal(l.v[1].rport, 50000);
+	assert_int_equal(l.v[1].uid, 1000);
+	assert_int_equal(l.v[1].wqueue, 1);
+	assert_int_equal(l.v[1].rqueue, 2);
+	socklist_release(&l);
+	/* the state filter */
+	bad = 0;
+	assert_int_equal(procnet_parse(tcp4, sizeof(tcp4) - 1, PROTO_TCP, 0,
+	    STATE_BIT(ST_LISTEN), &l, &bad), 1);
+	socklist_release(&l);
+}
+
+static void
+t_v6(void **state)
+{
+	struct socklist l = { 0 };
+	unsigned int bad = 0;
+	static const uint8_t loop6[16] = { [15] = 1 };
+	static const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff,
+	    [12] = 127, [15] = 1 };
+
+	(void)state;
+	/* no final newline on the last line */
+	assert_int_equal(procnet_parse(tcp6, sizeof(tcp6) - 1, PROTO_TCP, 1,
+	    STATES_ALL, &l, &bad), 2);
+	assert_int_equal(bad, 0);
+	assert_int_equal(l.v[0].family, AF_INET6);
+	assert_memory_equal(l.v[0].laddr, loop6, 16);
+	assert_int_equal(l.v[0].lport, 22);
+	assert_memory_equal(l.v[1].laddr, mapped, 16);
+	socklist_release(&l);
+}
+
+static void
+t_empty(void **state)
+{
+	struct socklist l = { 0 };
+	unsigned int bad = 0;
+
+	(void)state;
+	assert_int_equal(procnet_parse("", 0, PROTO_UDP, 0, STATES_ALL, &l,
+	    &bad), 0);
+	assert_int_equal(procnet_parse("header only", 11, PROTO_UDP, 0,
+	    STATES_ALL, &l, &bad), 0);
+	assert_int_equal(bad, 0);
+	assert_null(procnet_file(PROTO_SCTP, 0));
+	assert_string_equal(procnet_file(PROTO_RAW, 1), "raw6");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_v4),
+		cmocka_unit_test(t_v6),
+		cmocka_unit_test(t_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

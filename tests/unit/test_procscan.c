@@ -1,0 +1,142 @@
+/* Unit tests for procscan.c: /proc parsers and the fd walk on a fixture. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm.h"
+#include "procscan.h"
+#include "util/sysroot.h"
+
+static void
+t_stat(void **state)
+{
+	static const char ok[] = "1234 (my (odd) name) S 77 1234 1234 0 -1 "
+	    "4194560 100 0 0 0 5 6 0 0 20 0 1 0 98765 1000 200 "
+	    "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+	char *comm = NULL;
+	int ppid = 0;
+	uint64_t st = 0;
+
+	(void)state;
+	assert_int_equal(procscan_parse_stat(ok, sizeof(ok) - 1, &comm, &ppid,
+	    &st), 0);
+	assert_string_equal(comm, "my (odd) name");
+	assert_int_equal(ppid, 77);
+	assert_int_equal(st, 98765);
+	free(comm);
+	/* a name holding ") " cannot fool the parser: the last ')' counts */
+	assert_int_equal(procscan_parse_stat("5 (a) S 1 2) S 9 5 5 0 -1 0 0 0 "
+	    "0 0 0 0 0 0 0 0 1 0 42 0", 60, NULL, &ppid, &st), 0);
+	assert_int_equal(ppid, 9);
+	/* too few fields, no parentheses, junk numbers */
+	assert_int_equal(procscan_parse_stat("5 (a) S 1 2 3", 13, NULL, &ppid,
+	    &st), -1);
+	assert_int_equal(procscan_parse_stat("5 a S 1", 7, NULL, &ppid, &st), -1);
+	assert_int_equal(procscan_parse_stat("5 (a) S x 1 1 0 -1 0 0 0 0 0 0 0 "
+	    "0 0 0 0 1 0 1", 40, NULL, &ppid, &st), -1);
+	assert_int_equal(procscan_parse_stat("", 0, NULL, &ppid, &st), -1);
+	assert_int_equal(procscan_parse_stat("5 (a)", 5, NULL, &ppid, &st), -1);
+}
+
+static void
+t_status(void **state)
+{
+	static const char ok[] = "Name:\tsshd\nUid:\t0\t1000\t0\t0\n"
+	    "Gid:\t5\t6\t5\t5\n";
+	struct proc_rec p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(procscan_parse_status(ok, sizeof(ok) - 1, &p), 0);
+	assert_int_equal(p.uid, 0);
+	assert_int_equal(p.euid, 1000);
+	assert_int_equal(p.gid, 5);
+	assert_int_equal(p.egid, 6);
+	assert_int_equal(procscan_parse_status("Uid:\t0\t0\n", 9, &p), -1);
+	assert_int_equal(procscan_parse_status("Uid:\tx\t0\nGid:\t0\t0\n", 18,
+	    &p), -1);
+}
+
+static void
+t_cgroup(void **state)
+{
+	static const char v2[] = "0::/system.slice/ssh.service\n";
+	static const char v1[] = "12:cpu:/x\n1:name=systemd:/system.slice/"
+	    "cron.service\n";
+	char *s;
+
+	(void)state;
+	s = procscan_parse_cgroup(v2, sizeof(v2) - 1);
+	assert_string_equal(s, "/system.slice/ssh.service");
+	free(s);
+	s = procscan_parse_cgroup(v1, sizeof(v1) - 1);
+	assert_string_equal(s, "/system.slice/cron.service");
+	free(s);
+	assert_null(procscan_parse_cgroup("", 0));
+	assert_null(procscan_parse_cgroup("3:memory:/a\n", 12));
+}
+
+static void
+t_fixture_scan(void **state)
+{
+	/* inodes from tests/fixtures/host-a: 8269 is held by a parent and
+	 * its forked child, 9318 by a process with a hostile name, 1 by no
+	 * one */
+	static const uint64_t want[] = { 8269, 9318, 7816, 1, 8269 };
+	char root[1024];
+	struct procscan ps;
+	size_t first, n;
+	int threads;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/host-a/root", FIXTURE_DIR);
+	sysroot_set(root);
+	for (threads = 1; threads <= 4; threads += 3) {
+		procscan_run(want, 5, threads, &ps);
+		assert_int_equal(ps.proc_error, 0);
+		assert_int_equal(ps.scanned, 9);
+		assert_int_equal(ps.denied, 0);
+		n = procscan_owners_of(&ps, 8269, &first);
+		assert_int_equal(n, 2);
+		assert_int_equal(ps.owners[first].pid, 3492);
+		assert_int_equal(ps.owners[first + 1].pid, 3497);
+		assert_int_equal(ps.procs[ps.owners[first + 1].proc].ppid, 3492);
+		assert_int_equal(ps.owners[first].nfds, 1);
+		assert_int_equal(ps.owners[first].fds[0], 3);
+		n = procscan_owners_of(&ps, 9318, &first);
+		assert_int_equal(n, 1);
+		assert_string_equal(ps.procs[ps.owners[first].proc].comm,
+		    "\033[2J\nevil");
+		n = procscan_owners_of(&ps, 7816, &first);
+		assert_int_equal(n, 1);
+		assert_string_equal(ps.procs[ps.owners[first].proc].exe,
+		    "/usr/bin/python3.11");
+		assert_string_equal(ps.procs[ps.owners[first].proc].cgroup,
+		    "/system.slice/portsleuth-fixture.service");
+		assert_non_null(strstr(ps.procs[ps.owners[first].proc].cmdline,
+		    "http.server --bind 127.0.0.1 8000"));
+		assert_int_equal(procscan_owners_of(&ps, 1, &first), 0);
+		/* only processes that hold a wanted socket are described */
+		assert_int_equal(ps.nprocs, 4);
+		procscan_release(&ps);
+	}
+	sysroot_set("/nonexistent-root");
+	procscan_run(want, 5, 1, &ps);
+	assert_int_not_equal(ps.proc_error, 0);
+	assert_int_equal(ps.nowners, 0);
+	procscan_release(&ps);
+	sysroot_set(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_stat),
+		cmocka_unit_test(t_status),
+		cmocka_unit_test(t_cgroup),
+		cmocka_unit_test(t_fixture_scan),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
