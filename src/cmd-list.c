@@ -84,7 +84,7 @@ cmd_list_usage(FILE *out)
 "  -j, --json           one JSON document (fields: portsleuth(1))\n"
 "  -W, --wide           add the full command line\n"
 "      --color[=WHEN]   colour: auto (default), always, never; NO_COLOR\n"
-"                       in the environment means never\n"
+"                       in the environment means never (also --colour)\n"
 "  -v, --verbose        say where each table came from and what was skipped\n"
 "\n"
 "Sources (for tests and offline analysis):\n"

@@ -1,1 +1,237 @@
-print("placeholder")
+#!/usr/bin/python3
+"""Command-line tests against the recorded fixture tests/fixtures/host-a.
+
+usage: test_cli.py PORTSLEUTH TESTS_DIR
+
+The fixture holds a netlink recording and a /proc, /etc and /sys tree
+captured from a test namespace (see tools/snapshot-fixture.py), so every
+answer here is known in advance and the run needs no privileges.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+EXE = sys.argv[1]
+TESTS = sys.argv[2]
+FIX = os.path.join(TESTS, "fixtures", "host-a")
+ROOT = os.path.join(FIX, "root")
+REC = os.path.join(FIX, "netlink.psnl")
+IANA = os.path.join(TESTS, "..", "data", "iana-ports.tsv")
+MAN = os.path.join(TESTS, "..", "man", "portsleuth.1")
+BASE = ["--root", ROOT, "--replay", REC, "--iana", IANA]
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {what}", flush=True)
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("NO_COLOR", None)
+    if env:
+        e.update(env)
+    p = subprocess.run([EXE, *args], capture_output=True, env=e, timeout=60)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def doc(*args):
+    rc, out, err = run(*BASE, "--json", *args)
+    try:
+        return rc, json.loads(out)
+    except ValueError as ex:
+        check(False, f"valid JSON for {args}: {ex}: {out[:200]!r} {err}")
+        return rc, {"sockets": []}
+
+
+def by_port(d, port, proto="tcp"):
+    return [s for s in d["sockets"]
+            if s["local_port"] == port and s["proto"] == proto]
+
+
+def table_rows(out):
+    lines = out.decode().splitlines()
+    head = lines[0].split()
+    rows = []
+    for line in lines[1:]:
+        if "without a visible owner" in line:
+            continue
+        rows.append(dict(zip(head, re.split(r"\s{2,}", line))))
+    return rows
+
+
+# --- the recorded host, in JSON --------------------------------------------
+rc, d = doc()
+check(rc == 0, "exit 0 when sockets are listed")
+check(d.get("schema") == 1, "schema version")
+check(len(d["sockets"]) == 8, f"8 sockets, got {len(d['sockets'])}")
+check(d["summary"]["rows"] == 9, "9 (socket, owner) rows")
+check(d["summary"]["unattributed"] == 0, "every socket attributed")
+check(d["sources"]["tcp4"] == "netlink", "tcp4 from the netlink recording")
+check("no diag handler" in d["sources"]["raw4"],
+      "raw falls back to /proc/net and says why")
+
+shared = by_port(d, 2222)
+check(len(shared) == 1 and
+      sorted(o["pid"] for o in shared[0]["owners"]) == [3492, 3497],
+      "a socket shared across fork lists both processes")
+if shared and len(shared[0]["owners"]) == 2:
+    child = [o for o in shared[0]["owners"] if o["pid"] == 3497][0]
+    check(child["ppid"] == 3492, "child's parent PID")
+    check(child["fds"] == [3], "fd numbers")
+    check(child["user"] == "root" and child["uid"] == 0, "user and uid")
+    check(child["exe"] == "/usr/bin/python3.11", "executable path")
+    check(child["cgroup"] == "/system.slice/portsleuth-fixture.service",
+          "cgroup path")
+    check(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", child["start_time"])
+          is not None, "start time in ISO 8601")
+    check(shared[0]["inode"] == 8269, "socket inode")
+
+evil = by_port(d, 6000)
+check(evil and evil[0]["owners"][0]["command"] == "\x1b[2J\nevil",
+      "JSON keeps the exact hostile process name")
+check(evil and evil[0]["exposure_scope"] == "loopback", "127.0.0.1 is loopback")
+check(evil and evil[0]["service"] == "x11" and
+      evil[0]["service_source"] == "/etc/services" and
+      evil[0]["service_aliases"] == "x11-0", "name and aliases from /etc/services")
+
+s = by_port(d, 8080)
+check(s and s[0]["exposure_scope"] == "address" and
+      s[0]["exposure_interface"] == "vtry1", "one address, interface named")
+s = by_port(d, 9000)
+check(s and s[0]["v6only"] is True and
+      s[0]["exposure"] == "all interfaces (IPv6 only)", ":: with v6only")
+s = by_port(d, 24)
+check(s and s[0]["v6only"] is False and
+      s[0]["exposure"] == "all interfaces (IPv4+IPv6)", ":: without v6only")
+check(s and s[0]["service_source"] == "iana" and s[0]["service"] is None and
+      s[0]["service_description"] == "any private mail system",
+      "24/tcp: IANA fallback with its description")
+s = by_port(d, 626, "udp")
+check(s and s[0]["bound_device"] == "vtry1" and
+      s[0]["exposure_scope"] == "device", "SO_BINDTODEVICE")
+check(s and s[0]["service"] == "asia" and s[0]["service_source"] == "iana",
+      "626/udp from IANA")
+s = by_port(d, 5353, "udp")
+check(s and s[0]["state"] == "UNCONN" and s[0]["service"] == "mdns",
+      "udp listener")
+
+# --- the table shows the same rows ------------------------------------------
+rc, out, err = run(*BASE)
+check(rc == 0, "table exit 0")
+check(b"\x1b" not in out, "no raw escape byte reaches the terminal")
+rows = table_rows(out)
+check(len(rows) == 9, f"table has 9 rows, got {len(rows)}")
+want = sorted((s["proto"] + ("6" if s["family"] == "ipv6" else ""),
+               str(s["local_port"]), str(o["pid"]))
+              for s in d["sockets"] for o in s["owners"])
+got = sorted((r["PROTO"], r["LOCAL"].rsplit(":", 1)[1], r["PID"])
+             for r in rows)
+check(want == got, f"table rows match JSON: {got} vs {want}")
+check(any(r["COMMAND"] == "\\e[2J\\nevil" for r in rows),
+      "hostile name shown escaped in the table")
+
+rc, out, err = run(*BASE, "--wide")
+check(b"http.server --bind 127.0.0.1 8000" in out, "--wide shows cmdlines")
+rc, out, err = run(*BASE, "--color=always")
+check(b"\x1b[1;31m" in out, "colour when asked")
+rc, out, err = run(*BASE, "--color=always", env={"NO_COLOR": "1"})
+check(b"\x1b[" not in out, "NO_COLOR wins")
+rc, out, err = run(*BASE, "-a")
+check(rc == 0 and b"PEER" in out.splitlines()[0], "-a adds the peer column")
+
+# --- selection --------------------------------------------------------------
+def ports(*args):
+    rc, dd = doc(*args)
+    return rc, sorted({(s["proto"], s["local_port"]) for s in dd["sockets"]})
+
+
+check(ports("-p", "2222")[1] == [("tcp", 2222)], "-p single port")
+check(ports("-p", "1-1023")[1] == [("tcp", 24), ("udp", 626)], "-p range")
+check(ports("-p", "24,5353")[1] == [("tcp", 24), ("udp", 5353)], "-p list")
+check(ports("-u")[1] == [("udp", 626), ("udp", 5353)], "-u")
+check(all(p[0] == "tcp" for p in ports("-t")[1]), "-t")
+check(ports("-6")[1] == [("tcp", 24), ("tcp", 9000)], "-6")
+check(("tcp", 24) not in ports("-4")[1], "-4")
+check(ports("--pid", "3497")[1] == [("tcp", 2222)], "--pid")
+check(ports("-c", "socat")[1] ==
+      [("tcp", 8080), ("tcp", 9000), ("udp", 5353)], "-c command name")
+check(ports("-c", "python3.11")[1] ==
+      [("tcp", 24), ("tcp", 2222), ("tcp", 6000), ("tcp", 8000), ("udp", 626)],
+      "-c matches the executable's base name too")
+check(len(ports("-U", "root")[1]) == 8, "-U user name")
+check(len(ports("-U", "0")[1]) == 8, "-U uid")
+exposed = ports("-e")[1]
+check(("tcp", 6000) not in exposed and ("tcp", 8000) not in exposed and
+      len(exposed) == 6, "--exposed drops loopback-only")
+rc, dd = doc("--pid", "3497")
+check(rc == 0 and len(dd["sockets"][0]["owners"]) == 1,
+      "--pid keeps only that owner of a shared socket")
+
+# --- exit status and errors --------------------------------------------------
+rc, out, err = run(*BASE, "-p", "1")
+check(rc == 1 and out == b"", "no match: exit 1, no output")
+rc, dd = doc("-p", "1")
+check(rc == 1 and dd["sockets"] == [], "no match in JSON: exit 1, empty list")
+rc, out, err = run(*BASE, "-U", "nobody")
+check(rc == 1, "user with no sockets: exit 1")
+rc, out, err = run(*BASE, "-p", "5-1")
+check(rc == 2 and "out of range" in err, "reversed range: exit 2 with reason")
+rc, out, err = run(*BASE, "-p", "ssh")
+check(rc == 2 and "not valid" in err, "non-numeric port: exit 2")
+rc, out, err = run(*BASE, "--bogus")
+check(rc == 2 and "--help" in err, "unknown option: exit 2")
+rc, out, err = run(*BASE, "-U", "no-such-user-xyz")
+check(rc == 2 and "no such user" in err, "unknown user: exit 2")
+rc, out, err = run("frobnicate")
+check(rc == 2 and "unknown command 'frobnicate'" in err, "unknown command")
+rc, out, err = run("list", *BASE, "-p", "2222")
+check(rc == 0 and out.count(b"\n") == 3, "explicit list command")
+rc, out, err = run("--replay", "/nonexistent/recording")
+check(rc == 2 and "cannot open '/nonexistent/recording'" in err,
+      "missing recording: exit 2 with the path")
+with tempfile.NamedTemporaryFile("wb", suffix=".psnl") as f:
+    f.write(b"PSNL 1\nD sockdiag tcp 4 999999\nshort\n")
+    f.flush()
+    rc, out, err = run("--replay", f.name)
+    check(rc == 2 and "truncated entry" in err, "corrupt recording rejected")
+rc, out, err = run("--record", "/x", "--replay", "/y")
+check(rc == 2, "--record with --replay is a usage error")
+
+# --- --root without a recording: /proc/net only -------------------------------
+rc, out, err = run("--root", ROOT, "--iana", IANA, "--json", "-v")
+dd = json.loads(out)
+check(rc == 0 and len(dd["sockets"]) == 8, "procfs fallback finds the same sockets")
+check(all(s["source"] == "procfs" for s in dd["sockets"]), "source says procfs")
+check(by_port(dd, 9000)[0]["v6only"] is None, "v6only unknown from /proc/net")
+check("/proc/net/tcp (sock_diag: not used" in err, "-v names each source")
+check(by_port(dd, 8080)[0]["exposure"] == "one address (interface unknown)",
+      "no IPv4 address table: interface unknown, not guessed")
+
+# --- help, version, man page -------------------------------------------------
+rc, out, err = run("--help")
+check(rc == 0 and b"usage: portsleuth" in out, "--help")
+help_opts = set(re.findall(r"--[a-z][a-z0-9-]*", out.decode()))
+rc, vout, err = run("--version")
+check(rc == 0 and re.match(rb"portsleuth \d+\.\d+\.\d+", vout), "--version")
+with open(MAN) as f:
+    man = f.read()
+man_opts = set(re.findall(r"\\-\\-([a-z][a-z0-9-]*)", man))
+man_opts = {"--" + o for o in man_opts}
+check(help_opts <= man_opts, f"options missing from the man page: {help_opts - man_opts}")
+check(man_opts <= help_opts, f"man page options not in --help: {man_opts - help_opts}")
+for key in ("local_address", "exposure_scope", "owner_note", "fds",
+            "start_time", "cgroup", "service_source", "v6only"):
+    check(key in man, f"JSON field {key} documented in the man page")
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
