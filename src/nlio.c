@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +226,7 @@ done_cb(const struct nlmsghdr *nlh, void *data)
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 		if (err < 0) {
-			errno = -err;
+			errno = err > -4096 ? -err : EBADMSG;
 			return MNL_CB_ERROR;
 		}
 	}
@@ -244,22 +245,57 @@ error_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	if (e->error < 0) {
-		errno = -e->error;
+		/* errno values are small; anything else is a forged reply */
+		errno = e->error > -4096 ? -e->error : EBADMSG;
 		return MNL_CB_ERROR;
 	}
 	return MNL_CB_STOP;
 }
 
+/*
+ * Check every message length of a datagram before libmnl walks it:
+ * libmnl 1.0.4's mnl_nlmsg_ok() compares nlmsg_len as a signed int, so a
+ * length near 2^32 passes and the walk jumps outside the buffer.
+ */
+static int
+datagram_ok(const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t rem = len;
+
+	if (len > INT_MAX)
+		return 0;
+	while (rem >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const void *)p;
+		size_t step;
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > rem)
+			return 0;
+		step = NLMSG_ALIGN(nlh->nlmsg_len);
+		if (step >= rem)
+			return 1;
+		p += step;
+		rem -= step;
+	}
+	return rem == 0;
+}
+
+/* Control messages: errors and the end of a dump (libmnl's signature is
+ * not const, the table is never written). */
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+};
+
 static int
 run_cb(const void *buf, size_t len, unsigned int seq, unsigned int portid,
     mnl_cb_t cb, void *data)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = error_cb,
-		[NLMSG_DONE] = done_cb,
-	};
-
-	return mnl_cb_run2(buf, len, seq, portid, cb, data, ctl,
+	if (!datagram_ok(buf, len)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return mnl_cb_run2(buf, len, seq, portid, cb, data, ctl_cbs,
 	    NLMSG_MIN_TYPE);
 }
 
@@ -268,14 +304,21 @@ dump_replay(struct nlio *io, const char *key, mnl_cb_t cb, void *data)
 {
 	size_t i;
 	int found = 0, rc = MNL_CB_OK;
+	void *aligned;
 
 	for (i = 0; i < io->nents; i++) {
 		if (strcmp(io->ents[i].key, key) != 0)
 			continue;
 		found = 1;
-		/* seq and portid 0: the recording's own values are not checked */
-		rc = run_cb(io->ents[i].data, io->ents[i].len, 0, 0, cb,
-		    data);
+		/*
+		 * Entries sit at any offset in the file; netlink headers are
+		 * read as structs, so give each datagram an aligned copy.
+		 * seq and portid 0: the recording's own values are not checked.
+		 */
+		aligned = xmalloc(io->ents[i].len);
+		memcpy(aligned, io->ents[i].data, io->ents[i].len);
+		rc = run_cb(aligned, io->ents[i].len, 0, 0, cb, data);
+		free(aligned);
 		if (rc <= MNL_CB_STOP)
 			break;
 	}

@@ -7,6 +7,18 @@
 #include "procscan.h"
 #include "util/sysroot.h"
 
+static int
+stat_of(const char *text, int *ppid, uint64_t *st)
+{
+	return procscan_parse_stat(text, strlen(text), NULL, ppid, st);
+}
+
+static int
+status_of(const char *text, struct proc_rec *p)
+{
+	return procscan_parse_status(text, strlen(text), p);
+}
+
 static void
 t_stat(void **state)
 {
@@ -25,17 +37,17 @@ t_stat(void **state)
 	assert_int_equal(st, 98765);
 	free(comm);
 	/* a name holding ") " cannot fool the parser: the last ')' counts */
-	assert_int_equal(procscan_parse_stat("5 (a) S 1 2) S 9 5 5 0 -1 0 0 0 "
-	    "0 0 0 0 0 0 0 0 1 0 42 0", 60, NULL, &ppid, &st), 0);
+	assert_int_equal(stat_of("5 (a) S 1 2) S 9 5 5 0 -1 0 0 0 "
+	    "0 0 0 0 0 0 0 0 1 0 42 0", &ppid, &st), 0);
 	assert_int_equal(ppid, 9);
 	/* too few fields, no parentheses, junk numbers */
-	assert_int_equal(procscan_parse_stat("5 (a) S 1 2 3", 13, NULL, &ppid,
-	    &st), -1);
-	assert_int_equal(procscan_parse_stat("5 a S 1", 7, NULL, &ppid, &st), -1);
-	assert_int_equal(procscan_parse_stat("5 (a) S x 1 1 0 -1 0 0 0 0 0 0 0 "
-	    "0 0 0 0 1 0 1", 40, NULL, &ppid, &st), -1);
-	assert_int_equal(procscan_parse_stat("", 0, NULL, &ppid, &st), -1);
-	assert_int_equal(procscan_parse_stat("5 (a)", 5, NULL, &ppid, &st), -1);
+	assert_int_equal(stat_of("5 (a) S 1 2 3", &ppid, &st), -1);
+	assert_int_equal(stat_of("5 a S 1", &ppid, &st), -1);
+	assert_int_equal(stat_of("5 (a) S x 1 1 0 -1 0 0 0 0 0 0 0 "
+	    "0 0 0 0 1 0 1", &ppid, &st), -1);
+	assert_int_equal(stat_of("", &ppid, &st), -1);
+	assert_int_equal(stat_of("5 (a)", &ppid, &st), -1);
+	assert_int_equal(stat_of(")(", &ppid, &st), -1);
 }
 
 static void
@@ -52,9 +64,9 @@ t_status(void **state)
 	assert_int_equal(p.euid, 1000);
 	assert_int_equal(p.gid, 5);
 	assert_int_equal(p.egid, 6);
-	assert_int_equal(procscan_parse_status("Uid:\t0\t0\n", 9, &p), -1);
-	assert_int_equal(procscan_parse_status("Uid:\tx\t0\nGid:\t0\t0\n", 18,
-	    &p), -1);
+	assert_int_equal(status_of("Uid:\t0\t0\n", &p), -1);
+	assert_int_equal(status_of("Uid:\tx\t0\nGid:\t0\t0\n", &p), -1);
+	assert_int_equal(status_of("Uid:\t1\nGid:\t0\t0\n", &p), -1);
 }
 
 static void

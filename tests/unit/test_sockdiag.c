@@ -269,6 +269,7 @@ t_replay_interrupted(void **state)
 	assert_non_null(strstr(rep.source[PROTO_UDP][0], "unavailable"));
 	assert_non_null(strstr(rep.source[PROTO_UDP][0], "interrupted"));
 	sockdiag_report_release(&rep);
+	socklist_release(&list);
 	nlio_close(io, NULL);
 	strbuf_release(&sb);
 }
@@ -298,6 +299,7 @@ t_replay_no_done(void **state)
 	assert_int_equal(list.n, 0);
 	assert_non_null(strstr(rep.source[PROTO_TCP][0], "unavailable"));
 	sockdiag_report_release(&rep);
+	socklist_release(&list);
 	nlio_close(io, NULL);
 	strbuf_release(&sb);
 }

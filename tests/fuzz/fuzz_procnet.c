@@ -1,0 +1,23 @@
+/* libFuzzer harness: /proc/net/{tcp,udp,raw}{,6} table parser. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "procnet.h"
+#include "sockdiag.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct socklist l = { 0 };
+	unsigned int bad = 0;
+
+	if (size < 1)
+		return 0;
+	procnet_parse((const char *)data + 1, size - 1,
+	    (enum ps_proto)(data[0] % PROTO_COUNT), data[0] & 0x80,
+	    STATES_ALL, &l, &bad);
+	socklist_release(&l);
+	return 0;
+}
