@@ -179,6 +179,7 @@ cmd_list_exec(int argc, char **argv)
 	const char *user = NULL, *root = NULL;
 	char *cause = NULL;
 	int ch, json = 0, rc;
+	double t0;
 	uint64_t v;
 
 	memset(&lo, 0, sizeof(lo));
@@ -311,6 +312,7 @@ cmd_list_exec(int argc, char **argv)
 		lo.filter.have_uid = 1;
 		lo.filter.uid = uid;
 	}
+	lo.need = json ? PS_NEED_ALL : ro.wide ? PS_NEED_CMDLINE : 0;
 	if (lo.iana_path == NULL)
 		lo.iana_path = find_iana();
 	ro.all_states = lo.filter.all_states;
@@ -341,10 +343,16 @@ cmd_list_exec(int argc, char **argv)
 	if (ro.verbose)
 		report_verbose(&l);
 	report_warnings(&l);
+	t0 = now_ms();
 	if (json)
 		render_json(stdout, &l, &ro);
 	else if (l.nviews)
 		render_table(stdout, &l, &ro);
+	fflush(stdout);
+	if (ro.verbose)
+		fprintf(stderr, "portsleuth: time: sockets %.1f ms, processes "
+		    "%.1f ms, annotations %.1f ms, output %.1f ms\n",
+		    l.ms_sockets, l.ms_processes, l.ms_annotate, now_ms() - t0);
 	rc = l.nviews ? 0 : EXIT_NOMATCH;
 	listing_release(&l);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -39,6 +40,15 @@ owner_note_key(enum owner_note n)
 	};
 
 	return (unsigned)n <= OWNER_NOT_SCANNED ? keys[n] : "unknown";
+}
+
+double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static int
@@ -124,6 +134,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	struct sockdiag_query q;
 	uint64_t *inodes;
 	size_t i, n = 0;
+	double t0 = now_ms(), t1, t2;
 
 	memset(l, 0, sizeof(*l));
 	l->privileged = geteuid() == 0;
@@ -147,7 +158,11 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		l->views[l->nviews++].s = s;
 		inodes[n++] = s->inode;
 	}
-	procscan_run(inodes, n, o->threads, &l->ps);
+	t1 = now_ms();
+	l->ms_sockets = t1 - t0;
+	procscan_run(inodes, n, o->threads, o->need, &l->ps);
+	t2 = now_ms();
+	l->ms_processes = t2 - t1;
 	free(inodes);
 	l->users = users_load();
 	registry_init(&l->reg, o->iana_path);
@@ -182,6 +197,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	l->nviews = n;
 	if (n)
 		qsort(l->views, n, sizeof(*l->views), view_cmp);
+	l->ms_annotate = now_ms() - t2;
 }
 
 void

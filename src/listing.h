@@ -24,6 +24,7 @@ struct listing_opts {
 	struct filter	 filter;
 	int		 threads;	/* 0 = automatic */
 	const char	*iana_path;	/* NULL: no IANA fallback */
+	unsigned int	 need;		/* PS_NEED_* details to read */
 };
 
 /* One selected socket with its annotations and selected owners. */
@@ -47,6 +48,8 @@ struct listing {
 	size_t			 nrows;		/* table rows */
 	unsigned int		 unowned[OWNER_NOT_SCANNED + 1];
 	int			 privileged;
+	/* Milliseconds spent per phase, for -v and the benchmark. */
+	double			 ms_sockets, ms_processes, ms_annotate;
 };
 
 /* Build the listing; never fails as a whole (problems become notes). */
@@ -54,6 +57,8 @@ void listing_build(struct listing *l, struct nlio *io,
     const struct listing_opts *o);
 void listing_release(struct listing *l);
 
+/* A monotonic clock in milliseconds. */
+double now_ms(void);
 /* Human text for an owner note ("not root: ..."). */
 const char *owner_note_text(enum owner_note n);
 /* Stable identifier for JSON ("not_root"). */

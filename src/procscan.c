@@ -93,6 +93,7 @@ struct worker {
 	size_t			*next;		/* shared counter */
 	double			 btime;
 	long			 hz;
+	unsigned int		 need;
 	struct hit		*hits;
 	size_t			 nhits, hcap;
 	struct proc_rec		*procs;
@@ -234,24 +235,30 @@ read_stat(int dfd, struct strbuf *sb, char **comm, int *ppid, uint64_t *st)
 	return 0;
 }
 
-/* Identity of a process that holds wanted sockets. */
-static int
-read_details(struct worker *w, int dfd, pid_t pid, uint64_t start,
-    struct strbuf *sb, struct proc_rec *pr)
+/*
+ * Identity of a process that holds wanted sockets, read only for such
+ * processes.  The start time is read before the other files and again
+ * after them; a difference means the PID now names another process.
+ * Returns DETAILS_OK, or why the process cannot be described.
+ */
+enum details { DETAILS_OK, DETAILS_GONE, DETAILS_REUSED, DETAILS_MALFORMED };
+
+static enum details
+read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
+    struct proc_rec *pr)
 {
 	char link[4096 + 16];
 	ssize_t n;
 	uint64_t again = 0;
 	int ppid = 0;
+	enum details rc;
 	size_t i;
 
 	memset(pr, 0, sizeof(*pr));
 	pr->pid = pid;
 	if (read_stat(dfd, sb, &pr->comm, &ppid, &pr->start_ticks) < 0)
-		return -1;
+		return errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
 	pr->ppid = ppid;
-	if (pr->start_ticks != start)
-		goto reused;
 	if (read_at_capped(dfd, "status", SMALL_MAX, sb) == 0 &&
 	    procscan_parse_status(strbuf_str(sb), sb->len, pr) != 0)
 		w->malformed++;
@@ -265,7 +272,8 @@ read_details(struct worker *w, int dfd, pid_t pid, uint64_t start,
 		pr->exe = xstrdup(link);
 	} else
 		pr->exe_errno = errno;
-	if (read_at_capped(dfd, "cmdline", CMDLINE_MAX, sb) == 0) {
+	if ((w->need & PS_NEED_CMDLINE) &&
+	    read_at_capped(dfd, "cmdline", CMDLINE_MAX, sb) == 0) {
 		while (sb->len > 0 && sb->buf[sb->len - 1] == '\0')
 			sb->len--;
 		for (i = 0; i < sb->len; i++)
@@ -273,23 +281,22 @@ read_details(struct worker *w, int dfd, pid_t pid, uint64_t start,
 				sb->buf[i] = ' ';
 		pr->cmdline = xstrndup(strbuf_str(sb), sb->len);
 	}
-	if (read_at_capped(dfd, "cgroup", SMALL_MAX, sb) == 0)
+	if ((w->need & PS_NEED_CGROUP) &&
+	    read_at_capped(dfd, "cgroup", SMALL_MAX, sb) == 0)
 		pr->cgroup = procscan_parse_cgroup(strbuf_str(sb), sb->len);
 	pr->start_time = w->btime + (double)pr->start_ticks / (double)w->hz;
 	/* After: the same process still, not a new one under a reused PID. */
 	if (read_stat(dfd, sb, NULL, &ppid, &again) < 0)
-		return -1;
-	if (again != start)
-		goto reused;
-	return 0;
-reused:
-	w->reused++;
+		rc = errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
+	else if (again != pr->start_ticks)
+		rc = DETAILS_REUSED;
+	else
+		return DETAILS_OK;
 	free(pr->comm);
 	free(pr->exe);
 	free(pr->cmdline);
 	free(pr->cgroup);
-	errno = ESRCH;
-	return -1;
+	return rc;
 }
 
 struct linux_dirent64 {
@@ -305,8 +312,7 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
     struct strbuf *sb)
 {
 	char name[16], link[64];
-	int dfd, fdd, ppid;
-	uint64_t start;
+	int dfd, fdd;
 	size_t first = w->nhits;
 
 	snprintf(name, sizeof(name), "%d", (int)pid);
@@ -316,14 +322,6 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 		return;
 	}
 	w->scanned++;
-	if (read_stat(dfd, sb, NULL, &ppid, &start) < 0) {
-		if (errno == EBADMSG)
-			w->malformed++;
-		else
-			w->vanished++;
-		close(dfd);
-		return;
-	}
 	fdd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fdd < 0) {
 		if (errno == EACCES || errno == EPERM)
@@ -372,16 +370,24 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 	if (w->nhits > first) {
 		struct proc_rec pr;
 
-		if (read_details(w, dfd, pid, start, sb, &pr) == 0) {
+		switch (read_details(w, dfd, pid, sb, &pr)) {
+		case DETAILS_OK:
 			xgrow((void **)&w->procs, &w->pcap, w->nprocs + 1,
 			    sizeof(*w->procs));
 			w->procs[w->nprocs++] = pr;
-		} else {
-			if (errno != ESRCH && errno != EBADMSG)
-				w->vanished++;
-			else if (errno == EBADMSG)
-				w->malformed++;
+			break;
+		case DETAILS_GONE:
+			w->vanished++;
 			w->nhits = first;	/* never attribute to a ghost */
+			break;
+		case DETAILS_REUSED:
+			w->reused++;
+			w->nhits = first;
+			break;
+		case DETAILS_MALFORMED:
+			w->malformed++;
+			w->nhits = first;
+			break;
 		}
 	}
 	close(dfd);
@@ -554,7 +560,7 @@ list_pids(int procfd, size_t *n)
 
 void
 procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
-    struct procscan *ps)
+    unsigned int need, struct procscan *ps)
 {
 	struct inode_set set;
 	struct worker ws[MAX_THREADS];
@@ -577,7 +583,8 @@ procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
 	}
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
-	pids = list_pids(procfd, &npids);
+	/* Nothing wanted: no process can hold it, skip the walk. */
+	pids = ninodes ? list_pids(procfd, &npids) : NULL;
 	if ((size_t)nthreads > npids / 16 + 1)
 		nthreads = (int)(npids / 16 + 1);
 	set_build(&set, inodes, ninodes);
@@ -591,6 +598,7 @@ procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
 		ws[t].next = &next;
 		ws[t].btime = btime;
 		ws[t].hz = hz > 0 ? hz : 100;
+		ws[t].need = need;
 	}
 	/* The calling thread is worker 0. */
 	for (started = 1; started < nthreads; started++)

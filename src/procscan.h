@@ -30,14 +30,21 @@ struct procscan {
 	int		 proc_error;	/* errno opening /proc, 0 if fine */
 };
 
+/* Optional details (identity, exe and start time are always read). */
+#define PS_NEED_CMDLINE	0x1
+#define PS_NEED_CGROUP	0x2
+#define PS_NEED_ALL	0x3
+
 /*
  * Scan all processes for the ninodes socket inodes in inodes (any order,
- * duplicates allowed) using nthreads threads (0: one per CPU, at most 8).
+ * duplicates allowed) using nthreads threads (0: one per CPU, at most 8),
+ * reading the optional details named in need.  With no inodes wanted,
+ * no process is read at all.
  * Always fills *ps (empty on failure to open /proc, with proc_error set).
  * Caller releases with procscan_release().
  */
 void procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
-    struct procscan *ps);
+    unsigned int need, struct procscan *ps);
 void procscan_release(struct procscan *ps);
 
 /* Owners of inode: *first index and the count (0 when none). */

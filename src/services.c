@@ -68,26 +68,35 @@ add_entry(struct services *s)
 	return e;
 }
 
-static void
-ent_release(struct service_ent *e)
-{
-	size_t i;
+/*
+ * Fields are NUL-terminated in place, in the parser's own copy of the
+ * text: one allocation per file instead of several per line (IANA's table
+ * has some twelve thousand).  Terminators are written only once a line's
+ * fields are all located, and never past the line.
+ */
+struct span {
+	char	*p;
+	size_t	 n;
+};
 
-	free(e->name);
-	for (i = 0; i < e->naliases; i++)
-		free(e->aliases[i]);
-	free(e->desc);
+static const char *
+terminate(struct span sp)
+{
+	sp.p[sp.n] = '\0';
+	return sp.p;
 }
 
 /* One line of /etc/services or /etc/protocols; 0 when used, -1 bad. */
 static int
-parse_etc_line(struct services *s, enum services_format fmt, const char *p,
+parse_etc_line(struct services *s, enum services_format fmt, char *line,
     const char *end, size_t lineno)
 {
+	const char *p = line;
 	const char *hash = memchr(p, '#', (size_t)(end - p));
 	const char *stop = hash ? hash : end, *w, *slash;
+	struct span names[1 + SERVICES_MAX_ALIASES], desc = { NULL, 0 };
 	struct service_ent *e;
-	size_t n, nlen;
+	size_t n, nlen, nnames = 1, i;
 	uint64_t port;
 	const char *name;
 
@@ -116,11 +125,13 @@ parse_etc_line(struct services *s, enum services_format fmt, const char *p,
 	e->line = lineno;
 	e->proto = fmt == SF_SERVICES ?
 	    proto_from(slash + 1, (size_t)(w + n - slash - 1)) : SP_IP;
-	e->name = xstrndup(name, nlen);
+	names[0].p = line + (name - line);
+	names[0].n = nlen;
 	while ((n = word(&p, stop, &w)) != 0) {
-		if (e->naliases == SERVICES_MAX_ALIASES || n > SERVICES_NAME_MAX)
+		if (nnames == 1 + SERVICES_MAX_ALIASES || n > SERVICES_NAME_MAX)
 			continue;	/* extra aliases are dropped */
-		e->aliases[e->naliases++] = xstrndup(w, n);
+		names[nnames].p = line + (w - line);
+		names[nnames++].n = n;
 	}
 	if (hash != NULL) {
 		const char *c = hash + 1, *ce = end;
@@ -129,18 +140,24 @@ parse_etc_line(struct services *s, enum services_format fmt, const char *p,
 			c++;
 		while (ce > c && is_blank(ce[-1]))
 			ce--;
-		if (ce > c)
-			e->desc = xstrndup(c, (size_t)(ce - c));
+		if (ce > c) {
+			desc.p = line + (c - line);
+			desc.n = (size_t)(ce - c);
+		}
 	}
+	e->name = terminate(names[0]);
+	for (i = 1; i < nnames; i++)
+		e->aliases[e->naliases++] = terminate(names[i]);
+	if (desc.p != NULL)
+		e->desc = terminate(desc);
 	return 0;
 }
 
 /* One row of the IANA table; 0 when used, -1 bad. */
 static int
-parse_iana_line(struct services *s, const char *p, const char *end,
-    size_t lineno)
+parse_iana_line(struct services *s, char *p, const char *end, size_t lineno)
 {
-	const char *f[5];
+	char *f[5];
 	size_t len[5], i;
 	uint64_t lo, hi;
 	struct service_ent *e;
@@ -156,7 +173,7 @@ parse_iana_line(struct services *s, const char *p, const char *end,
 			return -1;
 		f[i] = p;
 		len[i] = (size_t)(tab - p);
-		p = tab < end ? tab + 1 : end;
+		p += len[i] + (tab < end);
 	}
 	if (num_parse_u64(f[0], len[0], 10, 0, 65535, &lo) != 0 ||
 	    num_parse_u64(f[1], len[1], 10, lo, 65535, &hi) != 0 ||
@@ -167,9 +184,9 @@ parse_iana_line(struct services *s, const char *p, const char *end,
 	e->hi = (uint16_t)hi;
 	e->line = lineno;
 	e->proto = proto_from(f[2], len[2]);
-	e->name = xstrndup(f[3], len[3]);
+	e->name = terminate((struct span){ f[3], len[3] });
 	if (len[4] > 0)
-		e->desc = xstrndup(f[4], len[4]);
+		e->desc = terminate((struct span){ f[4], len[4] });
 	return 0;
 }
 
@@ -177,11 +194,16 @@ void
 services_parse(struct services *s, enum services_format fmt, const char *text,
     size_t len)
 {
-	const char *p = text, *end = text + len;
+	char *copy = xmalloc(len + 1), *p = copy;
+	const char *end = copy + len;
 	size_t lineno = 0;
 
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	xgrow((void **)&s->texts, &s->tcap, s->ntexts + 1, sizeof(*s->texts));
+	s->texts[s->ntexts++] = copy;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end;
 		int rc;
 
@@ -194,7 +216,7 @@ services_parse(struct services *s, enum services_format fmt, const char *text,
 			rc = parse_etc_line(s, fmt, p, eol, lineno);
 		if (rc != 0)
 			s->malformed++;
-		p = nl ? nl + 1 : end;
+		p = nl ? nl + 1 : copy + len;
 	}
 }
 
@@ -260,8 +282,9 @@ services_release(struct services *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		ent_release(&s->v[i]);
+	for (i = 0; i < s->ntexts; i++)
+		free(s->texts[i]);
+	free(s->texts);
 	free(s->v);
 	free(s->ranges);
 	memset(s, 0, sizeof(*s));

@@ -25,10 +25,11 @@ struct service_ent {
 	uint8_t		 proto;		/* enum svc_proto */
 	size_t		 order;		/* position in the file */
 	size_t		 line;		/* line number in the file */
-	char		*name;		/* may be "" (IANA rows with no name) */
-	char		*aliases[SERVICES_MAX_ALIASES];
+	/* Strings point into the parsed text, owned by struct services. */
+	const char	*name;		/* may be "" (IANA rows with no name) */
+	const char	*aliases[SERVICES_MAX_ALIASES];
 	size_t		 naliases;
-	char		*desc;		/* comment or IANA description; may be NULL */
+	const char	*desc;		/* comment or IANA description; may be NULL */
 };
 
 struct services {
@@ -36,6 +37,8 @@ struct services {
 	size_t			 n, cap;
 	size_t			*ranges;	/* indices of entries with hi > lo */
 	size_t			 nranges, rcap;
+	char			**texts;	/* copies of the parsed texts */
+	size_t			 ntexts, tcap;
 	unsigned int		 malformed;	/* skipped lines */
 };
 

@@ -34,6 +34,24 @@ set_bool(struct value *v, int b)
 static void
 fmt_addr(int family, const uint8_t *a, char *buf, size_t n)
 {
+	char *p = buf;
+	int i;
+
+	/* IPv4 by hand: glibc's inet_ntop formats through sprintf, and a
+	 * busy host has tens of thousands of rows */
+	if (family == AF_INET && n >= INET_ADDRSTRLEN) {
+		for (i = 0; i < 4; i++) {
+			unsigned int v = a[i];
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return;
+	}
 	if (inet_ntop(family, a, buf, (socklen_t)n) == NULL)
 		snprintf(buf, n, "?");
 }
@@ -56,12 +74,27 @@ fmt_endpoint(const struct row *r, const uint8_t *a, uint16_t port, int local,
 			snprintf(dev, sizeof(dev), "%%%u", s->bound_if);
 	}
 	if (!local && port == 0 && s->state != ST_ESTABLISHED &&
-	    strspn(addr, "0.:") == strlen(addr)) {
+	    strspn(addr, "0.:") == strlen(addr))
 		snprintf(v->buf, sizeof(v->buf), "*");
-	} else if (s->family == AF_INET6)
+	else if (s->family == AF_INET6)
 		snprintf(v->buf, sizeof(v->buf), "[%s%s]:%u", addr, dev, port);
-	else
-		snprintf(v->buf, sizeof(v->buf), "%s%s:%u", addr, dev, port);
+	else {
+		/* the common row; assembled without printf */
+		char *p = v->buf, num[8], *d = num + sizeof(num);
+		size_t la = strlen(addr), ld = strlen(dev);
+		unsigned int u = port;
+
+		*--d = '\0';
+		do
+			*--d = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		memcpy(p, addr, la);
+		p += la;
+		memcpy(p, dev, ld);
+		p += ld;
+		*p++ = ':';
+		memcpy(p, d, strlen(d) + 1);
+	}
 	set_str(v, v->buf);
 }
 
@@ -74,9 +107,13 @@ g_proto(const struct row *r, struct value *v)
 static void
 g_proto_table(const struct row *r, struct value *v)
 {
-	snprintf(v->buf, sizeof(v->buf), "%s%s", proto_name(r->v->s->proto),
-	    r->v->s->family == AF_INET6 ? "6" : "");
-	set_str(v, v->buf);
+	static const char *names[PROTO_COUNT][2] = {
+		{ "tcp", "tcp6" }, { "udp", "udp6" }, { "udplite", "udplite6" },
+		{ "raw", "raw6" }, { "sctp", "sctp6" }
+	};
+
+	set_str(v, r->v->s->proto < PROTO_COUNT ?
+	    names[r->v->s->proto][r->v->s->family == AF_INET6] : "?");
 }
 
 static void
@@ -501,9 +538,20 @@ value_text(const struct value *v, struct strbuf *scratch)
 			return strbuf_str(scratch);
 		}
 		return v->str;
-	case V_INT:
-		strbuf_addf(scratch, "%lld", (long long)v->num);
+	case V_INT: {
+		char digits[24], *d = digits + sizeof(digits);
+		uint64_t u = v->num < 0 ? (uint64_t)-(v->num + 1) + 1 :
+		    (uint64_t)v->num;
+
+		*--d = '\0';
+		do
+			*--d = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v->num < 0)
+			*--d = '-';
+		strbuf_addstr(scratch, d);
 		return strbuf_str(scratch);
+	}
 	case V_BOOL:
 		return v->num ? "yes" : "no";
 	case V_FLOAT:

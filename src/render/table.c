@@ -3,8 +3,10 @@
  *
  * Every cell is produced by the column getters, escaped for the terminal
  * (so a process named "\e[2J" or holding newlines prints as text), then
- * measured; widths are known before the first row is written.  Colour
- * only marks the exposure verdict and notes, and only when asked.
+ * measured; widths are known before the first row is written.  Cells live
+ * in one arena (a capped strbuf with offsets), not one allocation each:
+ * a busy host has tens of thousands of rows.  Colour only marks the
+ * exposure verdict and notes, and only when asked.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,8 @@
 #include "../util/xmalloc.h"
 #include "../util/banned.h"
 
-#define CELL_MAX	(64u << 10)
+#define MAX_COLS	32
+#define ARENA_MAX	((size_t)1 << 32)
 
 static int
 shown(const struct column *c, const struct render_opts *o)
@@ -52,26 +55,80 @@ color_of(const struct column *c, const struct row *r)
 	return NULL;
 }
 
+struct grid {
+	size_t		 ncols, nrows;
+	size_t		 cols[MAX_COLS];
+	size_t		 widths[MAX_COLS];
+	size_t		*off;		/* nrows * ncols offsets into arena */
+	uint32_t	*width;		/* same shape: display widths */
+	const char	**color;	/* same shape; NULL without colour */
+	struct strbuf	 arena;
+};
+
+static void
+put_cell(struct grid *g, size_t row, size_t c, const char *text,
+    const char *color)
+{
+	size_t start = g->arena.len, w;
+
+	escape_terminal(&g->arena, text, strlen(text));
+	strbuf_addch(&g->arena, '\0');
+	g->off[row * g->ncols + c] = start;
+	if (g->color)
+		g->color[row * g->ncols + c] = color;
+	w = escape_width(g->arena.buf + start);
+	g->width[row * g->ncols + c] = (uint32_t)w;
+	if (w > g->widths[c])
+		g->widths[c] = w;
+}
+
+static void
+summary_line(FILE *out, const struct listing *l, size_t unowned)
+{
+	static const enum owner_note order[] = {
+		OWNER_NOT_ROOT, OWNER_EXITED, OWNER_KERNEL, OWNER_TIMEWAIT,
+		OWNER_NOT_SCANNED
+	};
+	const char *sep = ": ";
+	size_t i;
+
+	fprintf(out, "%zu socket%s without a visible owner", unowned,
+	    unowned == 1 ? "" : "s");
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		unsigned int n = l->unowned[order[i]];
+
+		if (n == 0)
+			continue;
+		fprintf(out, "%s%u %s", sep, n, owner_note_text(order[i]));
+		sep = "; ";
+	}
+	if (l->unowned[OWNER_NOT_ROOT])
+		fputs(" (run as root to see other users' processes)", out);
+	fputc('\n', out);
+}
+
 void
 render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 {
-	size_t cols[64], ncols = 0, i, k, row = 0, c, unowned = 0;
-	size_t widths[64];
-	char **cells;
-	const char **colors;
-	struct strbuf scratch, esc;
+	static const char spaces[64] = "                                "
+	    "                                ";
+	struct grid g;
+	struct strbuf scratch, line;
+	size_t i, k, c, row, unowned = 0;
 
-	for (i = 0; i < ncolumns && ncols < 64; i++)
+	memset(&g, 0, sizeof(g));
+	for (i = 0; i < ncolumns && g.ncols < MAX_COLS; i++)
 		if (shown(&columns[i], o))
-			cols[ncols++] = i;
-	cells = xcalloc((l->nrows + 1) * ncols, sizeof(*cells));
-	colors = xcalloc((l->nrows + 1) * ncols, sizeof(*colors));
-	strbuf_init(&scratch, CELL_MAX);
-	strbuf_init(&esc, CELL_MAX * 4);
-	for (c = 0; c < ncols; c++) {
-		cells[c] = xstrdup(columns[cols[c]].header);
-		widths[c] = strlen(cells[c]);
-	}
+			g.cols[g.ncols++] = i;
+	g.nrows = l->nrows + 1;
+	g.off = xcalloc(g.nrows * g.ncols, sizeof(*g.off));
+	g.width = xcalloc(g.nrows * g.ncols, sizeof(*g.width));
+	if (o->color)
+		g.color = xcalloc(g.nrows * g.ncols, sizeof(*g.color));
+	strbuf_init(&g.arena, ARENA_MAX);
+	strbuf_init(&scratch, 1u << 16);
+	for (c = 0; c < g.ncols; c++)
+		put_cell(&g, 0, c, columns[g.cols[c]].header, NULL);
 	row = 1;
 	for (i = 0; i < l->nviews; i++) {
 		const struct sock_view *v = &l->views[i];
@@ -86,68 +143,50 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 				r.o = &l->ps.owners[v->owners[k]];
 				r.p = &l->ps.procs[r.o->proc];
 			}
-			for (c = 0; c < ncols; c++) {
-				const struct column *col = &columns[cols[c]];
+			for (c = 0; c < g.ncols; c++) {
+				const struct column *col = &columns[g.cols[c]];
 				struct value val;
-				const char *t;
-				size_t w;
 
 				memset(&val, 0, sizeof(val));
 				col->get(&r, &val);
-				t = value_text(&val, &scratch);
-				strbuf_reset(&esc);
-				escape_terminal(&esc, t, strlen(t));
-				cells[row * ncols + c] = strbuf_detach(&esc);
-				if (o->color)
-					colors[row * ncols + c] = color_of(col, &r);
-				w = escape_width(cells[row * ncols + c]);
-				if (w > widths[c])
-					widths[c] = w;
+				put_cell(&g, row, c, value_text(&val, &scratch),
+				    o->color ? color_of(col, &r) : NULL);
 			}
 		}
 	}
-	for (i = 0; i < row; i++) {
-		for (c = 0; c < ncols; c++) {
-			const char *cell = cells[i * ncols + c];
-			const char *color = colors[i * ncols + c];
-			size_t pad = widths[c] - escape_width(cell);
+	/* One write per line, assembled in a buffer. */
+	strbuf_init(&line, ARENA_MAX);
+	for (row = 0; row < g.nrows; row++) {
+		strbuf_reset(&line);
+		for (c = 0; c < g.ncols; c++) {
+			size_t at = row * g.ncols + c, pad;
+			const char *color = g.color ? g.color[at] : NULL;
 
 			if (color)
-				fprintf(out, "%s%s\033[0m", color, cell);
-			else
-				fputs(cell, out);
-			if (c + 1 < ncols)
-				fprintf(out, "%*s", (int)(pad + 2), "");
-		}
-		fputc('\n', out);
-	}
-	if (unowned) {
-		static const enum owner_note order[] = {
-			OWNER_NOT_ROOT, OWNER_EXITED, OWNER_KERNEL,
-			OWNER_TIMEWAIT, OWNER_NOT_SCANNED
-		};
-		const char *sep = ": ";
+				strbuf_addstr(&line, color);
+			strbuf_addstr(&line, g.arena.buf + g.off[at]);
+			if (color)
+				strbuf_addstr(&line, "\033[0m");
+			if (c + 1 == g.ncols)
+				break;
+			pad = g.widths[c] - g.width[at] + 2;
+			while (pad > 0) {
+				size_t chunk = pad < sizeof(spaces) ?
+				    pad : sizeof(spaces);
 
-		fprintf(out, "%zu socket%s without a visible owner", unowned,
-		    unowned == 1 ? "" : "s");
-		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-			unsigned int n = l->unowned[order[i]];
-
-			if (n == 0)
-				continue;
-			fprintf(out, "%s%u %s", sep, n,
-			    owner_note_text(order[i]));
-			sep = "; ";
+				strbuf_add(&line, spaces, chunk);
+				pad -= chunk;
+			}
 		}
-		if (l->unowned[OWNER_NOT_ROOT])
-			fputs(" (run as root to see other users' processes)",
-			    out);
-		fputc('\n', out);
+		strbuf_addch(&line, '\n');
+		fwrite(line.buf, 1, line.len, out);
 	}
-	for (i = 0; i < row * ncols; i++)
-		free(cells[i]);
-	free(cells);
-	free(colors);
+	strbuf_release(&line);
+	if (unowned)
+		summary_line(out, l, unowned);
+	free(g.off);
+	free(g.width);
+	free(g.color);
+	strbuf_release(&g.arena);
 	strbuf_release(&scratch);
-	strbuf_release(&esc);
 }

@@ -43,6 +43,19 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* Length of the leading run of printable ASCII other than the bytes in
+ * `special` (which the caller escapes). */
+static size_t
+plain_run(const unsigned char *s, size_t n, unsigned char special)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' &&
+	    s[i] != special)
+		i++;
+	return i;
+}
+
 void
 escape_terminal(struct strbuf *out, const char *str, size_t n)
 {
@@ -51,7 +64,15 @@ escape_terminal(struct strbuf *out, const char *str, size_t n)
 
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(s + i, n - i, &cp);
+		size_t len = plain_run(s + i, n - i, '\\');
+
+		if (len > 0) {
+			/* the common case: copy a run of plain text at once */
+			strbuf_add(out, s + i, len);
+			i += len;
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &cp);
 
 		if (len == 0) {
 			strbuf_addf(out, "\\x%02x", s[i]);
@@ -86,7 +107,14 @@ escape_json(struct strbuf *out, const char *str, size_t n)
 
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(s + i, n - i, &cp);
+		size_t len = plain_run(s + i, n - i, '"');
+
+		if (len > 0) {
+			strbuf_add(out, s + i, len);
+			i += len;
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &cp);
 
 		if (len == 0) {
 			strbuf_addstr(out, "\\ufffd");
@@ -123,14 +151,11 @@ size_t
 escape_width(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), i = 0, w = 0;
+	size_t w = 0;
 
-	while (i < n) {
-		uint32_t cp;
-		size_t len = utf8_decode(s + i, n - i, &cp);
-
-		i += len ? len : 1;
-		w++;
-	}
+	/* escaped text is valid UTF-8: count the bytes that start a character */
+	for (; *s; s++)
+		if ((*s & 0xc0) != 0x80)
+			w++;
 	return w;
 }

@@ -34,7 +34,10 @@ void escape_terminal(struct strbuf *out, const char *s, size_t n);
  */
 void escape_json(struct strbuf *out, const char *s, size_t n);
 
-/* Number of terminal columns a terminal-escaped string takes (code points). */
+/*
+ * Number of terminal columns a terminal-escaped string takes (its code
+ * points; the argument must be valid UTF-8, as escape_terminal() output is).
+ */
 size_t escape_width(const char *s);
 
 #endif

@@ -104,7 +104,7 @@ t_fixture_scan(void **state)
 	snprintf(root, sizeof(root), "%s/host-a/root", FIXTURE_DIR);
 	sysroot_set(root);
 	for (threads = 1; threads <= 4; threads += 3) {
-		procscan_run(want, 5, threads, &ps);
+		procscan_run(want, 5, threads, PS_NEED_ALL, &ps);
 		assert_int_equal(ps.proc_error, 0);
 		assert_int_equal(ps.scanned, 9);
 		assert_int_equal(ps.denied, 0);
@@ -133,7 +133,7 @@ t_fixture_scan(void **state)
 		procscan_release(&ps);
 	}
 	sysroot_set("/nonexistent-root");
-	procscan_run(want, 5, 1, &ps);
+	procscan_run(want, 5, 1, PS_NEED_ALL, &ps);
 	assert_int_not_equal(ps.proc_error, 0);
 	assert_int_equal(ps.nowners, 0);
 	procscan_release(&ps);

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Time portsleuth and its peers on the current host (run in the bench
+namespace by bench/run.sh).  usage: measure.py PORTSLEUTH RUNS"""
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+PS, RUNS = sys.argv[1], int(sys.argv[2])
+TOOLS = [
+    ("portsleuth -t -u", [PS, "-t", "-u"]),
+    ("portsleuth -t -u --threads 1", [PS, "-t", "-u", "--threads", "1"]),
+    ("ss -tulpn", ["ss", "-tulpn"]),
+    ("netstat -tulpn", ["netstat", "-tulpn"]),
+    ("lsof -nP -i", ["lsof", "-nP", "-i"]),
+]
+
+
+def once(cmd):
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - t0
+    if p.returncode not in (0, 1):
+        sys.exit(f"bench: {' '.join(cmd)} failed: {p.stderr[-300:]!r}")
+    kib = int(p.stderr.decode().strip().splitlines()[-1])
+    return wall, kib
+
+
+def sockets_and_fds():
+    socks = fds = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                fds += 1
+                try:
+                    if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
+                        socks += 1
+                except OSError:
+                    pass
+        except OSError:
+            pass
+    return socks, fds
+
+
+def same_pairs():
+    doc = json.loads(subprocess.run([PS, "-t", "-u", "--json"],
+                                    capture_output=True).stdout)
+    ours = {(s["inode"], o["pid"]) for s in doc["sockets"] for o in s["owners"]}
+    out = subprocess.run(["ss", "-tulpnHe"], capture_output=True).stdout.decode()
+    theirs = set()
+    for line in out.splitlines():
+        ino = re.search(r"\bino:(\d+)", line)
+        for pid in re.findall(r"pid=(\d+)", line):
+            theirs.add((int(ino.group(1)), int(pid)))
+    return ours, theirs, len(doc["sockets"])
+
+
+def main():
+    socks, fds = sockets_and_fds()
+    print(f"host: {socks} socket descriptors, {fds - socks} other descriptors")
+    for _, cmd in TOOLS:          # warm caches once for everyone
+        once(cmd)
+    res = {name: [] for name, _ in TOOLS}
+    for _ in range(RUNS):         # interleaved, so noise hits all alike
+        for name, cmd in TOOLS:
+            res[name].append(once(cmd))
+    base = statistics.median(w for w, _ in res[TOOLS[0][0]])
+    base_mem = max(k for _, k in res[TOOLS[0][0]])
+    print(f"\n{'tool':32} {'median s':>9} {'min s':>8} {'peak MiB':>9}"
+          f" {'time / portsleuth':>18}")
+    for name, _ in TOOLS:
+        walls = [w for w, _ in res[name]]
+        mem = max(k for _, k in res[name])
+        print(f"{name:32} {statistics.median(walls):9.3f} {min(walls):8.3f}"
+              f" {mem / 1024:9.1f} {statistics.median(walls) / base:17.2f}x")
+    ss_wall = statistics.median(w for w, _ in res["ss -tulpn"])
+    ss_mem = max(k for _, k in res["ss -tulpn"])
+    speed = ss_wall / base
+    memr = base_mem / ss_mem
+    print(f"\nportsleuth is {speed:.2f}x faster than ss -tulpn "
+          f"(goal >= 3x): {'met' if speed >= 3 else 'NOT met'}")
+    print(f"portsleuth peak memory is {memr:.2f}x ss's "
+          f"(goal <= 2x): {'met' if memr <= 2 else 'NOT met'}")
+    ours, theirs, nsock = same_pairs()
+    print(f"(socket, pid) pairs: portsleuth {len(ours)}, ss {len(theirs)}, "
+          f"{nsock} sockets: {'identical' if ours == theirs else 'DIFFERENT'}")
+    if ours != theirs:
+        print(f"  only portsleuth: {sorted(ours - theirs)[:10]}")
+        print(f"  only ss: {sorted(theirs - ours)[:10]}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
