@@ -147,6 +147,7 @@ struct dump_ctx {
 	struct socklist		*out;
 	enum ps_proto		 proto;
 	int			 family;
+	uint32_t		 states;
 	unsigned int		*malformed;
 };
 
@@ -162,7 +163,9 @@ dump_cb(const struct nlmsghdr *nlh, void *data)
 		(*ctx->malformed)++;
 		return MNL_CB_OK;
 	}
-	*socklist_add(ctx->out) = r;
+	/* raw_diag ignores the state filter; apply it here for everyone */
+	if (ctx->states & STATE_BIT(r.state))
+		*socklist_add(ctx->out) = r;
 	return MNL_CB_OK;
 }
 
@@ -193,7 +196,7 @@ dump_one(struct nlio *io, enum ps_proto proto, int family, uint32_t states,
 		struct nlmsghdr		nlh;
 		struct inet_diag_req_v2	req;
 	} msg;
-	struct dump_ctx ctx = { out, proto, family, &rep->malformed };
+	struct dump_ctx ctx = { out, proto, family, states, &rep->malformed };
 	char key[64];
 	int attempt, rc = -1;
 
