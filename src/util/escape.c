@@ -56,15 +56,20 @@ plain_run(const unsigned char *s, size_t n, unsigned char special)
 	return i;
 }
 
-void
-escape_terminal(struct strbuf *out, const char *str, size_t n)
+/*
+ * The one escaping loop.  Terminal form: backslash, C0, DEL and C1 become
+ * escapes and invalid bytes \xNN.  JSON form: quote, backslash, C0 and DEL
+ * become JSON escapes and invalid bytes U+FFFD.
+ */
+static void
+escape_common(struct strbuf *out, const char *str, size_t n, int json)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
 	while (i < n) {
 		uint32_t cp;
-		size_t len = plain_run(s + i, n - i, '\\');
+		size_t len = plain_run(s + i, n - i, json ? '"' : '\\');
 
 		if (len > 0) {
 			/* the common case: copy a run of plain text at once */
@@ -73,25 +78,30 @@ escape_terminal(struct strbuf *out, const char *str, size_t n)
 			continue;
 		}
 		len = utf8_decode(s + i, n - i, &cp);
-
 		if (len == 0) {
-			strbuf_addf(out, "\\x%02x", s[i]);
+			if (json)
+				strbuf_addstr(out, "\\ufffd");
+			else
+				strbuf_addf(out, "\\x%02x", s[i]);
 			i++;
 			continue;
 		}
 		if (cp == '\\')
 			strbuf_addstr(out, "\\\\");
+		else if (cp == '"' && json)
+			strbuf_addstr(out, "\\\"");
 		else if (cp == '\n')
 			strbuf_addstr(out, "\\n");
 		else if (cp == '\t')
 			strbuf_addstr(out, "\\t");
 		else if (cp == '\r')
 			strbuf_addstr(out, "\\r");
-		else if (cp == 0x1b)
+		else if (cp == 0x1b && !json)
 			strbuf_addstr(out, "\\e");
 		else if (cp < 0x20 || cp == 0x7f)
-			strbuf_addf(out, "\\x%02x", (unsigned)cp);
-		else if (cp >= 0x80 && cp < 0xa0)
+			strbuf_addf(out, json ? "\\u%04x" : "\\x%02x",
+			    (unsigned)cp);
+		else if (cp >= 0x80 && cp < 0xa0 && !json)
 			strbuf_addf(out, "\\u%04x", (unsigned)cp);
 		else
 			strbuf_add(out, s + i, len);
@@ -100,51 +110,15 @@ escape_terminal(struct strbuf *out, const char *str, size_t n)
 }
 
 void
+escape_terminal(struct strbuf *out, const char *str, size_t n)
+{
+	escape_common(out, str, n, 0);
+}
+
+void
 escape_json(struct strbuf *out, const char *str, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < n) {
-		uint32_t cp;
-		size_t len = plain_run(s + i, n - i, '"');
-
-		if (len > 0) {
-			strbuf_add(out, s + i, len);
-			i += len;
-			continue;
-		}
-		len = utf8_decode(s + i, n - i, &cp);
-
-		if (len == 0) {
-			strbuf_addstr(out, "\\ufffd");
-			i++;
-			continue;
-		}
-		switch (cp) {
-		case '"':
-			strbuf_addstr(out, "\\\"");
-			break;
-		case '\\':
-			strbuf_addstr(out, "\\\\");
-			break;
-		case '\n':
-			strbuf_addstr(out, "\\n");
-			break;
-		case '\t':
-			strbuf_addstr(out, "\\t");
-			break;
-		case '\r':
-			strbuf_addstr(out, "\\r");
-			break;
-		default:
-			if (cp < 0x20 || cp == 0x7f)
-				strbuf_addf(out, "\\u%04x", (unsigned)cp);
-			else
-				strbuf_add(out, s + i, len);
-		}
-		i += len;
-	}
+	escape_common(out, str, n, 1);
 }
 
 size_t

@@ -93,14 +93,12 @@ read_at_capped(int dirfd, const char *name, size_t cap, struct strbuf *out)
 int
 sysroot_read(const char *path, size_t cap, struct strbuf *out)
 {
-	int fd, rc, saved;
+	char *p = sysroot_path(path);
+	int rc, saved;
 
-	fd = sysroot_open(path, O_RDONLY | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	rc = read_fd_capped(fd, cap, out);
+	rc = read_at_capped(AT_FDCWD, p, cap, out);
 	saved = errno;
-	close(fd);
+	free(p);
 	errno = saved;
 	return rc;
 }
