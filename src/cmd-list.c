@@ -83,8 +83,8 @@ cmd_list_usage(FILE *out)
 "Output:\n"
 "  -j, --json           one JSON document (fields: portsleuth(1))\n"
 "  -W, --wide           add the full command line\n"
-"      --color[=WHEN]   colour: auto (default), always, never; NO_COLOR\n"
-"                       in the environment means never (also --colour)\n"
+"      --color[=WHEN]   colour: auto (default: on a terminal, unless\n"
+"                       NO_COLOR is set), always, never (also --colour)\n"
 "  -v, --verbose        say where each table came from and what was skipped\n"
 "\n"
 "Sources (for tests and offline analysis):\n"
@@ -92,7 +92,8 @@ cmd_list_usage(FILE *out)
 "      --record FILE    save every netlink reply to FILE\n"
 "      --replay FILE    answer netlink requests from FILE\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
-"      --threads N      threads for the process scan (default: CPUs)\n"
+"      --threads N      threads for the process scan, 1-8 (default: one\n"
+"                       per CPU, at most 8)\n"
 "\n"
 "  -h, --help           this help\n"
 "  -V, --version        version\n"
@@ -272,8 +273,8 @@ cmd_list_exec(int argc, char **argv)
 			lo.iana_path = optarg;
 			break;
 		case OPT_THREADS:
-			if (num_parse_str(optarg, 1, 64, &v) != 0)
-				return usage_error("--threads takes 1 to 64, "
+			if (num_parse_str(optarg, 1, 8, &v) != 0)
+				return usage_error("--threads takes 1 to 8, "
 				    "not '%s'", optarg);
 			lo.threads = (int)v;
 			break;
@@ -316,11 +317,11 @@ cmd_list_exec(int argc, char **argv)
 	if (lo.iana_path == NULL)
 		lo.iana_path = find_iana();
 	ro.all_states = lo.filter.all_states;
+	/* NO_COLOR (no-color.org) turns off the default; an explicit
+	 * --color=always still wins, as that convention asks */
 	ro.color = strcmp(color, "always") == 0 ||
 	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
-	    getenv("NO_COLOR") == NULL);
-	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0] != '\0')
-		ro.color = 0;
+	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0'));
 
 	if (replay)
 		io = nlio_open_replay(replay, &cause);

@@ -10,6 +10,7 @@ answer here is known in advance and the run needs no privileges.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -145,7 +146,34 @@ check(b"http.server --bind 127.0.0.1 8000" in out, "--wide shows cmdlines")
 rc, out, err = run(*BASE, "--color=always")
 check(b"\x1b[1;31m" in out, "colour when asked")
 rc, out, err = run(*BASE, "--color=always", env={"NO_COLOR": "1"})
-check(b"\x1b[" not in out, "NO_COLOR wins")
+check(b"\x1b[1;31m" in out, "an explicit --color=always overrides NO_COLOR")
+rc, out, err = run(*BASE, "--color=never")
+check(b"\x1b[" not in out, "--color=never")
+# auto on a terminal: colour, unless NO_COLOR is set
+import pty
+
+
+def on_tty(env):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.pop("NO_COLOR", None)
+        os.environ.update(env)
+        os.execv(EXE, [EXE, *BASE])
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.waitpid(pid, 0)
+    return data
+
+
+check(b"\x1b[1;31m" in on_tty({}), "colour by default on a terminal")
+check(b"\x1b[" not in on_tty({"NO_COLOR": "1"}), "NO_COLOR off on a terminal")
 rc, out, err = run(*BASE, "-a")
 check(rc == 0 and b"PEER" in out.splitlines()[0], "-a adds the peer column")
 
@@ -216,6 +244,34 @@ check(by_port(dd, 9000)[0]["v6only"] is None, "v6only unknown from /proc/net")
 check("/proc/net/tcp (sock_diag: not used" in err, "-v names each source")
 check(by_port(dd, 8080)[0]["exposure"] == "one address (interface unknown)",
       "no IPv4 address table: interface unknown, not guessed")
+
+# --- owners that cannot be seen, and why -------------------------------------
+with tempfile.TemporaryDirectory() as tmp:
+    shutil.copytree(ROOT, tmp + "/root", symlinks=True)
+    # http.server (8000) gone without a trace: nothing holds its socket
+    shutil.rmtree(tmp + "/root/proc/3326")
+    # socat (8080) with an unreadable descriptor table: counted as gone
+    shutil.rmtree(tmp + "/root/proc/3323/fd")
+    with open(tmp + "/root/proc/3323/fd", "w") as f:
+        f.write("not a directory\n")
+    rc, out, err = run("--root", tmp + "/root", "--replay", REC,
+                       "--iana", IANA, "--json")
+    dd = json.loads(out)
+    root = os.geteuid() == 0
+    check(by_port(dd, 8000)[0]["owner_note"] ==
+          ("exited" if root else "not_root"),
+          f"missing owner explained: {by_port(dd, 8000)[0]['owner_note']}")
+    check(by_port(dd, 8080)[0]["owners"] == [], "unreadable fd table: no owner")
+    check(dd["summary"]["unattributed"] == 2, "two sockets unattributed")
+    check(dd["summary"]["processes_exited"] == 1, "one process counted as gone")
+    shutil.rmtree(tmp + "/root/proc/3323")
+    rc, out, err = run("--root", tmp + "/root", "--replay", REC,
+                       "--iana", IANA, "-p", "8000,8080")
+    last = out.decode().splitlines()[-1]
+    want = ("2 sockets without a visible owner: 2 no visible process holds "
+            "it" if root else "2 sockets without a visible owner: 2 owner "
+            "not visible: not root")
+    check(last.startswith(want), f"final line counts them: {last!r}")
 
 # --- help, version, man page -------------------------------------------------
 rc, out, err = run("--help")
