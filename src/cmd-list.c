@@ -161,10 +161,14 @@ report_warnings(const struct listing *l)
 	if (l->ps.proc_error)
 		fprintf(stderr, "portsleuth: cannot open '/proc': %s; owners "
 		    "are not shown\n", strerror(l->ps.proc_error));
-	if (!l->privileged && (l->ps.denied || l->unowned[OWNER_NOT_ROOT]))
+	if (!l->privileged && l->ps.denied)
 		fprintf(stderr, "portsleuth: not running as root: the "
 		    "descriptors of %u processes of other users cannot be "
 		    "read, so their sockets show no owner\n", l->ps.denied);
+	else if (!l->privileged && l->unowned[OWNER_NOT_ROOT])
+		fprintf(stderr, "portsleuth: not running as root: the processes "
+		    "of other users are hidden from this user (/proc mounted "
+		    "with hidepid?), so their sockets show no owner\n");
 	if (l->reg.etc_error)
 		fprintf(stderr, "portsleuth: %s\n", l->reg.etc_error);
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "nlio.h"
 #include "util/num.h"
@@ -33,6 +34,8 @@
 #define NLIO_MAX_KEY		63
 #define NLIO_MAX_FILE		(256u << 20)
 #define NLIO_RECV_SIZE		32768
+/* Seconds one recv may wait for the kernel before the dump is abandoned. */
+#define NLIO_TIMEOUT_S		10
 /* A dump that never says NLMSG_DONE is cut off after this many datagrams. */
 #define NLIO_MAX_DATAGRAMS	(1u << 20)
 
@@ -339,6 +342,7 @@ dump_replay(struct nlio *io, const char *key, mnl_cb_t cb, void *data)
 static struct mnl_socket *
 live_socket(struct nlio *io, int bus)
 {
+	static const struct timeval timeout = { NLIO_TIMEOUT_S, 0 };
 	int slot = bus == NETLINK_ROUTE;
 
 	if (io->socks[slot] == NULL) {
@@ -346,7 +350,10 @@ live_socket(struct nlio *io, int bus)
 
 		if (nl == NULL)
 			return NULL;
-		if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		/* the kernel always answers, but no wait is unbounded */
+		if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
+		    &timeout, sizeof(timeout)) < 0 ||
+		    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 			int saved = errno;
 
 			mnl_socket_close(nl);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include "procnet.h"
 #include "sockdiag.h"
@@ -30,6 +31,7 @@ procnet_file(enum ps_proto proto, int v6)
 		[PROTO_UDP] = { "udp", "udp6" },
 		[PROTO_UDPLITE] = { "udplite", "udplite6" },
 		[PROTO_RAW] = { "raw", "raw6" },
+		[PROTO_SCTP] = { "sctp/eps", "sctp/eps" },
 	};
 
 	if ((unsigned)proto >= PROTO_COUNT)
@@ -130,6 +132,65 @@ parse_line(const char *p, const char *end, enum ps_proto proto, int v6,
 	return 0;
 }
 
+/*
+ * One line of /proc/net/sctp/eps (listening endpoints):
+ *   "ENDPT SOCK STY SST HBKT LPORT UID INODE LADDRS..."
+ * The family is that of the first local address ("*" marks the primary
+ * one); an endpoint of the other family is skipped, not malformed.
+ * Returns 0, 1 to skip, -1 when malformed.
+ */
+static int
+parse_sctp_line(const char *p, const char *end, int v6, struct sock_rec *r)
+{
+	char addr[INET6_ADDRSTRLEN + 2];
+	const char *f;
+	size_t n;
+	uint64_t v;
+	int i, fam;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < 3; i++)		/* ENDPT, SOCK, STY */
+		if (next_field(&p, end, &f) == 0)
+			return -1;
+	n = next_field(&p, end, &f);
+	if (num_parse_u64(f, n, 10, 1, ST_MAX - 1, &v) != 0)
+		return -1;
+	r->state = (uint8_t)v;
+	if (next_field(&p, end, &f) == 0)	/* HBKT */
+		return -1;
+	n = next_field(&p, end, &f);
+	if (num_parse_u64(f, n, 10, 0, UINT16_MAX, &v) != 0)
+		return -1;
+	r->lport = (uint16_t)v;
+	n = next_field(&p, end, &f);
+	if (num_parse_u64(f, n, 10, 0, UINT32_MAX, &v) != 0)
+		return -1;
+	r->uid = (uint32_t)v;
+	n = next_field(&p, end, &f);
+	if (num_parse_u64(f, n, 10, 0, UINT64_MAX, &v) != 0)
+		return -1;
+	r->inode = v;
+	n = next_field(&p, end, &f);
+	if (n > 0 && *f == '*') {
+		f++;
+		n--;
+	}
+	if (n == 0 || n >= sizeof(addr))
+		return -1;
+	memcpy(addr, f, n);
+	addr[n] = '\0';
+	fam = memchr(addr, ':', n) ? AF_INET6 : AF_INET;
+	if (inet_pton(fam, addr, r->laddr) != 1)
+		return -1;
+	if ((fam == AF_INET6) != (v6 != 0))
+		return 1;
+	r->proto = PROTO_SCTP;
+	r->family = (uint8_t)fam;
+	r->v6only = -1;
+	r->source = SRC_PROCFS;
+	return 0;
+}
+
 size_t
 procnet_parse(const char *text, size_t len, enum ps_proto proto, int v6,
     uint32_t states, struct socklist *out, unsigned int *malformed)
@@ -146,9 +207,13 @@ procnet_parse(const char *text, size_t len, enum ps_proto proto, int v6,
 		if (first) {
 			first = 0;	/* the header line */
 		} else if (eol > p) {
-			if (parse_line(p, eol, proto, v6, &r) != 0)
+			int rc = proto == PROTO_SCTP ?
+			    parse_sctp_line(p, eol, v6, &r) :
+			    parse_line(p, eol, proto, v6, &r);
+
+			if (rc < 0)
 				(*malformed)++;
-			else if (states & STATE_BIT(r.state)) {
+			else if (rc == 0 && (states & STATE_BIT(r.state))) {
 				*socklist_add(out) = r;
 				added++;
 			}

@@ -1,9 +1,10 @@
 /*
  * procnet.h - socket tables from /proc/net/{tcp,udp,udplite,raw}{,6}.
  *
- * The fallback when sock_diag has no handler for a protocol.  These files
- * carry no bound device and no IPV6_V6ONLY flag; records from here have
- * v6only = -1 and bound_if = 0.
+ * The fallback when sock_diag has no handler for a protocol; for SCTP the
+ * listening endpoints of /proc/net/sctp/eps.  These files carry no bound
+ * device and no IPV6_V6ONLY flag; records from here have v6only = -1 and
+ * bound_if = 0.
  */
 #ifndef PS_PROCNET_H
 #define PS_PROCNET_H

@@ -72,6 +72,39 @@ t_v6(void **state)
 	socklist_release(&l);
 }
 
+static const char sctp[] =
+" ENDPT     SOCK   STY SST HBKT LPORT   UID INODE LADDRS\n"
+"       0        0 2   10  29   2905      0 18374 10.0.0.1 *192.168.1.2 \n"
+"       0        0 2   10  30   3868    104 18375 *0000:0000:0000:0000:0000:0000:0000:0001 \n"
+"       0        0 2   10  31   99999     0 18376 10.0.0.1 \n"
+"       0        0 2   10  32   38412     0 18377 not-an-address \n"
+"       0        0 1   7   33   2906      0 18378 127.0.0.1 \n";
+
+static void
+t_sctp(void **state)
+{
+	struct socklist l = { 0 };
+	unsigned int bad = 0;
+	static const uint8_t loop6[16] = { [15] = 1 };
+
+	(void)state;
+	assert_int_equal(procnet_parse(sctp, sizeof(sctp) - 1, PROTO_SCTP, 0,
+	    STATE_BIT(ST_LISTEN), &l, &bad), 1);
+	assert_int_equal(bad, 2);		/* port 99999, bad address */
+	assert_int_equal(l.v[0].lport, 2905);
+	assert_int_equal(l.v[0].inode, 18374);
+	assert_int_equal(l.v[0].laddr[0], 10);
+	assert_int_equal(l.v[0].proto, PROTO_SCTP);
+	socklist_release(&l);
+	bad = 0;
+	assert_int_equal(procnet_parse(sctp, sizeof(sctp) - 1, PROTO_SCTP, 1,
+	    STATE_BIT(ST_LISTEN), &l, &bad), 1);
+	assert_int_equal(l.v[0].family, AF_INET6);
+	assert_memory_equal(l.v[0].laddr, loop6, 16);
+	assert_int_equal(l.v[0].uid, 104);
+	socklist_release(&l);
+}
+
 static void
 t_empty(void **state)
 {
@@ -84,7 +117,7 @@ t_empty(void **state)
 	assert_int_equal(procnet_parse("header only", 11, PROTO_UDP, 0,
 	    STATES_ALL, &l, &bad), 0);
 	assert_int_equal(bad, 0);
-	assert_null(procnet_file(PROTO_SCTP, 0));
+	assert_string_equal(procnet_file(PROTO_SCTP, 0), "sctp/eps");
 	assert_string_equal(procnet_file(PROTO_RAW, 1), "raw6");
 }
 
@@ -94,6 +127,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_v4),
 		cmocka_unit_test(t_v6),
+		cmocka_unit_test(t_sctp),
 		cmocka_unit_test(t_empty),
 	};
 
