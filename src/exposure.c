@@ -30,6 +30,24 @@ is_zero(const uint8_t *a, size_t n)
 	return 1;
 }
 
+/* out->text = a b c, truncated to fit; no printf on the per-socket path. */
+static void
+say(struct exposure *out, const char *a, const char *b, const char *c)
+{
+	const char *parts[3] = { a, b, c };
+	size_t used = 0, i;
+
+	for (i = 0; i < 3; i++) {
+		size_t n = strlen(parts[i]);
+
+		if (n > sizeof(out->text) - 1 - used)
+			n = sizeof(out->text) - 1 - used;
+		memcpy(out->text + used, parts[i], n);
+		used += n;
+	}
+	out->text[used] = '\0';
+}
+
 const char *
 exposure_kind_name(enum exposure_kind k)
 {
@@ -78,7 +96,7 @@ exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
 	if ((family == AF_INET && a[0] == 127) ||
 	    (family == AF_INET6 && is_zero(a, 15) && a[15] == 1)) {
 		out->kind = EXP_LOOPBACK;
-		snprintf(out->text, sizeof(out->text), "loopback only");
+		say(out, "loopback only", "", "");
 		return;
 	}
 	if (is_zero(a, family == AF_INET ? 4 : 16)) {
@@ -101,8 +119,7 @@ exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
 			    "device %s only (%s)", dev, fam);
 		} else {
 			out->kind = EXP_ALL;
-			snprintf(out->text, sizeof(out->text),
-			    "all interfaces (%s)", fam);
+			say(out, "all interfaces (", fam, ")");
 		}
 		return;
 	}
@@ -131,8 +148,7 @@ exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
 		out->kind = EXP_ADDRESS;
 		out->ifname = name;
 		if (name)
-			snprintf(out->text, sizeof(out->text),
-			    "one address on %s%s", name,
+			say(out, "one address on ", name,
 			    s->bound_if ? " (device-bound)" : "");
 		else
 			snprintf(out->text, sizeof(out->text),
