@@ -15,6 +15,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pylib"))
+from pstest import check, summary, table_rows  # noqa: E402
+
 EXE = sys.argv[1]
 TESTS = sys.argv[2]
 FIX = os.path.join(TESTS, "fixtures", "host-a")
@@ -24,16 +28,6 @@ IANA = os.path.join(TESTS, "..", "data", "iana-ports.tsv")
 MAN = os.path.join(TESTS, "..", "man", "portsleuth.1")
 BASE = ["--root", ROOT, "--replay", REC, "--iana", IANA]
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", flush=True)
 
 
 def run(*args, env=None):
@@ -58,16 +52,6 @@ def by_port(d, port, proto="tcp"):
     return [s for s in d["sockets"]
             if s["local_port"] == port and s["proto"] == proto]
 
-
-def table_rows(out):
-    lines = out.decode().splitlines()
-    head = lines[0].split()
-    rows = []
-    for line in lines[1:]:
-        if "without a visible owner" in line:
-            continue
-        rows.append(dict(zip(head, re.split(r"\s{2,}", line))))
-    return rows
 
 
 # --- the recorded host, in JSON --------------------------------------------
@@ -289,5 +273,4 @@ for key in ("local_address", "exposure_scope", "owner_note", "fds",
             "start_time", "cgroup", "service_source", "v6only"):
     check(key in man, f"JSON field {key} documented in the man page")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(summary())

@@ -23,6 +23,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pylib"))
+from pstest import check, summary, table_rows  # noqa: E402
+
 EXE = os.path.abspath(sys.argv[1])
 TESTS = os.path.abspath(sys.argv[2])
 IANA = os.path.join(TESTS, "..", "data", "iana-ports.tsv")
@@ -35,17 +39,7 @@ VA, VB = f"{TAG}va", f"{TAG}vb"
 ADDR_A, ADDR_B = "10.213.7.1", "10.213.7.2"
 EVIL = "\x1b[2J\nevil"
 
-passed = failed = 0
 procs = []
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", flush=True)
 
 
 def sh(*args, ns=None, **kw):
@@ -201,12 +195,6 @@ def find(doc, proto, port):
          if s["proto"] == proto and s["local_port"] == port]
     return s[0] if s else None
 
-
-def table_rows(out):
-    lines = out.decode().splitlines()
-    head = lines[0].split()
-    return [dict(zip(head, re.split(r"\s{2,}", line))) for line in lines[1:]
-            if "without a visible owner" not in line]
 
 
 def check_root(pids):
@@ -386,8 +374,7 @@ def main():
     finally:
         teardown()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

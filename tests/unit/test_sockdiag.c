@@ -163,22 +163,43 @@ make_done(char *buf, int err)
 	return nlh->nlmsg_len;
 }
 
+/*
+ * Replay a one-datagram recording under key through sockdiag_collect(),
+ * with the system root at root (for the /proc/net fallback).
+ */
+static void
+replay(const char *key, const void *dgram, size_t len, const char *root,
+    const struct sockdiag_query *q, struct socklist *list,
+    struct sockdiag_report *rep)
+{
+	struct strbuf sb;
+	struct nlio *io;
+	char *cause = NULL;
+
+	strbuf_init(&sb, 1u << 20);
+	rec_add(&sb, key, dgram, len);
+	io = nlio_open_buffer(sb.buf, sb.len, &cause);
+	assert_non_null(io);
+	sysroot_set(root);
+	memset(rep, 0, sizeof(*rep));
+	sockdiag_collect(io, q, list, rep);
+	sysroot_set(NULL);
+	nlio_close(io, NULL);
+	strbuf_release(&sb);
+}
+
 static void
 t_replay_dump(void **state)
 {
 	char dgram[4096];
-	struct strbuf sb;
-	struct nlio *io;
 	struct socklist list = { 0 };
 	struct sockdiag_report rep;
 	struct sockdiag_query q = { PROTO_BIT(PROTO_TCP), 1, 0,
 	    STATE_BIT(ST_LISTEN), 0 };
-	char *cause = NULL;
 	size_t off = 0;
 	struct nlmsghdr *bad;
 
 	(void)state;
-	strbuf_init(&sb, 1u << 20);
 	off += make_msg(dgram + off, sizeof(dgram) - off, AF_INET, 10, 22, -1,
 	    11);
 	/* a malformed message in the middle: skipped and counted */
@@ -186,14 +207,14 @@ t_replay_dump(void **state)
 	make_msg(dgram + off, sizeof(dgram) - off, AF_INET, 10, 23, -1, 12);
 	bad->nlmsg_len = NLMSG_HDRLEN + 8;	/* payload cut short */
 	off += MNL_ALIGN(bad->nlmsg_len);
+	/* a socket in a state that was not asked for: dropped */
+	off += make_msg(dgram + off, sizeof(dgram) - off, AF_INET, 1, 24, -1,
+	    14);
 	off += make_msg(dgram + off, sizeof(dgram) - off, AF_INET, 10, 80, -1,
 	    13);
 	off += make_done(dgram + off, 0);
-	rec_add(&sb, "sockdiag tcp 4", dgram, off);
-	io = nlio_open_buffer(sb.buf, sb.len, &cause);
-	assert_non_null(io);
-	memset(&rep, 0, sizeof(rep));
-	sockdiag_collect(io, &q, &list, &rep);
+	replay("sockdiag tcp 4", dgram, off, "/nonexistent-root", &q, &list,
+	    &rep);
 	assert_string_equal(rep.source[PROTO_TCP][0], "netlink");
 	assert_int_equal(list.n, 2);
 	assert_int_equal(list.v[0].lport, 22);
@@ -201,54 +222,38 @@ t_replay_dump(void **state)
 	assert_int_equal(rep.malformed, 1);
 	sockdiag_report_release(&rep);
 	socklist_release(&list);
-	nlio_close(io, NULL);
-	strbuf_release(&sb);
 }
 
 static void
 t_replay_enoent_fallback(void **state)
 {
 	char dgram[64], root[1024];
-	struct strbuf sb;
-	struct nlio *io;
 	struct socklist list = { 0 };
 	struct sockdiag_report rep;
 	struct sockdiag_query q = { PROTO_BIT(PROTO_TCP), 1, 0,
 	    STATE_BIT(ST_LISTEN), 0 };
-	char *cause = NULL;
 
 	(void)state;
 	/* the kernel's way of saying "no diag module": DONE with -ENOENT */
-	strbuf_init(&sb, 1u << 20);
-	rec_add(&sb, "sockdiag tcp 4", dgram, make_done(dgram, -ENOENT));
-	io = nlio_open_buffer(sb.buf, sb.len, &cause);
-	assert_non_null(io);
 	snprintf(root, sizeof(root), "%s/host-a/root", FIXTURE_DIR);
-	sysroot_set(root);
-	memset(&rep, 0, sizeof(rep));
-	sockdiag_collect(io, &q, &list, &rep);
-	sysroot_set(NULL);
+	replay("sockdiag tcp 4", dgram, make_done(dgram, -ENOENT), root, &q,
+	    &list, &rep);
 	assert_non_null(strstr(rep.source[PROTO_TCP][0], "/proc/net/tcp"));
 	assert_non_null(strstr(rep.source[PROTO_TCP][0], "no diag handler"));
 	assert_true(list.n > 0);
 	assert_int_equal(list.v[0].source, SRC_PROCFS);
 	sockdiag_report_release(&rep);
 	socklist_release(&list);
-	nlio_close(io, NULL);
-	strbuf_release(&sb);
 }
 
 static void
 t_replay_interrupted(void **state)
 {
 	char dgram[512];
-	struct strbuf sb;
-	struct nlio *io;
 	struct socklist list = { 0 };
 	struct sockdiag_report rep;
 	struct sockdiag_query q = { PROTO_BIT(PROTO_UDP), 1, 0, 0,
 	    STATE_BIT(ST_CLOSE) };
-	char *cause = NULL;
 	size_t len;
 
 	(void)state;
@@ -256,52 +261,56 @@ t_replay_interrupted(void **state)
 	 * times, then abandoned for /proc/net, never looping forever */
 	len = make_msg(dgram, sizeof(dgram), AF_INET, 7, 53, -1, 5);
 	((struct nlmsghdr *)dgram)->nlmsg_flags |= NLM_F_DUMP_INTR;
-	strbuf_init(&sb, 1u << 20);
-	rec_add(&sb, "sockdiag udp 4", dgram, len);
-	io = nlio_open_buffer(sb.buf, sb.len, &cause);
-	assert_non_null(io);
-	sysroot_set("/nonexistent-root");
-	memset(&rep, 0, sizeof(rep));
-	sockdiag_collect(io, &q, &list, &rep);
-	sysroot_set(NULL);
+	replay("sockdiag udp 4", dgram, len, "/nonexistent-root", &q, &list,
+	    &rep);
 	assert_int_equal(rep.retries, 3);
 	assert_int_equal(list.n, 0);	/* partial results dropped */
 	assert_non_null(strstr(rep.source[PROTO_UDP][0], "unavailable"));
 	assert_non_null(strstr(rep.source[PROTO_UDP][0], "interrupted"));
 	sockdiag_report_release(&rep);
 	socklist_release(&list);
-	nlio_close(io, NULL);
-	strbuf_release(&sb);
 }
 
 static void
 t_replay_no_done(void **state)
 {
 	char dgram[512];
-	struct strbuf sb;
-	struct nlio *io;
 	struct socklist list = { 0 };
 	struct sockdiag_report rep;
 	struct sockdiag_query q = { PROTO_BIT(PROTO_TCP), 1, 0,
 	    STATE_BIT(ST_LISTEN), 0 };
-	char *cause = NULL;
 
 	(void)state;
 	/* a recording cut before NLMSG_DONE is an error, not a full table */
-	strbuf_init(&sb, 1u << 20);
-	rec_add(&sb, "sockdiag tcp 4", dgram,
-	    make_msg(dgram, sizeof(dgram), AF_INET, 10, 22, -1, 5));
-	io = nlio_open_buffer(sb.buf, sb.len, &cause);
-	sysroot_set("/nonexistent-root");
-	memset(&rep, 0, sizeof(rep));
-	sockdiag_collect(io, &q, &list, &rep);
-	sysroot_set(NULL);
+	replay("sockdiag tcp 4", dgram,
+	    make_msg(dgram, sizeof(dgram), AF_INET, 10, 22, -1, 5),
+	    "/nonexistent-root", &q, &list, &rep);
 	assert_int_equal(list.n, 0);
 	assert_non_null(strstr(rep.source[PROTO_TCP][0], "unavailable"));
 	sockdiag_report_release(&rep);
 	socklist_release(&list);
-	nlio_close(io, NULL);
-	strbuf_release(&sb);
+}
+
+static void
+t_replay_forged_length(void **state)
+{
+	char dgram[512];
+	struct socklist list = { 0 };
+	struct sockdiag_report rep;
+	struct sockdiag_query q = { PROTO_BIT(PROTO_TCP), 1, 0,
+	    STATE_BIT(ST_LISTEN), 0 };
+	size_t len;
+
+	(void)state;
+	/* nlmsg_len near 2^32 once sent libmnl's walk out of the buffer */
+	len = make_msg(dgram, sizeof(dgram), AF_INET, 10, 22, -1, 5);
+	((struct nlmsghdr *)dgram)->nlmsg_len = 0xfffffff0u;
+	replay("sockdiag tcp 4", dgram, len, "/nonexistent-root", &q, &list,
+	    &rep);
+	assert_int_equal(list.n, 0);
+	assert_non_null(strstr(rep.source[PROTO_TCP][0], "unavailable"));
+	sockdiag_report_release(&rep);
+	socklist_release(&list);
 }
 
 static void
@@ -379,6 +388,7 @@ main(void)
 		cmocka_unit_test(t_replay_enoent_fallback),
 		cmocka_unit_test(t_replay_interrupted),
 		cmocka_unit_test(t_replay_no_done),
+		cmocka_unit_test(t_replay_forged_length),
 		cmocka_unit_test(t_recording_format),
 		cmocka_unit_test(t_recorded_fixture),
 	};
