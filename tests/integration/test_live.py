@@ -14,10 +14,8 @@ PID, and both namespaces are deleted.
 """
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
