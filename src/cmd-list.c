@@ -295,9 +295,9 @@ cmd_list_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (record && replay)
-		return usage_error("%s", "--record and --replay exclude each "
-		    "other");
+	if (record && (replay || root))
+		return usage_error("%s", "--record needs the live kernel: not "
+		    "with --replay or --root");
 	if (root) {
 		if (access(root, R_OK | X_OK) != 0)
 			return usage_error("cannot use --root '%s'", root);

@@ -217,7 +217,18 @@ with tempfile.NamedTemporaryFile("wb", suffix=".psnl") as f:
     rc, out, err = run("--replay", f.name)
     check(rc == 2 and "truncated entry" in err, "corrupt recording rejected")
 rc, out, err = run("--record", "/x", "--replay", "/y")
-check(rc == 2, "--record with --replay is a usage error")
+check(rc == 2 and "--record needs the live kernel" in err,
+      "--record with --replay is a usage error")
+rc, out, err = run("--record", "/x", "--root", ROOT)
+check(rc == 2, "--record with --root is a usage error")
+with tempfile.TemporaryDirectory() as tmp:
+    rc, out, err = run("--record", tmp + "/rec.psnl", "-t")
+    check(rc in (0, 1) and os.path.exists(tmp + "/rec.psnl") and
+          not [f for f in os.listdir(tmp) if ".tmp." in f],
+          "--record writes the file atomically, no temporary left")
+    rc2, out2, err2 = run("--replay", tmp + "/rec.psnl", "-t", "--json")
+    check(rc2 in (0, 1) and json.loads(out2)["sources"]["tcp4"] == "netlink",
+          "a fresh recording replays")
 
 # --- --root without a recording: /proc/net only -------------------------------
 rc, out, err = run("--root", ROOT, "--iana", IANA, "--json", "-v")
