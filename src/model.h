@@ -104,6 +104,7 @@ struct proc_rec {
 	int		 exe_deleted;
 	int		 exe_errno;	/* why exe is NULL */
 	char		*cmdline;	/* arguments joined by spaces */
+	int		 cmdline_truncated;	/* longer than the read cap */
 	char		*cgroup;	/* cgroup v2 path, or v1 name=systemd */
 	uint64_t	 start_ticks;	/* field 22 of stat */
 	double		 start_time;	/* seconds since the epoch */

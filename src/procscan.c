@@ -274,6 +274,7 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 		pr->exe_errno = errno;
 	if ((w->need & PS_NEED_CMDLINE) &&
 	    read_at_capped(dfd, "cmdline", CMDLINE_MAX, sb) == 0) {
+		pr->cmdline_truncated = sb->truncated;
 		while (sb->len > 0 && sb->buf[sb->len - 1] == '\0')
 			sb->len--;
 		for (i = 0; i < sb->len; i++)

@@ -432,6 +432,23 @@ g_cmdline(const struct row *r, struct value *v)
 }
 
 static void
+g_cmdline_table(const struct row *r, struct value *v)
+{
+	set_str(v, r->p ? r->p->cmdline : NULL);
+	if (r->p && r->p->cmdline_truncated)
+		v->num = 2;	/* marks " [truncated]" for value_text() */
+}
+
+static void
+g_cmdline_truncated(const struct row *r, struct value *v)
+{
+	if (r->p && r->p->cmdline)
+		set_bool(v, r->p->cmdline_truncated);
+	else
+		set_str(v, NULL);
+}
+
+static void
 g_fds(const struct row *r, struct value *v)
 {
 	if (r->o == NULL) {
@@ -515,7 +532,10 @@ const struct column columns[] = {
 	{ "EXE", NULL, COL_OWNER, CT_ALWAYS, STYLE_NONE, g_exe_table },
 	{ NULL, "exe", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe },
 	{ NULL, "exe_deleted", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe_deleted },
-	{ "CMDLINE", "cmdline", COL_OWNER, CT_WIDE, STYLE_NONE, g_cmdline },
+	{ "CMDLINE", NULL, COL_OWNER, CT_WIDE, STYLE_NONE, g_cmdline_table },
+	{ NULL, "cmdline", COL_OWNER, CT_NEVER, STYLE_NONE, g_cmdline },
+	{ NULL, "cmdline_truncated", COL_OWNER, CT_NEVER, STYLE_NONE,
+	    g_cmdline_truncated },
 	{ NULL, "fds", COL_OWNER, CT_NEVER, STYLE_NONE, g_fds },
 	{ NULL, "start_time", COL_OWNER, CT_NEVER, STYLE_NONE, g_start },
 	{ NULL, "cgroup", COL_OWNER, CT_NEVER, STYLE_NONE, g_cgroup },
@@ -532,9 +552,11 @@ value_text(const struct value *v, struct strbuf *scratch)
 	case V_NULL:
 		return "-";
 	case V_STR:
-		if (v->num == 1) {
+		/* table-only suffixes, set by the getters through num */
+		if (v->num == 1 || v->num == 2) {
 			strbuf_addstr(scratch, v->str);
-			strbuf_addstr(scratch, " (deleted)");
+			strbuf_addstr(scratch, v->num == 1 ? " (deleted)" :
+			    " [truncated]");
 			return strbuf_str(scratch);
 		}
 		return v->str;

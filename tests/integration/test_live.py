@@ -145,13 +145,17 @@ def setup(tmp):
                            "--clear-groups", "socat",
                            "TCP-LISTEN:7000,bind=127.0.0.1,reuseaddr",
                            "OPEN:/dev/null").pid
+    # a command line longer than the read cap (argv padding after "--")
+    pids["longcmd"] = start(PY, "-c", "import socket,time; s=socket.socket();"
+                            "s.bind(('127.0.0.1',7200)); s.listen(); "
+                            "time.sleep(600)", "--", "x" * 40000).pid
     copy = os.path.join(tmp, "socat-copy")
     shutil.copy2(shutil.which("socat"), copy)
     pids["deleted"] = start(copy, "TCP-LISTEN:7100,reuseaddr",
                             "OPEN:/dev/null").pid
     for proto, port in (("tcp", 8080), ("udp", 5353), ("tcp", 8000),
                         ("tcp", 24), ("tcp", 9000), ("tcp", 6000),
-                        ("tcp", 7000), ("tcp", 7100)):
+                        ("tcp", 7000), ("tcp", 7100), ("tcp", 7200)):
         if not wait_port(proto, port):
             raise RuntimeError(f"{port}/{proto} never listened")
     os.unlink(copy)
@@ -256,7 +260,12 @@ def check_root(pids):
           s["owners"][0]["exe"].endswith("/socat-copy"),
           "a deleted executable is flagged")
     s = find(doc, "tcp", 24)
-    check(s and "sshd" in (s["owners"][0]["cmdline"] or ""), "cmdline")
+    check(s and "sshd" in (s["owners"][0]["cmdline"] or "") and
+          s["owners"][0]["cmdline_truncated"] is False, "cmdline")
+    s = find(doc, "tcp", 7200)
+    check(s and len(s["owners"][0]["cmdline"]) == 32 * 1024 and
+          s["owners"][0]["cmdline_truncated"] is True,
+          "a 40 KiB command line is capped at 32 KiB and said to be")
 
     # The table shows the same rows, escaped.
     rc, out, err = portsleuth("--wide")
@@ -272,6 +281,8 @@ def check_root(pids):
           "hostile name escaped in the table")
     check(any("(deleted)" in r.get("EXE", "") for r in rows),
           "table marks the deleted executable")
+    check(any(r.get("CMDLINE", "").endswith("x [truncated]") for r in rows),
+          "table marks the truncated command line")
 
     rc, out, err = portsleuth("--json", "-p", "24")
     d = json.loads(out)
@@ -320,7 +331,7 @@ def check_nobody(tmp, pids):
         check(doc["privileged"] is False, "unprivileged run says so")
         check("not running as root" in err, "stderr explains the limit")
         n = len(doc["sockets"])
-        check(n == 8, f"nobody still sees every socket ({n})")
+        check(n == 9, f"nobody still sees every socket ({n})")
         own = find(doc, "tcp", 7000)
         check(own and [o["pid"] for o in own["owners"]] == [pids["nobody"]],
               "nobody's own listener is attributed")
