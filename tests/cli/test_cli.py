@@ -268,6 +268,77 @@ with tempfile.TemporaryDirectory() as tmp:
             "not visible: not root")
     check(last.startswith(want), f"final line counts them: {last!r}")
 
+# --- a hostile /proc and /etc: no crash, valid output, losses counted -------
+def write(path, data, mode="wb"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(data)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    r = tmp + "/root"
+    hdr = b"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+    ok = (b"   0: 0100007F:1092 00000000:0000 0A 00000000:00000000 00:00000000"
+          b" 00000000     0        0 5001 1 0 100 0 0 10 0\n")
+    write(r + "/proc/net/tcp", hdr + ok + b"   1: \xff\xfe garbage\n" +
+          b"   2: " + b"A" * 100000 + b"\n" + b"\0\0\0\n")
+    write(r + "/proc/stat", b"btime 1700000000\n")
+    write(r + "/etc/services", b"\xff\x00\x01 garbage\nhttp 4242/tcp\n" +
+          b"x" * 70000 + b" 1/tcp\n")
+    write(r + "/etc/passwd", b"::::\n\xff:x:0:0\nroot:x:0:0::/:/bin/sh\n")
+    # 100: garbage stat and status, holds the socket
+    write(r + "/proc/100/stat", b"((((")
+    write(r + "/proc/100/status", b"Uid: nope\n")
+    os.makedirs(r + "/proc/100/fd")
+    os.symlink("socket:[5001]", r + "/proc/100/fd/3")
+    # 101: malformed socket links only
+    write(r + "/proc/101/stat", b"101 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 "
+          b"0 1 0 5 0 0\n")
+    os.makedirs(r + "/proc/101/fd")
+    os.symlink("socket:[5001", r + "/proc/101/fd/3")
+    os.symlink("socket:[18446744073709551616]", r + "/proc/101/fd/4")
+    os.symlink("socket:[]", r + "/proc/101/fd/5")
+    os.symlink("socket:[5001]", r + "/proc/101/fd/notanumber")
+    # 102: a real holder with a hostile name, command line and exe
+    write(r + "/proc/102/stat", b"102 (a) b\x1b[31m (c) S 1 1 1 0 -1 0 0 0 0 "
+          b"0 0 0 0 0 20 0 1 0 7 0 0\n")
+    write(r + "/proc/102/status", b"Uid:\t1000\t1000\t1000\t1000\n"
+          b"Gid:\t1000\t1000\t1000\t1000\n")
+    write(r + "/proc/102/cmdline", b"evil\0\x1b]0;pwned\x07\0" +
+          b"\xff" * 50000)
+    write(r + "/proc/102/cgroup", b"\xff\n0::/\x1b[2J\n")
+    os.makedirs(r + "/proc/102/fd")
+    os.symlink("socket:[5001]", r + "/proc/102/fd/7")
+    os.symlink("/tmp/evil\nname (deleted)", r + "/proc/102/exe")
+    rc, out, err = run("--root", r, "--iana", IANA, "--json", "-v", "-W")
+    check(rc == 0, f"hostile tree: exit 0 ({rc}, {err[-300:]})")
+    try:
+        dd = json.loads(out.decode("utf-8"))
+    except ValueError as ex:
+        dd = None
+        check(False, f"hostile tree: valid UTF-8 JSON ({ex})")
+    if dd:
+        s = by_port(dd, 4242)
+        check(len(dd["sockets"]) == 1 and s, "the one good socket is listed")
+        owners = s[0]["owners"] if s else []
+        check([o["pid"] for o in owners] == [102],
+              f"only the well-formed holder is attributed: {owners}")
+        if owners:
+            o = owners[0]
+            check(o["command"] == "a) b\x1b[31m (c", "name with ) and ESC kept")
+            check(o["exe"] == "/tmp/evil\nname" and o["exe_deleted"] is True,
+                  "deleted exe with a newline")
+            check(o["cmdline_truncated"] is True, "long command line capped")
+            check(o["user"] is None and o["uid"] == 1000,
+                  "uid without a passwd entry")
+        check(dd["summary"]["malformed_records"] >= 4,
+              f"losses counted: {dd['summary']['malformed_records']}")
+    check("skipped malformed records" in err, "-v reports the skipped records")
+    rc, out, err = run("--root", r, "--iana", IANA, "-W")
+    check(rc == 0 and b"\x1b" not in out and b"\x07" not in out,
+          "hostile tree: no control byte reaches the terminal")
+    check(out.count(b"\n") == 2, "hostile tree: one header, one row")
+
 # --- help, version, man page -------------------------------------------------
 rc, out, err = run("--help")
 check(rc == 0 and b"usage: portsleuth" in out, "--help")
