@@ -17,7 +17,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "pylib"))
-from pstest import check, summary, table_rows  # noqa: E402
+from pstest import (check, rows_of_json, rows_of_table,  # noqa: E402
+                    summary, table_rows)
 
 EXE = sys.argv[1]
 TESTS = sys.argv[2]
@@ -116,11 +117,7 @@ check(rc == 0, "table exit 0")
 check(b"\x1b" not in out, "no raw escape byte reaches the terminal")
 rows = table_rows(out)
 check(len(rows) == 9, f"table has 9 rows, got {len(rows)}")
-want = sorted((s["proto"] + ("6" if s["family"] == "ipv6" else ""),
-               str(s["local_port"]), str(o["pid"]))
-              for s in d["sockets"] for o in s["owners"])
-got = sorted((r["PROTO"], r["LOCAL"].rsplit(":", 1)[1], r["PID"])
-             for r in rows)
+want, got = rows_of_json(d), rows_of_table(rows)
 check(want == got, f"table rows match JSON: {got} vs {want}")
 check(any(r["COMMAND"] == "\\e[2J\\nevil" for r in rows),
       "hostile name shown escaped in the table")

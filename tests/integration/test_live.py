@@ -23,7 +23,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "pylib"))
-from pstest import check, summary, table_rows  # noqa: E402
+from pstest import (check, rows_of_json, rows_of_table,  # noqa: E402
+                    summary, table_rows)
 
 EXE = os.path.abspath(sys.argv[1])
 TESTS = os.path.abspath(sys.argv[2])
@@ -271,11 +272,7 @@ def check_root(pids):
     rc, out, err = portsleuth("--wide")
     check(rc == 0 and b"\x1b" not in out, "table: no raw escape bytes")
     rows = table_rows(out)
-    want = sorted((s["proto"] + ("6" if s["family"] == "ipv6" else ""),
-                   str(s["local_port"]), str(o["pid"]))
-                  for s in doc["sockets"] for o in s["owners"])
-    got = sorted((r["PROTO"], r["LOCAL"].rsplit(":", 1)[1], r["PID"])
-                 for r in rows)
+    want, got = rows_of_json(doc), rows_of_table(rows)
     check(got == want, f"table rows == JSON rows:\n{got}\n{want}")
     check(any(r["COMMAND"].startswith("\\e[2J\\nevil") for r in rows),
           "hostile name escaped in the table")

@@ -21,6 +21,20 @@ def summary():
     return 1 if failed else 0
 
 
+def rows_of_json(doc):
+    """(PROTO, port, pid) of every (socket, owner) pair of a JSON document,
+    in the table's spelling."""
+    return sorted((s["proto"] + ("6" if s["family"] == "ipv6" else ""),
+                   str(s["local_port"]), str(o["pid"]))
+                  for s in doc["sockets"] for o in s["owners"])
+
+
+def rows_of_table(rows):
+    """The same triple for parsed table rows."""
+    return sorted((r["PROTO"], r["LOCAL"].rsplit(":", 1)[1], r["PID"])
+                  for r in rows)
+
+
 def table_rows(out):
     """Rows of portsleuth's table as dicts keyed by header, summary dropped."""
     lines = out.decode().splitlines()
