@@ -160,14 +160,26 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	}
 	t1 = now_ms();
 	l->ms_sockets = t1 - t0;
-	procscan_run(inodes, n, o->threads, o->need, &l->ps);
+	/*
+	 * The other threads walk /proc while this one annotates: exposure
+	 * and registered names depend on the sockets alone.  Then it joins
+	 * the walk as its last worker.
+	 */
+	procscan_start(inodes, n, o->threads, o->need, &l->ps);
+	l->users = users_load();
+	registry_init(&l->reg, o->iana_path);
+	for (i = 0; i < l->nviews; i++) {
+		struct sock_view *v = &l->views[i];
+
+		exposure_compute(v->s, &l->ifs, &v->exp);
+		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
+	}
+	procscan_finish(&l->ps);
 	t2 = now_ms();
 	l->ms_processes = t2 - t1;
 	free(inodes);
-	l->users = users_load();
-	registry_init(&l->reg, o->iana_path);
 
-	/* Annotate, attach owners, apply the process-level selection. */
+	/* Attach owners, apply the process-level selection. */
 	n = 0;
 	for (i = 0; i < l->nviews; i++) {
 		struct sock_view v = l->views[i];
@@ -189,8 +201,6 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		s->owner_note = cnt ? OWNER_FOUND : why_unowned(l, s);
 		if (!cnt)
 			l->unowned[s->owner_note]++;
-		exposure_compute(s, &l->ifs, &v.exp);
-		v.svc = registry_lookup(&l->reg, s->proto, s->lport);
 		l->nrows += v.nowners ? v.nowners : 1;
 		l->views[n++] = v;
 	}

@@ -559,21 +559,31 @@ list_pids(int procfd, size_t *n)
 	return pids;
 }
 
+/* A scan under way, between procscan_start() and procscan_finish(). */
+struct scan {
+	struct inode_set	 set;
+	struct worker		 ws[MAX_THREADS];
+	int			 started;
+	size_t			 npids, next;
+	pid_t			*pids;
+	int			 procfd;
+};
+
 void
-procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
+procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
     unsigned int need, struct procscan *ps)
 {
-	struct inode_set set;
-	struct worker ws[MAX_THREADS];
-	size_t npids = 0, next = 0;
-	pid_t *pids;
-	int procfd, t, started;
+	struct scan *sc;
 	double btime;
 	long hz = sysconf(_SC_CLK_TCK);
+	int t;
 
 	memset(ps, 0, sizeof(*ps));
-	procfd = sysroot_open("/proc", O_RDONLY | O_DIRECTORY);
-	if (procfd < 0) {
+	sc = xcalloc(1, sizeof(*sc));
+	ps->scan = sc;
+	sc->started = 1;	/* worker 0, the caller, in procscan_finish() */
+	sc->procfd = sysroot_open("/proc", O_RDONLY | O_DIRECTORY);
+	if (sc->procfd < 0) {
 		ps->proc_error = errno;
 		return;
 	}
@@ -585,34 +595,57 @@ procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 	/* Nothing wanted: no process can hold it, skip the walk. */
-	pids = ninodes ? list_pids(procfd, &npids) : NULL;
-	if ((size_t)nthreads > npids / 16 + 1)
-		nthreads = (int)(npids / 16 + 1);
-	set_build(&set, inodes, ninodes);
+	sc->pids = ninodes ? list_pids(sc->procfd, &sc->npids) : NULL;
+	if ((size_t)nthreads > sc->npids / 16 + 1)
+		nthreads = (int)(sc->npids / 16 + 1);
+	set_build(&sc->set, inodes, ninodes);
 	btime = read_btime();
-	memset(ws, 0, sizeof(ws));
 	for (t = 0; t < nthreads; t++) {
-		ws[t].set = &set;
-		ws[t].procfd = procfd;
-		ws[t].pids = pids;
-		ws[t].npids = npids;
-		ws[t].next = &next;
-		ws[t].btime = btime;
-		ws[t].hz = hz > 0 ? hz : 100;
-		ws[t].need = need;
+		struct worker *w = &sc->ws[t];
+
+		w->set = &sc->set;
+		w->procfd = sc->procfd;
+		w->pids = sc->pids;
+		w->npids = sc->npids;
+		w->next = &sc->next;
+		w->btime = btime;
+		w->hz = hz > 0 ? hz : 100;
+		w->need = need;
 	}
-	/* The calling thread is worker 0. */
-	for (started = 1; started < nthreads; started++)
-		if (pthread_create(&ws[started].thread, NULL, worker_main,
-		    &ws[started]) != 0)
+	/* Workers 1..n-1 start now; the caller joins in at finish. */
+	for (; sc->started < nthreads; sc->started++)
+		if (pthread_create(&sc->ws[sc->started].thread, NULL,
+		    worker_main, &sc->ws[sc->started]) != 0)
 			break;
-	worker_main(&ws[0]);
-	for (t = 1; t < started; t++)
-		pthread_join(ws[t].thread, NULL);
-	merge(ps, ws, started);
-	free(set.slots);
-	free(pids);
-	close(procfd);
+}
+
+void
+procscan_finish(struct procscan *ps)
+{
+	struct scan *sc = ps->scan;
+	int t;
+
+	if (sc == NULL)
+		return;
+	if (sc->procfd >= 0) {
+		worker_main(&sc->ws[0]);
+		for (t = 1; t < sc->started; t++)
+			pthread_join(sc->ws[t].thread, NULL);
+		merge(ps, sc->ws, sc->started);
+		close(sc->procfd);
+	}
+	free(sc->set.slots);
+	free(sc->pids);
+	free(sc);
+	ps->scan = NULL;
+}
+
+void
+procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
+    unsigned int need, struct procscan *ps)
+{
+	procscan_start(inodes, ninodes, nthreads, need, ps);
+	procscan_finish(ps);
 }
 
 size_t

@@ -28,6 +28,7 @@ struct procscan {
 	unsigned int	 reused;	/* start time changed: PID reused */
 	unsigned int	 malformed;	/* unparsable stat/status */
 	int		 proc_error;	/* errno opening /proc, 0 if fine */
+	struct scan	*scan;		/* private: a scan under way */
 };
 
 /* Optional details (identity, exe and start time are always read). */
@@ -45,6 +46,15 @@ struct procscan {
  */
 void procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
     unsigned int need, struct procscan *ps);
+/*
+ * The same in two halves, so the caller can work while the other threads
+ * walk: start() launches all workers but one; finish() makes the caller
+ * the last worker, joins the others and merges.  inodes must stay valid
+ * until finish() returns; nothing in *ps may be read before it.
+ */
+void procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
+    unsigned int need, struct procscan *ps);
+void procscan_finish(struct procscan *ps);
 void procscan_release(struct procscan *ps);
 
 /* Owners of inode: *first index and the count (0 when none). */

@@ -60,6 +60,7 @@ struct grid {
 	size_t		 cols[MAX_COLS];
 	size_t		 widths[MAX_COLS];
 	size_t		*off;		/* nrows * ncols offsets into arena */
+	uint32_t	*len;		/* same shape: byte lengths */
 	uint32_t	*width;		/* same shape: display widths */
 	const char	**color;	/* same shape; NULL without colour */
 	struct strbuf	 arena;
@@ -69,15 +70,23 @@ static void
 put_cell(struct grid *g, size_t row, size_t c, const char *text,
     const char *color)
 {
-	size_t start = g->arena.len, w;
+	size_t start = g->arena.len, at = row * g->ncols + c, w, n;
 
-	escape_terminal(&g->arena, text, strlen(text));
-	strbuf_addch(&g->arena, '\0');
-	g->off[row * g->ncols + c] = start;
+	n = escape_plain_prefix(text);
+	if (text[n] == '\0') {
+		/* plain ASCII, the usual case: copied as is, NUL included */
+		strbuf_add(&g->arena, text, n + 1);
+		w = n;
+	} else {
+		escape_terminal(&g->arena, text, strlen(text));
+		strbuf_addch(&g->arena, '\0');
+		w = escape_width(g->arena.buf + start);
+	}
+	g->off[at] = start;
+	g->len[at] = (uint32_t)(g->arena.len - start - 1);
 	if (g->color)
-		g->color[row * g->ncols + c] = color;
-	w = escape_width(g->arena.buf + start);
-	g->width[row * g->ncols + c] = (uint32_t)w;
+		g->color[at] = color;
+	g->width[at] = (uint32_t)w;
 	if (w > g->widths[c])
 		g->widths[c] = w;
 }
@@ -110,8 +119,6 @@ summary_line(FILE *out, const struct listing *l, size_t unowned)
 void
 render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 {
-	static const char spaces[64] = "                                "
-	    "                                ";
 	struct grid g;
 	struct strbuf scratch, line;
 	size_t i, k, c, row, unowned = 0;
@@ -122,6 +129,7 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 			g.cols[g.ncols++] = i;
 	g.nrows = l->nrows + 1;
 	g.off = xcalloc(g.nrows * g.ncols, sizeof(*g.off));
+	g.len = xcalloc(g.nrows * g.ncols, sizeof(*g.len));
 	g.width = xcalloc(g.nrows * g.ncols, sizeof(*g.width));
 	if (o->color)
 		g.color = xcalloc(g.nrows * g.ncols, sizeof(*g.color));
@@ -154,37 +162,38 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 			}
 		}
 	}
-	/* One write per line, assembled in a buffer. */
+	/*
+	 * All rows go into one output buffer, flushed in large writes; a
+	 * row's cells are copied by known length and padded with memset.
+	 */
 	strbuf_init(&line, ARENA_MAX);
 	for (row = 0; row < g.nrows; row++) {
-		strbuf_reset(&line);
 		for (c = 0; c < g.ncols; c++) {
 			size_t at = row * g.ncols + c, pad;
 			const char *color = g.color ? g.color[at] : NULL;
 
 			if (color)
 				strbuf_addstr(&line, color);
-			strbuf_addstr(&line, g.arena.buf + g.off[at]);
+			strbuf_add(&line, g.arena.buf + g.off[at], g.len[at]);
 			if (color)
 				strbuf_addstr(&line, "\033[0m");
 			if (c + 1 == g.ncols)
 				break;
 			pad = g.widths[c] - g.width[at] + 2;
-			while (pad > 0) {
-				size_t chunk = pad < sizeof(spaces) ?
-				    pad : sizeof(spaces);
-
-				strbuf_add(&line, spaces, chunk);
-				pad -= chunk;
-			}
+			strbuf_pad(&line, ' ', pad);
 		}
 		strbuf_addch(&line, '\n');
-		fwrite(line.buf, 1, line.len, out);
+		if (line.len >= 1u << 16) {
+			fwrite(line.buf, 1, line.len, out);
+			strbuf_reset(&line);
+		}
 	}
+	fwrite(strbuf_str(&line), 1, line.len, out);
 	strbuf_release(&line);
 	if (unowned)
 		summary_line(out, l, unowned);
 	free(g.off);
+	free(g.len);
 	free(g.width);
 	free(g.color);
 	strbuf_release(&g.arena);

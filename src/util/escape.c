@@ -122,6 +122,17 @@ escape_json(struct strbuf *out, const char *str, size_t n)
 }
 
 size_t
+escape_plain_prefix(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\')
+		i++;
+	return i;
+}
+
+size_t
 escape_width(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;

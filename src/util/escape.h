@@ -35,6 +35,13 @@ void escape_terminal(struct strbuf *out, const char *s, size_t n);
 void escape_json(struct strbuf *out, const char *s, size_t n);
 
 /*
+ * Length of the leading part of the NUL-terminated string s that needs no
+ * terminal escaping (printable ASCII other than backslash).  When it is
+ * the whole string, the escaped form is the string itself.
+ */
+size_t escape_plain_prefix(const char *s);
+
+/*
  * Number of terminal columns a terminal-escaped string takes (its code
  * points; the argument must be valid UTF-8, as escape_terminal() output is).
  */

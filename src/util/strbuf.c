@@ -51,28 +51,55 @@ strbuf_str(const struct strbuf *sb)
 	return sb->buf ? sb->buf : "";
 }
 
+/* Make room for `need` bytes in total (terminator included), within cap. */
+static void
+grow_to(struct strbuf *sb, size_t need)
+{
+	size_t want = sb->alloc ? sb->alloc : 64;
+
+	if (need <= sb->alloc)
+		return;
+	while (want < need)
+		want *= 2;
+	if (want > sb->cap + 1)
+		want = sb->cap + 1;
+	sb->buf = xreallocarray(sb->buf, want, 1);
+	sb->alloc = want;
+}
+
+/* Clamp n to what the cap leaves; sets truncated.  Returns 0 or -1. */
+static int
+clamp(struct strbuf *sb, size_t *n)
+{
+	if (*n <= sb->cap - sb->len)
+		return 0;
+	*n = sb->cap - sb->len;
+	sb->truncated = 1;
+	return -1;
+}
+
 int
 strbuf_add(struct strbuf *sb, const void *data, size_t n)
 {
-	int rc = 0;
+	int rc = clamp(sb, &n);
 
-	if (n > sb->cap - sb->len) {
-		n = sb->cap - sb->len;
-		sb->truncated = 1;
-		rc = -1;
-	}
-	if (sb->len + n + 1 > sb->alloc) {
-		size_t want = sb->alloc ? sb->alloc : 64;
-
-		while (want < sb->len + n + 1)
-			want *= 2;
-		if (want > sb->cap + 1)
-			want = sb->cap + 1;
-		sb->buf = xreallocarray(sb->buf, want, 1);
-		sb->alloc = want;
-	}
+	if (sb->len + n + 1 > sb->alloc)
+		grow_to(sb, sb->len + n + 1);
 	if (n)
 		memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+	return rc;
+}
+
+int
+strbuf_pad(struct strbuf *sb, int c, size_t n)
+{
+	int rc = clamp(sb, &n);
+
+	if (sb->len + n + 1 > sb->alloc)
+		grow_to(sb, sb->len + n + 1);
+	memset(sb->buf + sb->len, c, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
 	return rc;

@@ -30,6 +30,8 @@ char *strbuf_detach(struct strbuf *sb);
 int strbuf_add(struct strbuf *sb, const void *data, size_t n);
 int strbuf_addstr(struct strbuf *sb, const char *s);
 int strbuf_addch(struct strbuf *sb, int c);
+/* Append n copies of byte c. */
+int strbuf_pad(struct strbuf *sb, int c, size_t n);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void strbuf_reset(struct strbuf *sb);
