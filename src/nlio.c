@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,8 @@ struct nlio {
 	struct nlio_entry	*ents;
 	size_t			 nents, cap;
 	/* live */
-	struct mnl_socket	*socks[2];	/* sock_diag, route */
-	unsigned int		 seq;
+	unsigned int		 seq;		/* atomic */
+	pthread_mutex_t		 rec_lock;	/* one dump's entries at a time */
 	FILE			*rec;
 	char			*rec_path, *rec_tmp;
 };
@@ -79,6 +80,7 @@ nlio_open_live(const char *record_path, char **cause)
 	struct nlio *io = xcalloc(1, sizeof(*io));
 
 	io->seq = (unsigned int)time(NULL);
+	pthread_mutex_init(&io->rec_lock, NULL);
 	if (record_path != NULL) {
 		int fd;
 
@@ -339,37 +341,36 @@ dump_replay(struct nlio *io, const char *key, mnl_cb_t cb, void *data)
 	return 0;
 }
 
+/*
+ * A socket of its own for every dump: dumps may run on several threads at
+ * once, and a dump cut short cannot leave replies behind for the next.
+ */
 static struct mnl_socket *
-live_socket(struct nlio *io, int bus)
+live_socket(int bus)
 {
 	static const struct timeval timeout = { NLIO_TIMEOUT_S, 0 };
-	int slot = bus == NETLINK_ROUTE;
+	struct mnl_socket *nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
 
-	if (io->socks[slot] == NULL) {
-		struct mnl_socket *nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (nl == NULL)
+		return NULL;
+	/* the kernel always answers, but no wait is unbounded */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
+	    &timeout, sizeof(timeout)) < 0 ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int saved = errno;
 
-		if (nl == NULL)
-			return NULL;
-		/* the kernel always answers, but no wait is unbounded */
-		if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
-		    &timeout, sizeof(timeout)) < 0 ||
-		    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-			int saved = errno;
-
-			mnl_socket_close(nl);
-			errno = saved;
-			return NULL;
-		}
-		io->socks[slot] = nl;
+		mnl_socket_close(nl);
+		errno = saved;
+		return NULL;
 	}
-	return io->socks[slot];
+	return nl;
 }
 
 static int
 dump_live(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
     mnl_cb_t cb, void *data)
 {
-	struct mnl_socket *nl = live_socket(io, bus);
+	struct mnl_socket *nl = live_socket(bus);
 	struct strbuf rec;
 	char *buf;
 	unsigned int portid, seq, n = 0;
@@ -378,11 +379,15 @@ dump_live(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
 	if (nl == NULL)
 		return -1;
 	portid = mnl_socket_get_portid(nl);
-	seq = ++io->seq;
+	seq = __atomic_add_fetch(&io->seq, 1, __ATOMIC_RELAXED);
 	req->nlmsg_seq = seq;
 	req->nlmsg_pid = 0;
-	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0)
+	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
+		saved = errno;
+		mnl_socket_close(nl);
+		errno = saved;
 		return -1;
+	}
 	buf = xmalloc(NLIO_RECV_SIZE);
 	strbuf_init(&rec, NLIO_MAX_FILE);
 	while (rc > MNL_CB_STOP) {
@@ -409,17 +414,13 @@ dump_live(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
 		if (rc == MNL_CB_ERROR)
 			saved = errno;
 	}
-	/*
-	 * A dump cut short leaves unread datagrams queued on the socket; they
-	 * would confuse the next dump, so drop the socket.
-	 */
-	if (rc == MNL_CB_ERROR) {
-		mnl_socket_close(nl);
-		io->socks[bus == NETLINK_ROUTE] = NULL;
-	}
+	mnl_socket_close(nl);
 	/* Record what the kernel said, errors included, for faithful replay. */
-	if (io->rec != NULL && (rc != MNL_CB_ERROR || saved != EINTR))
+	if (io->rec != NULL && (rc != MNL_CB_ERROR || saved != EINTR)) {
+		pthread_mutex_lock(&io->rec_lock);
 		fwrite(rec.buf ? rec.buf : "", 1, rec.len, io->rec);
+		pthread_mutex_unlock(&io->rec_lock);
+	}
 	strbuf_release(&rec);
 	free(buf);
 	if (rc == MNL_CB_ERROR) {
@@ -450,13 +451,9 @@ int
 nlio_close(struct nlio *io, char **cause)
 {
 	int rc = 0;
-	size_t i;
 
 	if (io == NULL)
 		return 0;
-	for (i = 0; i < 2; i++)
-		if (io->socks[i] != NULL)
-			mnl_socket_close(io->socks[i]);
 	if (io->rec != NULL) {
 		int bad = fflush(io->rec) != 0 || fsync(fileno(io->rec)) != 0;
 
@@ -474,6 +471,8 @@ nlio_close(struct nlio *io, char **cause)
 	}
 	free(io->rec_path);
 	free(io->rec_tmp);
+	if (!io->replay)
+		pthread_mutex_destroy(&io->rec_lock);
 	free(io->ents);
 	free(io->file);
 	free(io);

@@ -33,6 +33,8 @@ struct nlio *nlio_open_none(void);
 struct nlio *nlio_open_buffer(const char *data, size_t len, char **cause);
 
 /*
+ * Safe to call from several threads at once on one nlio.
+ *
  * Send the dump request req (nlmsg_seq and nlmsg_pid are set here) on bus
  * (NETLINK_SOCK_DIAG or NETLINK_ROUTE) and run cb on every reply message.
  * Returns 0 when the dump completed; -1 with errno set otherwise:

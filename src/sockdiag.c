@@ -7,6 +7,8 @@
  * counted; it never stops the dump.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,8 @@
 #define IPPROTO_UDPLITE 136
 #endif
 
+/* Threads for the dumps (at most one per CPU). */
+#define SOCKDIAG_THREADS	4
 /* An interrupted dump is started again at most this many times. */
 #define DUMP_RETRIES	4
 
@@ -230,44 +234,109 @@ dump_one(struct nlio *io, enum ps_proto proto, int family, uint32_t states,
 	return rc;
 }
 
+/* One (protocol, family) table, collected on whichever thread takes it. */
+struct task {
+	int			 p, f;
+	uint32_t		 states;
+	struct socklist		 list;
+	struct sockdiag_report	 part;	/* counters and source[p][f] */
+};
+
+struct pool {
+	struct nlio	*io;
+	struct task	*tasks;
+	size_t		 n, next;	/* next: atomic */
+};
+
+static void
+run_task(struct nlio *io, struct task *t)
+{
+	int family = t->f ? AF_INET6 : AF_INET, nlerr;
+	char **source = &t->part.source[t->p][t->f];
+	const char *file = procnet_file(t->p, t->f);
+
+	if (dump_one(io, t->p, family, t->states, &t->list, &t->part) == 0) {
+		*source = xstrdup("netlink");
+		return;
+	}
+	nlerr = errno;
+	if (procnet_read(t->p, t->f, t->states, &t->list,
+	    &t->part.malformed) == 0)
+		*source = xasprintf("/proc/net/%s (sock_diag: %s)", file,
+		    nl_reason(nlerr));
+	else if (file == NULL)
+		*source = xasprintf("unavailable (sock_diag: %s)",
+		    nl_reason(nlerr));
+	else
+		*source = xasprintf("unavailable (sock_diag: %s; /proc/net/%s: "
+		    "%s)", nl_reason(nlerr), file, strerror(errno));
+}
+
+static void *
+pool_main(void *arg)
+{
+	struct pool *pl = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&pl->next, 1, __ATOMIC_RELAXED)) < pl->n)
+		run_task(pl->io, &pl->tasks[i]);
+	return NULL;
+}
+
 void
 sockdiag_collect(struct nlio *io, const struct sockdiag_query *q,
     struct socklist *out, struct sockdiag_report *rep)
 {
+	struct task tasks[PROTO_COUNT * 2];
+	struct pool pl = { io, tasks, 0, 0 };
+	pthread_t threads[SOCKDIAG_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads, started, i;
 	int p, f;
 
+	memset(tasks, 0, sizeof(tasks));
 	for (p = 0; p < PROTO_COUNT; p++) {
-		uint32_t states = p == PROTO_TCP || p == PROTO_SCTP ?
-		    q->tcp_states : q->dgram_states;
-
 		if (!(q->protos & PROTO_BIT(p)))
 			continue;
 		for (f = 0; f < 2; f++) {
-			int family = f ? AF_INET6 : AF_INET, nlerr;
-
 			if ((f == 0 && !q->want4) || (f == 1 && !q->want6))
 				continue;
-			if (dump_one(io, p, family, states, out, rep) == 0) {
-				rep->source[p][f] = xstrdup("netlink");
-				continue;
-			}
-			nlerr = errno;
-			if (procnet_read(p, f, states, out, &rep->malformed) == 0) {
-				rep->source[p][f] = xasprintf(
-				    "/proc/net/%s (sock_diag: %s)",
-				    procnet_file(p, f), nl_reason(nlerr));
-				continue;
-			}
-			if (procnet_file(p, f) == NULL)
-				rep->source[p][f] = xasprintf(
-				    "unavailable (sock_diag: %s)",
-				    nl_reason(nlerr));
-			else
-				rep->source[p][f] = xasprintf(
-				    "unavailable (sock_diag: %s; /proc/net/%s: "
-				    "%s)", nl_reason(nlerr), procnet_file(p, f),
-				    strerror(errno));
+			tasks[pl.n].p = p;
+			tasks[pl.n].f = f;
+			tasks[pl.n].states = p == PROTO_TCP || p == PROTO_SCTP ?
+			    q->tcp_states : q->dgram_states;
+			pl.n++;
 		}
+	}
+	/*
+	 * The dumps are kernel work, independent of each other: spread them
+	 * over the CPUs.  The caller takes part; results are merged in task
+	 * order, so the output does not depend on scheduling.
+	 */
+	nthreads = cpus > 1 ? (size_t)cpus : 1;
+	if (nthreads > SOCKDIAG_THREADS)
+		nthreads = SOCKDIAG_THREADS;
+	if (nthreads > pl.n)
+		nthreads = pl.n ? pl.n : 1;
+	for (started = 1; started < nthreads; started++)
+		if (pthread_create(&threads[started], NULL, pool_main, &pl) != 0)
+			break;
+	pool_main(&pl);
+	for (i = 1; i < started; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < pl.n; i++) {
+		struct task *t = &tasks[i];
+
+		xgrow((void **)&out->v, &out->cap, out->n + t->list.n,
+		    sizeof(*out->v));
+		if (t->list.n)
+			memcpy(out->v + out->n, t->list.v,
+			    t->list.n * sizeof(*out->v));
+		out->n += t->list.n;
+		socklist_release(&t->list);
+		rep->malformed += t->part.malformed;
+		rep->retries += t->part.retries;
+		rep->source[t->p][t->f] = t->part.source[t->p][t->f];
 	}
 }
 
