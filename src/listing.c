@@ -187,8 +187,6 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		size_t first, cnt, k;
 
 		cnt = procscan_owners_of(&l->ps, s->inode, &first);
-		s->owner_first = first;
-		s->owner_count = cnt;
 		v.owners = cnt ? xcalloc(cnt, sizeof(*v.owners)) : NULL;
 		for (k = 0; k < cnt; k++)
 			if (!filter_has_process(f) ||

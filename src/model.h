@@ -77,8 +77,6 @@ struct sock_rec {
 	uint32_t	 uid;		/* socket owner uid from the kernel */
 	uint32_t	 rqueue, wqueue;
 	uint64_t	 inode;
-	/* Filled by the join: owners[owner_first .. +owner_count). */
-	size_t		 owner_first, owner_count;
 };
 
 struct socklist {

@@ -417,6 +417,22 @@ g_exe(const struct row *r, struct value *v)
 }
 
 static void
+g_exe_error(const struct row *r, struct value *v)
+{
+	set_str(v, r->p && r->p->exe == NULL && r->p->exe_errno ?
+	    strerror(r->p->exe_errno) : NULL);
+}
+
+static void
+g_egid(const struct row *r, struct value *v)
+{
+	if (r->p)
+		set_int(v, r->p->egid);
+	else
+		set_str(v, NULL);
+}
+
+static void
 g_exe_deleted(const struct row *r, struct value *v)
 {
 	if (r->p && r->p->exe)
@@ -527,11 +543,13 @@ const struct column columns[] = {
 	{ NULL, "uid", COL_OWNER, CT_NEVER, STYLE_NONE, g_uid },
 	{ NULL, "euid", COL_OWNER, CT_NEVER, STYLE_NONE, g_euid },
 	{ NULL, "gid", COL_OWNER, CT_NEVER, STYLE_NONE, g_gid },
+	{ NULL, "egid", COL_OWNER, CT_NEVER, STYLE_NONE, g_egid },
 	{ "COMMAND", NULL, COL_OWNER, CT_ALWAYS, STYLE_NOTE, g_command },
 	{ NULL, "command", COL_OWNER, CT_NEVER, STYLE_NONE, g_command_json },
 	{ "EXE", NULL, COL_OWNER, CT_ALWAYS, STYLE_NONE, g_exe_table },
 	{ NULL, "exe", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe },
 	{ NULL, "exe_deleted", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe_deleted },
+	{ NULL, "exe_error", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe_error },
 	{ "CMDLINE", NULL, COL_OWNER, CT_WIDE, STYLE_NONE, g_cmdline_table },
 	{ NULL, "cmdline", COL_OWNER, CT_NEVER, STYLE_NONE, g_cmdline },
 	{ NULL, "cmdline_truncated", COL_OWNER, CT_NEVER, STYLE_NONE,

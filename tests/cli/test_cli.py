@@ -307,6 +307,12 @@ with tempfile.TemporaryDirectory() as tmp:
     os.makedirs(r + "/proc/102/fd")
     os.symlink("socket:[5001]", r + "/proc/102/fd/7")
     os.symlink("/tmp/evil\nname (deleted)", r + "/proc/102/exe")
+    # 103: holds it too, but its executable cannot be read
+    write(r + "/proc/103/stat", b"103 (noexe) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 "
+          b"0 20 0 1 0 9 0 0\n")
+    write(r + "/proc/103/status", b"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n")
+    os.makedirs(r + "/proc/103/fd")
+    os.symlink("socket:[5001]", r + "/proc/103/fd/3")
     rc, out, err = run("--root", r, "--iana", IANA, "--json", "-v", "-W")
     check(rc == 0, f"hostile tree: exit 0 ({rc}, {err[-300:]})")
     try:
@@ -318,9 +324,13 @@ with tempfile.TemporaryDirectory() as tmp:
         s = by_port(dd, 4242)
         check(len(dd["sockets"]) == 1 and s, "the one good socket is listed")
         owners = s[0]["owners"] if s else []
-        check([o["pid"] for o in owners] == [102],
-              f"only the well-formed holder is attributed: {owners}")
-        if owners:
+        check([o["pid"] for o in owners] == [102, 103],
+              f"only the well-formed holders are attributed: {owners}")
+        if len(owners) == 2:
+            check(owners[1]["exe"] is None and
+                  owners[1]["exe_error"] == "No such file or directory",
+                  f"unreadable exe says why: {owners[1]['exe_error']}")
+            check(owners[1]["egid"] == 0, "egid")
             o = owners[0]
             check(o["command"] == "a) b\x1b[31m (c", "name with ) and ESC kept")
             check(o["exe"] == "/tmp/evil\nname" and o["exe_deleted"] is True,
@@ -334,7 +344,7 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run("--root", r, "--iana", IANA, "-W")
     check(rc == 0 and b"\x1b" not in out and b"\x07" not in out,
           "hostile tree: no control byte reaches the terminal")
-    check(out.count(b"\n") == 2, "hostile tree: one header, one row")
+    check(out.count(b"\n") == 3, "hostile tree: one header, two rows")
 
 # --- help, version, man page -------------------------------------------------
 rc, out, err = run("--help")
