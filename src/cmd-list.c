@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "cmd.h"
 #include "listing.h"
@@ -82,7 +83,8 @@ cmd_list_usage(FILE *out)
 "\n"
 "Output:\n"
 "  -j, --json           one JSON document (fields: portsleuth(1))\n"
-"  -W, --wide           add the full command line\n"
+"  -W, --wide           add the full command line, and do not fit the\n"
+"                       table to the terminal's width\n"
 "      --color[=WHEN]   colour: auto (default: on a terminal, unless\n"
 "                       NO_COLOR is set), always, never (also --colour)\n"
 "  -v, --verbose        say where each table came from and what was skipped\n"
@@ -321,6 +323,13 @@ cmd_list_exec(int argc, char **argv)
 	if (lo.iana_path == NULL)
 		lo.iana_path = find_iana();
 	ro.all_states = lo.filter.all_states;
+	/* On a terminal, fit the table to its width unless --wide. */
+	if (!ro.wide && isatty(STDOUT_FILENO)) {
+		struct winsize ws;
+
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			ro.max_width = ws.ws_col;
+	}
 	/* NO_COLOR (no-color.org) turns off the default; an explicit
 	 * --color=always still wins, as that convention asks */
 	ro.color = strcmp(color, "always") == 0 ||

@@ -52,6 +52,13 @@ struct column {
 	int		 table;		/* CT_* */
 	enum col_style	 style;
 	void		(*get)(const struct row *, struct value *);
+	/*
+	 * Fitting a table to the terminal: columns with shrink > 0 may be
+	 * cut down to min_width, the lowest shrink first.
+	 */
+	int		 shrink;
+	size_t		 min_width;
+	int		 keep_tail;	/* cut the start, not the end (paths) */
 };
 
 extern const struct column columns[];

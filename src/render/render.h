@@ -13,6 +13,7 @@ struct render_opts {
 	int	 all_states;	/* -a: show the peer column */
 	int	 color;		/* emit ANSI colour */
 	int	 verbose;
+	size_t	 max_width;	/* fit the table to this many columns; 0: no */
 };
 
 /* Aligned table on out, with the unattributed-owner summary line. */

@@ -131,15 +131,19 @@ check(b"\x1b[1;31m" in out, "an explicit --color=always overrides NO_COLOR")
 rc, out, err = run(*BASE, "--color=never")
 check(b"\x1b[" not in out, "--color=never")
 # auto on a terminal: colour, unless NO_COLOR is set
+import fcntl
 import pty
+import struct
+import termios
 
 
-def on_tty(env):
+def on_tty(env, *args, cols=200):
     pid, fd = pty.fork()
     if pid == 0:
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
         os.environ.pop("NO_COLOR", None)
         os.environ.update(env)
-        os.execv(EXE, [EXE, *BASE])
+        os.execv(EXE, [EXE, *BASE, *args])
     data = b""
     while True:
         try:
@@ -155,6 +159,21 @@ def on_tty(env):
 
 check(b"\x1b[1;31m" in on_tty({}), "colour by default on a terminal")
 check(b"\x1b[" not in on_tty({"NO_COLOR": "1"}), "NO_COLOR off on a terminal")
+# a terminal narrower than the table: cut to fit, paths keep their tail
+narrow = on_tty({}, "--color=never", cols=120).decode().splitlines()
+check(max(len(line) for line in narrow) <= 120,
+      f"fits 120 columns: {max(len(line) for line in narrow)}")
+check(any(line.endswith("\u2026/python3.11") for line in narrow),
+      "a cut path keeps its file name")
+check(any("all interfaces (IPv4+IPv6)" in line for line in narrow),
+      "the exposure verdict is not cut at 120 columns")
+tiny = on_tty({}, "--color=never", cols=40).decode().splitlines()
+check(len(tiny) == 10 and all("\u2026" in line for line in tiny[1:]),
+      "too narrow to fit: cut to the minimums, every row still there")
+wide = on_tty({}, "--color=never", "--wide", cols=100).decode()
+check("\u2026" not in wide and "http.server" in wide, "--wide is never cut")
+rc, out, err = run(*BASE)
+check("\u2026" not in out.decode(), "not a terminal: never cut")
 rc, out, err = run(*BASE, "-a")
 check(rc == 0 and b"PEER" in out.splitlines()[0], "-a adds the peer column")
 
