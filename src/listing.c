@@ -105,7 +105,8 @@ owner_wanted(const struct listing *l, const struct owner *o,
 
 	if (f->pid && p->pid != f->pid)
 		return 0;
-	if (f->have_uid && p->uid != f->uid && p->euid != f->uid)
+	if (f->have_uid && (!p->ids_known ||
+	    (p->uid != f->uid && p->euid != f->uid)))
 		return 0;
 	if (f->name && strcmp(p->comm, f->name) != 0 &&
 	    (p->exe == NULL || strcmp(base_name(p->exe), f->name) != 0))

@@ -97,6 +97,7 @@ struct proc_rec {
 	pid_t		 pid, ppid;
 	uid_t		 uid, euid;
 	gid_t		 gid, egid;
+	int		 ids_known;	/* status was read: the ids are real */
 	char		*comm;		/* from /proc/PID/stat */
 	char		*exe;		/* NULL when unreadable */
 	int		 exe_deleted;

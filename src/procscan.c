@@ -259,9 +259,12 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 	if (read_stat(dfd, sb, &pr->comm, &ppid, &pr->start_ticks) < 0)
 		return errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
 	pr->ppid = ppid;
-	if (read_at_capped(dfd, "status", SMALL_MAX, sb) == 0 &&
-	    procscan_parse_status(strbuf_str(sb), sb->len, pr) != 0)
-		w->malformed++;
+	if (read_at_capped(dfd, "status", SMALL_MAX, sb) == 0) {
+		if (procscan_parse_status(strbuf_str(sb), sb->len, pr) == 0)
+			pr->ids_known = 1;
+		else
+			w->malformed++;	/* ids stay unknown, never "root" */
+	}
 	n = readlinkat(dfd, "exe", link, sizeof(link) - 1);
 	if (n >= 0) {
 		link[n] = '\0';
@@ -336,16 +339,23 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 		long n = syscall(SYS_getdents64, fdd, dents, dsize);
 		long off;
 
-		if (n <= 0) {
-			if (n < 0 && errno != EACCES)
-				w->vanished++;
-			break;
+		if (n < 0) {
+			/* gone half-way: what was read proves nothing */
+			w->vanished++;
+			w->nhits = first;
+			close(fdd);
+			close(dfd);
+			return;
 		}
+		if (n == 0)
+			break;
 		for (off = 0; off < n;) {
 			struct linux_dirent64 *d = (void *)(dents + off);
 			ssize_t len;
 			uint64_t ino, fdnum;
 
+			if (d->d_reclen == 0)
+				break;
 			off += d->d_reclen;
 			if (d->d_name[0] < '0' || d->d_name[0] > '9')
 				continue;

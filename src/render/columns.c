@@ -329,10 +329,22 @@ g_ppid(const struct row *r, struct value *v)
 		set_str(v, NULL);
 }
 
+/* The process's ids, when its status could be read. */
+static const struct proc_rec *
+ids_of(const struct row *r)
+{
+	return r->p && r->p->ids_known ? r->p : NULL;
+}
+
 static void
 g_user(const struct row *r, struct value *v)
 {
 	uid_t uid = r->p ? r->p->uid : r->v->s->uid;
+
+	if (r->p && !r->p->ids_known) {
+		set_str(v, "?");
+		return;
+	}
 	const char *name = users_name(r->l->users, uid);
 
 	if (name && r->p)
@@ -349,13 +361,13 @@ g_user(const struct row *r, struct value *v)
 static void
 g_user_json(const struct row *r, struct value *v)
 {
-	set_str(v, r->p ? users_name(r->l->users, r->p->uid) : NULL);
+	set_str(v, ids_of(r) ? users_name(r->l->users, r->p->uid) : NULL);
 }
 
 static void
 g_uid(const struct row *r, struct value *v)
 {
-	if (r->p)
+	if (ids_of(r))
 		set_int(v, r->p->uid);
 	else
 		set_str(v, NULL);
@@ -364,7 +376,7 @@ g_uid(const struct row *r, struct value *v)
 static void
 g_euid(const struct row *r, struct value *v)
 {
-	if (r->p)
+	if (ids_of(r))
 		set_int(v, r->p->euid);
 	else
 		set_str(v, NULL);
@@ -373,7 +385,7 @@ g_euid(const struct row *r, struct value *v)
 static void
 g_gid(const struct row *r, struct value *v)
 {
-	if (r->p)
+	if (ids_of(r))
 		set_int(v, r->p->gid);
 	else
 		set_str(v, NULL);
@@ -426,7 +438,7 @@ g_exe_error(const struct row *r, struct value *v)
 static void
 g_egid(const struct row *r, struct value *v)
 {
-	if (r->p)
+	if (ids_of(r))
 		set_int(v, r->p->egid);
 	else
 		set_str(v, NULL);
