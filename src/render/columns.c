@@ -364,31 +364,38 @@ g_user_json(const struct row *r, struct value *v)
 	set_str(v, ids_of(r) ? users_name(r->l->users, r->p->uid) : NULL);
 }
 
+/* An id of the process, or null when its status could not be read. */
+static void
+set_id(const struct row *r, struct value *v, unsigned int id)
+{
+	if (ids_of(r))
+		set_int(v, id);
+	else
+		set_str(v, NULL);
+}
+
 static void
 g_uid(const struct row *r, struct value *v)
 {
-	if (ids_of(r))
-		set_int(v, r->p->uid);
-	else
-		set_str(v, NULL);
+	set_id(r, v, r->p ? r->p->uid : 0);
 }
 
 static void
 g_euid(const struct row *r, struct value *v)
 {
-	if (ids_of(r))
-		set_int(v, r->p->euid);
-	else
-		set_str(v, NULL);
+	set_id(r, v, r->p ? r->p->euid : 0);
 }
 
 static void
 g_gid(const struct row *r, struct value *v)
 {
-	if (ids_of(r))
-		set_int(v, r->p->gid);
-	else
-		set_str(v, NULL);
+	set_id(r, v, r->p ? r->p->gid : 0);
+}
+
+static void
+g_egid(const struct row *r, struct value *v)
+{
+	set_id(r, v, r->p ? r->p->egid : 0);
 }
 
 static void
@@ -433,15 +440,6 @@ g_exe_error(const struct row *r, struct value *v)
 {
 	set_str(v, r->p && r->p->exe == NULL && r->p->exe_errno ?
 	    strerror(r->p->exe_errno) : NULL);
-}
-
-static void
-g_egid(const struct row *r, struct value *v)
-{
-	if (ids_of(r))
-		set_int(v, r->p->egid);
-	else
-		set_str(v, NULL);
 }
 
 static void
