@@ -211,12 +211,6 @@ nlio_open_replay(const char *path, char **cause)
 	return io;
 }
 
-int
-nlio_is_replay(const struct nlio *io)
-{
-	return io->replay;
-}
-
 /*
  * NLMSG_DONE of a dump may carry the dump's error as an int (the kernel
  * answers an unknown sock_diag protocol this way, with -ENOENT); libmnl's

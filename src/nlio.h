@@ -46,8 +46,6 @@ struct nlio *nlio_open_buffer(const char *data, size_t len, char **cause);
 int nlio_dump(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
     mnl_cb_t cb, void *data);
 
-/* Whether replies come from a recording. */
-int nlio_is_replay(const struct nlio *io);
 /* Finish the recording (atomic rename into place); 0 or -1 with *cause. */
 int nlio_close(struct nlio *io, char **cause);
 

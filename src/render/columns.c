@@ -605,9 +605,6 @@ value_text(const struct value *v, struct strbuf *scratch)
 	}
 	case V_BOOL:
 		return v->num ? "yes" : "no";
-	case V_FLOAT:
-		strbuf_addf(scratch, "%.2f", v->fnum);
-		return strbuf_str(scratch);
 	case V_INTLIST:
 		for (i = 0; i < v->nlist; i++)
 			strbuf_addf(scratch, "%s%d", i ? "," : "", v->list[i]);

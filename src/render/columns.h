@@ -16,13 +16,12 @@
 #include "../listing.h"
 #include "../util/strbuf.h"
 
-enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST, V_FLOAT };
+enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST };
 
 struct value {
 	enum val_type	 type;
 	const char	*str;		/* V_STR: borrowed, or points into buf */
 	int64_t		 num;		/* V_INT, V_BOOL */
-	double		 fnum;		/* V_FLOAT */
 	const int	*list;		/* V_INTLIST */
 	size_t		 nlist;
 	char		 buf[128];

@@ -46,9 +46,6 @@ put_value(FILE *out, struct strbuf *sb, const struct value *v)
 	case V_BOOL:
 		fputs(v->num ? "true" : "false", out);
 		break;
-	case V_FLOAT:
-		fprintf(out, "%.3f", v->fnum);
-		break;
 	case V_INTLIST:
 		fputc('[', out);
 		for (i = 0; i < v->nlist; i++)
