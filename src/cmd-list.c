@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "cmd.h"
+#include "dossier.h"
 #include "listing.h"
 #include "render/render.h"
 #include "util/num.h"
@@ -24,7 +25,7 @@
 
 enum {
 	OPT_PID = 256, OPT_COLOR, OPT_ROOT, OPT_RECORD, OPT_REPLAY, OPT_IANA,
-	OPT_THREADS, OPT_UDPLITE, OPT_SCTP
+	OPT_THREADS, OPT_UDPLITE, OPT_SCTP, OPT_KB
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "exposed", no_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "wide", no_argument, NULL, 'W' },
+	{ "why", no_argument, NULL, 'x' },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -51,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "iana", required_argument, NULL, OPT_IANA },
+	{ "kb", required_argument, NULL, OPT_KB },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -85,6 +88,10 @@ cmd_list_usage(FILE *out)
 "  -j, --json           one JSON document (fields: portsleuth(1))\n"
 "  -W, --wide           add the full command line, and do not fit the\n"
 "                       table to the terminal's width\n"
+"  -x, --why            add why each process runs: ORIGIN (systemd unit,\n"
+"                       inetd line, container, ...), PACKAGE and\n"
+"                       INTEGRITY; in JSON also purpose and how to\n"
+"                       turn it off (see 'portsleuth explain')\n"
 "      --color[=WHEN]   colour: auto (default: on a terminal, unless\n"
 "                       NO_COLOR is set), always, never (also --colour)\n"
 "  -v, --verbose        say where each table came from and what was skipped\n"
@@ -94,6 +101,7 @@ cmd_list_usage(FILE *out)
 "      --record FILE    save every netlink reply to FILE\n"
 "      --replay FILE    answer netlink requests from FILE\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
+"      --kb FILE        daemon knowledge base (default: the installed one)\n"
 "      --threads N      threads for the process scan, 1-8 (default: one\n"
 "                       per CPU, at most 8)\n"
 "\n"
@@ -104,20 +112,23 @@ cmd_list_usage(FILE *out)
 "2 usage or fatal error.\n", out);
 }
 
-static const char *
-find_iana(void)
+const char *
+cmd_find_data(const char *name)
 {
-	static const char *candidates[] = {
-		PS_DATADIR "/iana-ports.tsv",
+	static char found[4096];
+	const char *dirs[] = {
+		PS_DATADIR,
 #ifdef PS_SRC_DATADIR
-		PS_SRC_DATADIR "/iana-ports.tsv",
+		PS_SRC_DATADIR,
 #endif
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
-		if (access(candidates[i], R_OK) == 0)
-			return candidates[i];
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(found, sizeof(found), "%s/%s", dirs[i], name);
+		if (access(found, R_OK) == 0)
+			return found;
+	}
 	return NULL;
 }
 
@@ -175,6 +186,30 @@ report_warnings(const struct listing *l)
 		fprintf(stderr, "portsleuth: %s\n", l->reg.etc_error);
 }
 
+void
+cmd_report_why(const struct dossiers *d, const struct listing *l,
+    int verbose)
+{
+	if (d->db.error)
+		fprintf(stderr, "portsleuth: %s: packages and integrity are "
+		    "not checked\n", d->db.error);
+	if (d->kb.error)
+		fprintf(stderr, "portsleuth: %s\n", d->kb.error);
+	if (d->kb.problems && verbose)
+		fprintf(stderr, "portsleuth: knowledge base: %s", d->kb.problems);
+	if (!l->privileged && d->env_denied)
+		fprintf(stderr, "portsleuth: not running as root: the "
+		    "environment of %u processes cannot be read, so "
+		    "LD_PRELOAD and SSH_CONNECTION are not checked for them\n",
+		    d->env_denied);
+	if (verbose)
+		fprintf(stderr, "portsleuth: package database: %s, %zu "
+		    "packages, %zu diversions, %u file lists read, %u "
+		    "malformed records\n", pkgdb_manager_name(d->db.pm),
+		    d->db.npkgs, d->db.ndivs, d->db.lists_read,
+		    d->db.malformed);
+}
+
 int
 cmd_list_exec(int argc, char **argv)
 {
@@ -183,7 +218,8 @@ cmd_list_exec(int argc, char **argv)
 	struct listing l;
 	struct nlio *io;
 	const char *record = NULL, *replay = NULL, *color = "auto";
-	const char *user = NULL, *root = NULL;
+	const char *user = NULL, *root = NULL, *kb = NULL;
+	struct dossiers why;
 	char *cause = NULL;
 	int ch, json = 0, rc;
 	double t0;
@@ -193,7 +229,7 @@ cmd_list_exec(int argc, char **argv)
 	memset(&ro, 0, sizeof(ro));
 	lo.iana_path = NULL;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "latuw46p:c:U:ejWvhV", long_opts,
+	while ((ch = getopt_long(argc, argv, "latuw46p:c:U:ejWxvhV", long_opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -255,6 +291,12 @@ cmd_list_exec(int argc, char **argv)
 			break;
 		case 'W':
 			ro.wide = 1;
+			break;
+		case 'x':
+			ro.why = 1;
+			break;
+		case OPT_KB:
+			kb = optarg;
 			break;
 		case OPT_COLOR:
 			color = optarg ? optarg : "always";
@@ -320,8 +362,10 @@ cmd_list_exec(int argc, char **argv)
 		lo.filter.uid = uid;
 	}
 	lo.need = json ? PS_NEED_ALL : ro.wide ? PS_NEED_CMDLINE : 0;
+	if (ro.why)
+		lo.need |= PS_NEED_CGROUP;
 	if (lo.iana_path == NULL)
-		lo.iana_path = find_iana();
+		lo.iana_path = cmd_find_data("iana-ports.tsv");
 	ro.all_states = lo.filter.all_states;
 	/* On a terminal, fit the table to its width unless --wide. */
 	if (!ro.wide && isatty(STDOUT_FILENO)) {
@@ -354,9 +398,15 @@ cmd_list_exec(int argc, char **argv)
 		listing_release(&l);
 		return EXIT_USAGE;
 	}
+	if (ro.why) {
+		dossiers_build(&why, &l, kb ? kb : cmd_find_data("daemons.kb"));
+		l.why = &why;
+	}
 	if (ro.verbose)
 		report_verbose(&l);
 	report_warnings(&l);
+	if (ro.why)
+		cmd_report_why(&why, &l, ro.verbose);
 	t0 = now_ms();
 	if (json)
 		render_json(stdout, &l, &ro);
@@ -367,7 +417,12 @@ cmd_list_exec(int argc, char **argv)
 		fprintf(stderr, "portsleuth: time: sockets %.1f ms, processes "
 		    "%.1f ms, annotations %.1f ms, output %.1f ms\n",
 		    l.ms_sockets, l.ms_processes, l.ms_annotate, now_ms() - t0);
+	if (ro.verbose && ro.why)
+		fprintf(stderr, "portsleuth: time: origin, package and "
+		    "integrity %.1f ms\n", why.ms);
 	rc = l.nviews ? 0 : EXIT_NOMATCH;
+	if (ro.why)
+		dossiers_release(&why);
 	listing_release(&l);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "portsleuth: cannot write output: %s\n",

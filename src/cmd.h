@@ -21,4 +21,14 @@ void cmd_list_usage(FILE *out);
 
 extern const struct cmd_entry cmd_table[];
 
+/* An installed data file (or the source tree's, in a build); NULL if
+ * none.  The returned buffer is reused by the next call. */
+const char *cmd_find_data(const char *name);
+
+struct dossiers;
+struct listing;
+/* Warnings about what the dossiers could not see. */
+void cmd_report_why(const struct dossiers *d, const struct listing *l,
+    int verbose);
+
 #endif

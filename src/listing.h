@@ -36,6 +36,8 @@ struct sock_view {
 	size_t			 nowners;
 };
 
+struct dossiers;
+
 struct listing {
 	struct socklist		 socks;
 	struct sockdiag_report	 rep;
@@ -48,6 +50,7 @@ struct listing {
 	size_t			 nrows;		/* table rows */
 	unsigned int		 unowned[OWNER_NOT_SCANNED + 1];
 	int			 privileged;
+	const struct dossiers	*why;		/* NULL unless asked for */
 	/* Milliseconds spent per phase, for -v and the benchmark. */
 	double			 ms_sockets, ms_processes, ms_annotate;
 };

@@ -277,6 +277,26 @@ services_lookup(const struct services *s, enum svc_proto proto, uint16_t port)
 	return best;
 }
 
+int
+services_port_of(const struct services *s, enum svc_proto proto,
+    const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->n; i++) {
+		const struct service_ent *e = &s->v[i];
+
+		if (e->proto != proto || e->lo != e->hi)
+			continue;
+		if (strcmp(e->name, name) == 0)
+			return e->lo;
+		for (k = 0; k < e->naliases; k++)
+			if (strcmp(e->aliases[k], name) == 0)
+				return e->lo;
+	}
+	return -1;
+}
+
 void
 services_release(struct services *s)
 {

@@ -58,6 +58,9 @@ void services_finish(struct services *s);
  */
 const struct service_ent *services_lookup(const struct services *s,
     enum svc_proto proto, uint16_t port);
+/* The port registered under name (or an alias) for proto, or -1. */
+int services_port_of(const struct services *s, enum svc_proto proto,
+    const char *name);
 void services_release(struct services *s);
 
 /* The three sources together; IANA's table is loaded on first need. */

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "columns.h"
+#include "why.h"
 #include "../util/banned.h"
 
 static void
@@ -557,6 +558,12 @@ const struct column columns[] = {
 	{ NULL, "egid", COL_OWNER, CT_NEVER, STYLE_NONE, g_egid },
 	{ "COMMAND", NULL, COL_OWNER, CT_ALWAYS, STYLE_NOTE, g_command, 3, 12 },
 	{ NULL, "command", COL_OWNER, CT_NEVER, STYLE_NONE, g_command_json },
+	{ "ORIGIN", NULL, COL_OWNER, CT_WHY, STYLE_NONE, g_origin_table, 5,
+	    16, 0, 1 },
+	{ "PACKAGE", NULL, COL_OWNER, CT_WHY, STYLE_NONE, g_package_table, 6,
+	    10, 0, 1 },
+	{ "INTEGRITY", NULL, COL_OWNER, CT_WHY, STYLE_INTEGRITY,
+	    g_integrity_table, 0, 0, 0, 1 },
 	{ "EXE", NULL, COL_OWNER, CT_ALWAYS, STYLE_NONE, g_exe_table, 1, 12, 1 },
 	{ NULL, "exe", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe },
 	{ NULL, "exe_deleted", COL_OWNER, CT_NEVER, STYLE_NONE, g_exe_deleted },
@@ -568,6 +575,14 @@ const struct column columns[] = {
 	{ NULL, "fds", COL_OWNER, CT_NEVER, STYLE_NONE, g_fds },
 	{ NULL, "start_time", COL_OWNER, CT_NEVER, STYLE_NONE, g_start },
 	{ NULL, "cgroup", COL_OWNER, CT_NEVER, STYLE_NONE, g_cgroup },
+	{ NULL, "origin", COL_OWNER, CT_NEVER, STYLE_NONE, g_origin_json, 0, 0,
+	    0, 1 },
+	{ NULL, "package", COL_OWNER, CT_NEVER, STYLE_NONE, g_package_json, 0,
+	    0, 0, 1 },
+	{ NULL, "integrity", COL_OWNER, CT_NEVER, STYLE_NONE,
+	    g_integrity_json, 0, 0, 0, 1 },
+	{ NULL, "purpose", COL_OWNER, CT_NEVER, STYLE_NONE, g_purpose_json, 0,
+	    0, 0, 1 },
 };
 const size_t ncolumns = sizeof(columns) / sizeof(columns[0]);
 
@@ -609,6 +624,8 @@ value_text(const struct value *v, struct strbuf *scratch)
 		for (i = 0; i < v->nlist; i++)
 			strbuf_addf(scratch, "%s%d", i ? "," : "", v->list[i]);
 		return strbuf_str(scratch);
+	case V_RAW:
+		return "-";
 	}
 	return "-";
 }

@@ -16,7 +16,8 @@
 #include "../listing.h"
 #include "../util/strbuf.h"
 
-enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST };
+enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST, V_RAW };
+/* V_RAW: str is a complete JSON value (never shown in the table). */
 
 struct value {
 	enum val_type	 type;
@@ -41,8 +42,9 @@ enum col_level { COL_SOCKET, COL_OWNER };
 #define CT_ALWAYS	1
 #define CT_WIDE		2	/* --wide only */
 #define CT_ALLSTATES	3	/* -a only */
+#define CT_WHY		4	/* --why only */
 
-enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE };
+enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE, STYLE_INTEGRITY };
 
 struct column {
 	const char	*header;	/* table header, NULL if not in table */
@@ -58,6 +60,7 @@ struct column {
 	int		 shrink;
 	size_t		 min_width;
 	int		 keep_tail;	/* cut the start, not the end (paths) */
+	int		 why;		/* only when dossiers were built */
 };
 
 extern const struct column columns[];

@@ -46,6 +46,9 @@ put_value(FILE *out, struct strbuf *sb, const struct value *v)
 	case V_BOOL:
 		fputs(v->num ? "true" : "false", out);
 		break;
+	case V_RAW:
+		fputs(v->str, out);
+		break;
 	case V_INTLIST:
 		fputc('[', out);
 		for (i = 0; i < v->nlist; i++)
@@ -65,7 +68,8 @@ put_fields(FILE *out, struct strbuf *sb, const struct row *r,
 	for (i = 0; i < ncolumns; i++) {
 		struct value v;
 
-		if (columns[i].key == NULL || columns[i].level != level)
+		if (columns[i].key == NULL || columns[i].level != level ||
+		    (columns[i].why && r->l->why == NULL))
 			continue;
 		memset(&v, 0, sizeof(v));
 		columns[i].get(r, &v);

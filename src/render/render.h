@@ -13,6 +13,7 @@ struct render_opts {
 	int	 all_states;	/* -a: show the peer column */
 	int	 color;		/* emit ANSI colour */
 	int	 verbose;
+	int	 why;		/* origin, package, integrity columns */
 	size_t	 max_width;	/* fit the table to this many columns; 0: no */
 };
 

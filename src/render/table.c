@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "../dossier.h"
 #include "render.h"
 #include "../util/escape.h"
 #include "../util/xmalloc.h"
@@ -32,6 +33,8 @@ shown(const struct column *c, const struct render_opts *o)
 		return o->wide;
 	case CT_ALLSTATES:
 		return o->all_states;
+	case CT_WHY:
+		return o->why;
 	}
 	return 0;
 }
@@ -52,6 +55,13 @@ color_of(const struct column *c, const struct row *r)
 	}
 	if (c->style == STYLE_NOTE && r->p == NULL)
 		return "\033[2m";
+	if (c->style == STYLE_INTEGRITY && r->l->why && r->o) {
+		const char *w = integrity_word(
+		    &r->l->why->v[r->o->proc].integ);
+
+		return strcmp(w, "ok") == 0 ? "\033[32m" :
+		    strcmp(w, "unverified") == 0 ? NULL : "\033[1;31m";
+	}
 	return NULL;
 }
 
