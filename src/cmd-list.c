@@ -65,6 +65,8 @@ cmd_list_usage(FILE *out)
 {
 	fputs(
 "usage: portsleuth [list] [options]\n"
+"       portsleuth explain [options] TARGET\n"
+"       portsleuth audit [options]\n"
 "\n"
 "List sockets with the processes that hold them, the registered name of\n"
 "each port and how exposed each socket is.  Default: listening sockets.\n"
@@ -168,8 +170,8 @@ report_verbose(const struct listing *l)
 		fprintf(stderr, "portsleuth: %s\n", l->reg.iana_error);
 }
 
-static void
-report_warnings(const struct listing *l)
+void
+cmd_report_listing(const struct listing *l)
 {
 	if (l->ps.proc_error)
 		fprintf(stderr, "portsleuth: cannot open '/proc': %s; owners "
@@ -404,7 +406,7 @@ cmd_list_exec(int argc, char **argv)
 	}
 	if (ro.verbose)
 		report_verbose(&l);
-	report_warnings(&l);
+	cmd_report_listing(&l);
 	if (ro.why)
 		cmd_report_why(&why, &l, ro.verbose);
 	t0 = now_ms();

@@ -18,6 +18,10 @@ struct cmd_entry {
 
 int cmd_list_exec(int argc, char **argv);
 void cmd_list_usage(FILE *out);
+int cmd_explain_exec(int argc, char **argv);
+void cmd_explain_usage(FILE *out);
+int cmd_audit_exec(int argc, char **argv);
+void cmd_audit_usage(FILE *out);
 
 extern const struct cmd_entry cmd_table[];
 
@@ -27,6 +31,8 @@ const char *cmd_find_data(const char *name);
 
 struct dossiers;
 struct listing;
+/* Warnings about what the listing could not see (not root, ...). */
+void cmd_report_listing(const struct listing *l);
 /* Warnings about what the dossiers could not see. */
 void cmd_report_why(const struct dossiers *d, const struct listing *l,
     int verbose);

@@ -12,6 +12,10 @@
 
 const struct cmd_entry cmd_table[] = {
 	{ "list", "list sockets, owners and exposure", cmd_list_exec },
+	{ "explain", "everything about a port, a process or a program",
+	    cmd_explain_exec },
+	{ "audit", "every daemon configured to start, and advice",
+	    cmd_audit_exec },
 	{ NULL, NULL, NULL }
 };
 

@@ -47,6 +47,7 @@ struct origin_ctx {
 	struct registry	*reg;
 	struct users	*users;
 	int		 systemd;	/* PID 1 is systemd */
+	int		 sysvinit;	/* PID 1 is init: rc scripts ran */
 	struct unit	*units;		/* loaded on demand */
 	size_t		 nunits, ucap;
 	char		**socket_names;	/* every .socket unit, lazily */
@@ -473,6 +474,10 @@ static const char *const sup_names[] = { "supervisord", "runsv", "runsvdir",
 static const char *const inetd_names[] = { "inetd", "openbsd-inetd",
 	"inetutils-inetd", NULL };
 static const char *const xinetd_names[] = { "xinetd", NULL };
+static const char *const shell_names[] = { "bash", "sh", "dash", "zsh",
+	"ksh", "mksh", "fish", "tcsh", "csh", "busybox", NULL };
+static const char *const rc_names[] = { "rc", "startpar", "invoke-rc.d",
+	"service", "run-parts", "init", "openrc", "openrc-run", NULL };
 static const char *const login_names[] = { "sshd", "login", "agetty",
 	"getty", "mingetty", "su", "sudo", "screen", "tmux: server",
 	"dropbear", "gdm-session-wor", "lightdm", "sddm-helper", NULL };
@@ -493,13 +498,17 @@ origin_ctx_new(struct registry *reg, struct users *users)
 	if (d)
 		closedir(d);
 	free(p);
-	if (!ctx->systemd) {
-		strbuf_init(&sb, 64);
-		if (sysroot_read("/proc/1/comm", 64, &sb) == 0 &&
-		    strncmp(strbuf_str(&sb), "systemd", 7) == 0)
+	strbuf_init(&sb, 64);
+	if (sysroot_read("/proc/1/comm", 64, &sb) == 0) {
+		const char *c = strbuf_str(&sb);
+
+		if (strncmp(c, "systemd", 7) == 0)
 			ctx->systemd = 1;
-		strbuf_release(&sb);
+		else if (strncmp(c, "init\n", 5) == 0 ||
+		    strncmp(c, "openrc-init", 11) == 0)
+			ctx->sysvinit = 1;
 	}
+	strbuf_release(&sb);
 	return ctx;
 }
 
@@ -607,6 +616,15 @@ const struct ss_conf *
 origin_ctx_xinetd(struct origin_ctx *ctx)
 {
 	return ss_get(ctx, SS_XINETD, "/etc/xinetd.conf");
+}
+
+const struct ss_conf *
+origin_ctx_ss(struct origin_ctx *ctx, size_t i, enum ss_kind *kind)
+{
+	if (i >= ctx->nss)
+		return NULL;
+	*kind = ctx->ss[i].kind;
+	return &ctx->ss[i].conf;
 }
 
 const struct sysv *
@@ -879,9 +897,10 @@ origin_login(struct origin_ctx *ctx, struct origin *o,
 		o->remote = xstrndup(ssh_connection, sp ?
 		    (size_t)(sp - ssh_connection) : strlen(ssh_connection));
 	}
-	if ((i = chain_find(o, login_names)) >= 0) {
-		o->via = xstrdup(o->chain[i].comm);
-		o->via_pid = o->chain[i].pid;
+	(void)i;
+	if (o->nchain > 0) {	/* the parent: what it was started from */
+		o->via = xstrdup(o->chain[0].comm);
+		o->via_pid = o->chain[0].pid;
 	}
 }
 
@@ -988,7 +1007,9 @@ summarize(struct origin *o, const struct proc_rec *p)
 		if (o->remote)
 			strbuf_addf(&sb, " from %s", o->remote);
 		else if (o->via)
-			strbuf_addf(&sb, " via %s", o->via);
+			strbuf_addf(&sb, " via %s %d", o->via, (int)o->via_pid);
+		if (o->tty == NULL && o->remote == NULL)
+			strbuf_addstr(&sb, ", no terminal");
 		add_disable(o, xasprintf("kill %d (nothing restarts it)",
 		    (int)pid));
 		break;
@@ -1171,13 +1192,10 @@ origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
 			    ci.uid >= 0 ? (uid_t)ci.uid : p->uid));
 		goto done;
 	}
-	/* 6. a login session, or a terminal/sshd in the chain */
-	if (ci.session || tty_nr || chain_find(o, login_names) >= 0) {
-		origin_login(ctx, o, p, ssh_connection, tty_nr);
-		goto done;
-	}
-	/* 7. no systemd: an init script started it */
-	if (!ctx->systemd && p->exe) {
+	/* 6. no systemd: an init script started it (the daemon was
+	 * reparented to init, or an rc runner is still its ancestor) */
+	if (!ctx->systemd && ctx->sysvinit && p->exe && (p->ppid == 1 ||
+	    (o->nchain > 0 && comm_is(o->chain[0].comm, rc_names)))) {
 		char *alias = pkgdb_usr_alias(p->exe);
 		const struct sysv *sv = origin_ctx_sysv(ctx);
 		const struct sysv_script *sc = sysv_find(sv, p->exe, NULL);
@@ -1190,8 +1208,13 @@ origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
 			o->sysv_script = xstrdup(sc->name);
 			if (sc->start_links)
 				o->sysv_links = xstrdup(sc->start_links);
+			goto done;
 		}
 	}
+	/* 7. a login session, a terminal, sshd or a shell in the chain */
+	if (ci.session || tty_nr || chain_find(o, login_names) >= 0 ||
+	    chain_find(o, shell_names) >= 0)
+		origin_login(ctx, o, p, ssh_connection, tty_nr);
 done:
 	if ((o->kind == ORIGIN_INETD || o->kind == ORIGIN_XINETD) &&
 	    o->unit == NULL && ci.unit)

@@ -122,6 +122,11 @@ const char *origin_tty_name(int tty_nr, char *buf, size_t sz);
 const struct ss_conf *origin_ctx_inetd(struct origin_ctx *ctx);
 const struct ss_conf *origin_ctx_xinetd(struct origin_ctx *ctx);
 const struct sysv *origin_ctx_sysv(struct origin_ctx *ctx);
+/* Every inetd/xinetd configuration read so far (the default files and
+ * those named on running super-servers' command lines); NULL past the
+ * end. */
+const struct ss_conf *origin_ctx_ss(struct origin_ctx *ctx, size_t i,
+    enum ss_kind *kind);
 const struct unit *origin_ctx_unit(struct origin_ctx *ctx, const char *name);
 /* Port of an inetd/xinetd entry, resolved through /etc/services. */
 unsigned int origin_ss_port(struct origin_ctx *ctx, const struct ss_entry *e);
