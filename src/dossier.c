@@ -174,19 +174,23 @@ static const struct pkgdb *
 db_for(struct dossiers *d, const struct dossier *ds, pid_t pid,
     char **proot)
 {
+	static struct pkgdb unseen = { .pm = PM_NONE, .error =
+	    (char *)"the container's own root is not visible here" };
 	const struct origin *o = &ds->origin;
 	char *root;
 
 	*proot = NULL;
-	if (o->kind != ORIGIN_CONTAINER || sysroot_is_fixture())
+	if (o->kind != ORIGIN_CONTAINER)
 		return &d->db;
+	if (sysroot_is_fixture())
+		return &unseen;	/* a fixture holds no container roots */
 	for (size_t i = 0; i < d->ncdb; i++)
 		if (strcmp(d->cdb_key[i], o->container_id) == 0) {
 			*proot = xasprintf("/proc/%d/root", (int)pid);
 			return d->cdb[i];
 		}
 	if (d->ncdb >= 64)
-		return &d->db;
+		return &unseen;
 	root = xasprintf("/proc/%d/root", (int)pid);
 	xgrow((void **)&d->cdb, &d->cdbcap, d->ncdb + 1, sizeof(*d->cdb));
 	d->cdb_key = xreallocarray(d->cdb_key, d->ncdb + 1,
@@ -204,6 +208,7 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 	struct procscan *ps = &l->ps;
 	const char **paths;
 	struct pkg_owner *owners;
+	char **proots;
 	struct strbuf sb;
 	char *root;
 	double t0 = now_ms();
@@ -244,28 +249,32 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 		if (!ds->built)
 			continue;
 		read_env(p->pid, d, &ds->env);
-		origin_explain(d->octx, NULL, p, ds->env.ssh_connection,
+		origin_explain(d->octx, NULL, p, ds->env.ssh_connection, 0,
 		    &ds->origin);
 		ds->sensitive = origin_socket_sensitive(d->octx, p);
 	}
 
-	/* Packages: one pass over the host's lists for every executable. */
+	/* Packages: one pass over the host's lists for every executable
+	 * run from the host's root; a container's have their own. */
 	paths = xcalloc(d->n ? d->n : 1, sizeof(*paths));
 	owners = xcalloc(d->n ? d->n : 1, sizeof(*owners));
-	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].built && d->v[i].origin.kind != ORIGIN_CONTAINER)
+	proots = xcalloc(d->n ? d->n : 1, sizeof(*proots));
+	for (size_t i = 0; i < d->n; i++) {
+		if (!d->v[i].built)
+			continue;
+		d->v[i].db = db_for(d, &d->v[i], ps->procs[i].pid, &proots[i]);
+		if (d->v[i].db == &d->db)
 			paths[i] = ps->procs[i].exe;
+	}
 	pkgdb_owners(&d->db, paths, d->n, owners);
 	for (size_t i = 0; i < d->n; i++) {
 		struct dossier *ds = &d->v[i];
 		const struct proc_rec *p = &ps->procs[i];
-		char *proot = NULL;
 
 		if (!ds->built) {
 			pkg_owner_release(&owners[i]);
 			continue;
 		}
-		ds->db = db_for(d, ds, p->pid, &proot);
 		if (ds->db == &d->db) {
 			ds->owner = owners[i];
 		} else if (p->exe) {
@@ -276,10 +285,10 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 			    &ds->owner);
 			pkg_owner_release(&owners[i]);
 		}
-		integrity_check(p->pid, proot ? proot : "", p->exe,
+		integrity_check(p->pid, proots[i] ? proots[i] : "", p->exe,
 		    p->exe_deleted, ds->db, &ds->owner, &ds->env,
 		    d->preload_file, &d->digests, &ds->integ);
-		free(proot);
+		free(proots[i]);
 		ds->kb = kb_lookup(&d->kb, p->comm, p->exe,
 		    ds->owner.pkg ? ds->owner.pkg->name : NULL,
 		    ds->origin.unit);
@@ -294,13 +303,20 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 				ds->purpose_source = "man page";
 		}
 	}
+	free(proots);
 	free(paths);
 	free(owners);
 
 	/* Per-socket origins where the port decides. */
 	for (size_t i = 0; i < l->nviews; i++) {
 		const struct sock_view *v = &l->views[i];
+		int init_holds = 0;
 
+		/* every owner of the socket, selected or not */
+		size_t first, n = procscan_owners_of(ps, v->s->inode, &first);
+		for (size_t k = 0; k < n; k++)
+			if (ps->owners[first + k].pid == 1)
+				init_holds = 1;
 		for (size_t k = 0; k < v->nowners; k++) {
 			size_t oi = v->owners[k];
 			const struct owner *ow = &ps->owners[oi];
@@ -308,7 +324,7 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 			if (!d->v[ow->proc].sensitive || d->row_done[oi])
 				continue;
 			origin_explain(d->octx, v->s, &ps->procs[ow->proc],
-			    d->v[ow->proc].env.ssh_connection,
+			    d->v[ow->proc].env.ssh_connection, init_holds,
 			    &d->row_origin[oi]);
 			d->row_done[oi] = 1;
 		}

@@ -781,11 +781,21 @@ entry_for_program(const struct ss_conf *c, const struct proc_rec *p)
 	for (size_t i = 0; c && i < c->n; i++) {
 		const struct ss_entry *e = &c->v[i];
 
+		char *prog;
+		int hit;
+
 		if (e->disabled || e->program == NULL || e->internal)
 			continue;
-		if ((p->exe && strcmp(e->program, p->exe) == 0) ||
-		    strcmp(base_name(e->program), base_name(p->exe)) == 0 ||
-		    (p->comm && strcmp(base_name(e->program), p->comm) == 0))
+		/* tcpd (TCP wrappers) runs the program named after it */
+		if (strcmp(base_name(e->program), "tcpd") == 0 && e->args)
+			prog = xstrndup(e->args, strcspn(e->args, " \t"));
+		else
+			prog = xstrdup(e->program);
+		hit = (p->exe && strcmp(prog, p->exe) == 0) ||
+		    strcmp(base_name(prog), base_name(p->exe)) == 0 ||
+		    (p->comm && strcmp(base_name(prog), p->comm) == 0);
+		free(prog);
+		if (hit)
 			return e;
 	}
 	return NULL;
@@ -1056,7 +1066,7 @@ origin_socket_sensitive(struct origin_ctx *ctx, const struct proc_rec *p)
 
 void
 origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
-    const struct proc_rec *p, const char *ssh_connection,
+    const struct proc_rec *p, const char *ssh_connection, int init_holds,
     struct origin *o)
 {
 	struct cgroup_info ci;
@@ -1160,7 +1170,13 @@ origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
 
 		u = origin_ctx_unit(ctx, ci.unit);
 		describe_unit(o, u);
-		if (s && sockname &&
+		/* Socket activation: PID 1 still holds the listening socket
+		 * it passed on; or, for an Accept=yes instance, this is a
+		 * connection on a port the socket unit listens on.  A
+		 * .socket unit that merely exists (Debian ships ssh.socket
+		 * disabled) proves nothing. */
+		if (s && sockname && (init_holds ||
+		    (strchr(ci.unit, '@') && s->state != ST_LISTEN)) &&
 		    socket_unit_for(ctx, s, sockname, &kv) != NULL) {
 			o->kind = ORIGIN_SOCKET;
 			o->socket_unit = sockname;

@@ -102,10 +102,11 @@ void origin_ctx_free(struct origin_ctx *ctx);
 /*
  * The origin of socket s held by process p (p NULL: no visible owner;
  * s NULL: the process alone).  ssh_connection: SSH_CONNECTION from the
- * process's environment, or NULL.
+ * process's environment, or NULL.  init_holds: PID 1 holds s too (the
+ * mark of socket activation).
  */
 void origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
-    const struct proc_rec *p, const char *ssh_connection,
+    const struct proc_rec *p, const char *ssh_connection, int init_holds,
     struct origin *out);
 /* Can the origin of p differ from one of its sockets to the next (PID
  * 1, inetd, a service with a .socket unit)?  If not, one answer per
