@@ -1,0 +1,333 @@
+/* Unit tests for origin/origin.c: cgroup paths, and the origin of the
+ * host-b fixture's processes; dossier.c's man page NAME parser. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm.h"
+#include "dossier.h"
+#include "origin/origin.h"
+#include "services.h"
+#include "users.h"
+#include "util/sysroot.h"
+
+#define HOSTB FIXTURE_DIR "/host-b/root"
+
+static void
+t_cgroup(void **state)
+{
+	static const struct {
+		const char *path, *unit, *runtime, *id, *session;
+		int user;
+		long uid;
+	} cases[] = {
+		{ "/system.slice/ssh.service", "ssh.service", NULL, NULL, NULL,
+		    0, -1 },
+		{ "/user.slice/user-1000.slice/session-7.scope", NULL, NULL,
+		    NULL, "7", 0, 1000 },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		    "x.service", "x.service", NULL, NULL, NULL, 1, 1000 },
+		{ "/system.slice/docker-0123456789abcdef0123.scope", NULL,
+		    "docker", "0123456789abcdef0123", NULL, 0, -1 },
+		{ "/docker/0123456789abcdef", NULL, "docker",
+		    "0123456789abcdef", NULL, 0, -1 },
+		{ "/machine.slice/libpod-abcdefabcdef12.scope/container", NULL,
+		    "podman", "abcdefabcdef12", NULL, 0, -1 },
+		{ "/kubepods.slice/kubepods-pod1.slice/cri-containerd-"
+		    "aaaaaaaaaaaaaaaa.scope", NULL, "kubernetes",
+		    "aaaaaaaaaaaaaaaa", NULL, 0, -1 },
+		{ "/kubepods/besteffort/pod12-34/bbbbbbbbbbbbbbbb", NULL,
+		    "kubernetes", "bbbbbbbbbbbbbbbb", NULL, 0, -1 },
+		{ "/system.slice/crio-cccccccccccccccc.scope", NULL,
+		    "kubernetes", "cccccccccccccccc", NULL, 0, -1 },
+		{ "/lxc.payload.web1/init.scope", NULL, "lxc", "web1", NULL, 0,
+		    -1 },
+		{ "/system.slice/docker-nothex!.scope", NULL, NULL, NULL, NULL,
+		    0, -1 },
+		{ "/", NULL, NULL, NULL, NULL, 0, -1 },
+		{ "", NULL, NULL, NULL, NULL, 0, -1 },
+		{ "/user.slice/user-99999999999.slice/x.service", "x.service",
+		    NULL, NULL, NULL, 0, -1 },
+	};
+	struct cgroup_info ci;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cgroup_classify(cases[i].path, &ci);
+		if (cases[i].unit)
+			assert_string_equal(ci.unit, cases[i].unit);
+		else
+			assert_null(ci.unit);
+		if (cases[i].runtime) {
+			assert_string_equal(ci.runtime, cases[i].runtime);
+			assert_string_equal(ci.container_id, cases[i].id);
+		} else {
+			assert_null(ci.runtime);
+		}
+		if (cases[i].session)
+			assert_string_equal(ci.session, cases[i].session);
+		assert_int_equal(ci.user_unit, cases[i].user);
+		assert_int_equal(ci.uid, cases[i].uid);
+		cgroup_info_release(&ci);
+	}
+	cgroup_classify(NULL, &ci);
+	assert_null(ci.unit);
+	cgroup_info_release(&ci);
+}
+
+static void
+proc(struct proc_rec *p, pid_t pid, pid_t ppid, const char *comm,
+    const char *exe, const char *cg, uid_t uid)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = ppid;
+	p->comm = (char *)comm;
+	p->exe = (char *)exe;
+	p->cgroup = (char *)cg;
+	p->uid = uid;
+	p->ids_known = 1;
+}
+
+static void
+sock(struct sock_rec *s, unsigned int port, int state)
+{
+	memset(s, 0, sizeof(*s));
+	s->proto = PROTO_TCP;
+	s->family = 2;	/* AF_INET */
+	s->state = (uint8_t)state;
+	s->lport = (uint16_t)port;
+}
+
+static void
+t_explain_fixture(void **state)
+{
+	struct registry reg;
+	struct users *users;
+	struct origin_ctx *ctx;
+	struct proc_rec p;
+	struct sock_rec s;
+	struct origin o;
+
+	(void)state;
+	sysroot_set(HOSTB);
+	registry_init(&reg, NULL);
+	users = users_load();
+	ctx = origin_ctx_new(&reg, users);
+
+	/* a plain service; ssh.socket exists but PID 1 holds nothing */
+	proc(&p, 400, 1, "sshd", "/usr/sbin/sshd", "/system.slice/ssh.service",
+	    0);
+	sock(&s, 22, ST_LISTEN);
+	origin_explain(ctx, &s, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_SYSTEMD);
+	assert_string_equal(o.unit, "ssh.service");
+	assert_string_equal(o.unit_file, "/lib/systemd/system/ssh.service");
+	assert_non_null(strstr(o.dropins, "override.conf"));
+	assert_string_equal(o.disable[0], "systemctl disable --now ssh.service");
+	origin_release(&o);
+
+	/* the same socket, with PID 1 holding it too: socket activation */
+	origin_explain(ctx, &s, &p, NULL, 1, &o);
+	assert_int_equal(o.kind, ORIGIN_SOCKET);
+	assert_string_equal(o.socket_unit, "ssh.socket");
+	assert_non_null(strstr(o.listen, "ListenStream=22"));
+	origin_release(&o);
+
+	/* PID 1 itself */
+	proc(&p, 1, 0, "systemd", "/usr/lib/systemd/systemd", "/init.scope", 0);
+	sock(&s, 631, ST_LISTEN);
+	s.laddr[0] = 127;
+	s.laddr[3] = 1;
+	origin_explain(ctx, &s, &p, NULL, 1, &o);
+	assert_int_equal(o.kind, ORIGIN_SOCKET);
+	assert_string_equal(o.socket_unit, "cups.socket");
+	assert_string_equal(o.unit, "cups.service");
+	assert_string_equal(o.listen,
+	    "/lib/systemd/system/cups.socket:7 ListenStream=127.0.0.1:631");
+	origin_release(&o);
+
+	/* inetd's own socket, mapped to its line; a disabled line is not */
+	proc(&p, 500, 1, "inetd", "/usr/sbin/inetd",
+	    "/system.slice/inetd.service", 0);
+	sock(&s, 23, ST_LISTEN);
+	origin_explain(ctx, &s, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_INETD);
+	assert_string_equal(o.ss_file, "/etc/inetd.conf");
+	assert_int_equal(o.ss_line, 8);
+	assert_string_equal(o.ss_service, "telnet");
+	assert_string_equal(o.ss_user, "telnetd");
+	assert_string_equal(o.unit, "inetd.service");
+	origin_release(&o);
+	sock(&s, 13, ST_LISTEN);	/* daytime: "#<off>#" */
+	origin_explain(ctx, &s, &p, NULL, 0, &o);
+	assert_int_not_equal(o.kind, ORIGIN_INETD);
+	origin_release(&o);
+
+	/* xinetd's numeric port and its -f config */
+	proc(&p, 600, 1, "xinetd", "/usr/sbin/xinetd",
+	    "/system.slice/xinetd.service", 0);
+	sock(&s, 9999, ST_LISTEN);
+	origin_explain(ctx, &s, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_XINETD);
+	assert_string_equal(o.ss_file, "/etc/xinetd.d/myservice");
+	assert_string_equal(o.ss_program, "/usr/local/bin/mysvc");
+	assert_non_null(strstr(o.disable[0], "disable = yes"));
+	origin_release(&o);
+
+	/* a child of inetd, started through tcpd */
+	proc(&p, 501, 500, "in.telnetd", "/usr/sbin/in.telnetd",
+	    "/system.slice/inetd.service", 0);
+	sock(&s, 23, ST_ESTABLISHED);
+	origin_explain(ctx, &s, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_INETD);
+	assert_int_equal(o.ss_line, 8);
+	origin_release(&o);
+
+	/* containers, with names from the runtimes' metadata */
+	proc(&p, 700, 1, "nginx", "/usr/sbin/nginx", "/system.slice/docker-"
+	    "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899"
+	    ".scope", 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_CONTAINER);
+	assert_string_equal(o.runtime, "docker");
+	assert_string_equal(o.container_name, "web-frontend");
+	assert_non_null(strstr(o.disable[0], "docker update --restart=no"));
+	origin_release(&o);
+	proc(&p, 720, 1, "nginx", "/usr/sbin/nginx", "/kubepods.slice/x/"
+	    "cri-containerd-0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de"
+	    "0badc0de0badc0.scope", 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_string_equal(o.container_name, "shop/web-7d9f/nginx");
+	origin_release(&o);
+
+	/* cron, by its ancestor */
+	proc(&p, 800, 790, "socat", "/usr/bin/socat",
+	    "/system.slice/cron.service", 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_CRON);
+	assert_int_equal(o.via_pid, 790);
+	origin_release(&o);
+
+	/* by hand, over ssh, on pts/1 */
+	proc(&p, 900, 899, "backdoor", "/tmp/backdoor",
+	    "/user.slice/user-1000.slice/session-3.scope", 1000);
+	origin_explain(ctx, NULL, &p, "203.0.113.9 50000 10.0.0.1 22", 0, &o);
+	assert_int_equal(o.kind, ORIGIN_LOGIN);
+	assert_string_equal(o.login_user, "alice");
+	assert_string_equal(o.tty, "pts/1");
+	assert_string_equal(o.remote, "203.0.113.9");
+	assert_int_equal(o.nchain, 4);
+	assert_string_equal(o.chain[0].comm, "bash");
+	assert_int_equal(o.chain[3].pid, 1);
+	origin_release(&o);
+
+	/* a SysV script run through the generator */
+	proc(&p, 950, 1, "legacyd", "/usr/sbin/legacyd",
+	    "/system.slice/legacyd.service", 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_SYSV);
+	assert_string_equal(o.sysv_script, "legacyd");
+	assert_non_null(strstr(o.disable[0], "update-rc.d legacyd disable"));
+	origin_release(&o);
+
+	/* user unit, supervisor */
+	proc(&p, 960, 1, "myapp", "/usr/bin/myapp", "/user.slice/user-1000."
+	    "slice/user@1000.service/app.slice/myapp.service", 1000);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_SYSTEMD_USER);
+	assert_string_equal(o.login_user, "alice");
+	origin_release(&o);
+	proc(&p, 970, 969, "socat", "/usr/bin/socat",
+	    "/system.slice/supervisor.service", 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_SUPERVISOR);
+	assert_string_equal(o.via, "supervisord");
+	origin_release(&o);
+
+	/* no process: a kernel socket */
+	sock(&s, 2049, ST_LISTEN);
+	s.owner_note = OWNER_KERNEL;
+	origin_explain(ctx, &s, NULL, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_KERNEL);
+	origin_release(&o);
+
+	origin_ctx_free(ctx);
+	users_free(users);
+	registry_release(&reg);
+	sysroot_set(NULL);
+}
+
+static void
+t_chain_loop(void **state)
+{
+	struct origin_ctx *ctx;
+	struct proc_rec p;
+	struct origin o;
+
+	(void)state;
+	/* host-a's processes: parents that are not in the tree */
+	sysroot_set(FIXTURE_DIR "/host-a/root");
+	ctx = origin_ctx_new(NULL, NULL);
+	proc(&p, 3494, 1, "listener.py", "/usr/bin/python3", NULL, 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_UNKNOWN);
+	assert_non_null(o.summary);
+	origin_release(&o);
+	origin_ctx_free(ctx);
+	sysroot_set(NULL);
+}
+
+static void
+t_whatis(void **state)
+{
+	static const char roff[] = ".TH SSHD 8\n.SH NAME\nsshd \\- OpenSSH "
+	    "\\fBdaemon\\fR\n.SH SYNOPSIS\n.B sshd\n";
+	static const char mdoc[] = ".Dd x\n.Sh NAME\n.Nm inetd\n"
+	    ".Nd internet super\\-server\n.Sh SYNOPSIS\n";
+	static const char none[] = ".SH DESCRIPTION\ntext\n";
+	static const char nodash[] = ".SH NAME\njust words\n";
+	char *s;
+
+	(void)state;
+	s = dossier_parse_whatis(roff, sizeof(roff) - 1);
+	assert_string_equal(s, "OpenSSH daemon");
+	free(s);
+	s = dossier_parse_whatis(mdoc, sizeof(mdoc) - 1);
+	assert_string_equal(s, "internet super-server");
+	free(s);
+	assert_null(dossier_parse_whatis(none, sizeof(none) - 1));
+	assert_null(dossier_parse_whatis(nodash, sizeof(nodash) - 1));
+	sysroot_set(HOSTB);
+	s = dossier_whatis("myapp");
+	assert_string_equal(s, "serve the user application");
+	free(s);
+	assert_null(dossier_whatis("../etc/passwd"));
+	assert_null(dossier_whatis("nosuchprogram"));
+	sysroot_set(NULL);
+}
+
+static void
+t_tty(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(origin_tty_name(34817, buf, sizeof(buf)), "pts/1");
+	assert_string_equal(origin_tty_name(1025, buf, sizeof(buf)), "tty1");
+	assert_string_equal(origin_tty_name(1088, buf, sizeof(buf)), "ttyS0");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_cgroup),
+		cmocka_unit_test(t_explain_fixture),
+		cmocka_unit_test(t_chain_loop),
+		cmocka_unit_test(t_whatis),
+		cmocka_unit_test(t_tty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
