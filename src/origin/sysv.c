@@ -73,7 +73,7 @@ sysv_parse_script(struct sysv_script *sc, const char *buf, size_t len)
 			sc->daemon = value_dup(l + 7, n - 7);
 		else if (sc->daemon == NULL && n > 7 &&
 		    (x = memmem(l, n, "--exec ", 7)) != NULL &&
-		    x[7] == '/')
+		    x + 7 < l + n && x[7] == '/')
 			sc->daemon = value_dup(x + 7, n - (size_t)(x + 7 - l));
 		if (sc->daemon && (sc->daemon[0] != '/' ||
 		    strchr(sc->daemon, '$'))) {

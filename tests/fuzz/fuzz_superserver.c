@@ -1,0 +1,34 @@
+/* libFuzzer harness: inetd.conf and xinetd configuration parsers.  The
+ * first byte picks the parser. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "origin/superserver.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ss_conf c;
+	char *p;
+
+	if (size < 1)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	if (data[0] & 1) {
+		xinetd_parse(&c, (const char *)data + 1, size - 1, "/f");
+		xinetd_finish(&c);
+	} else {
+		inetd_parse(&c, (const char *)data + 1, size - 1, "/f");
+	}
+	for (size_t i = 0; i < c.n; i++)
+		(void)ss_entry_l4(&c.v[i]);
+	ss_conf_release(&c);
+	p = ss_config_from_argv(data[0] & 2 ? SS_XINETD : SS_INETD,
+	    (const char *)data + 1, size - 1);
+	free(p);
+	return 0;
+}
