@@ -257,8 +257,16 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 		out->unverified = xstrdup("executable not visible");
 		return;
 	}
-	if (exe_deleted)
+	if (exe_deleted) {
+		struct stat st;
+		char *p = proc_path(proot, exe);
+
 		out->flags |= INTEG_DELETED;
+		/* an upgrade, or a swap: another file now has its path */
+		if (!sysroot_is_fixture() && stat(p, &st) == 0)
+			out->flags |= INTEG_REPLACED;
+		free(p);
+	}
 	if (in_temp_dir(exe))
 		out->flags |= INTEG_TEMP_DIR;
 	if (!exe_deleted && writable_dir(proot, exe))
@@ -317,7 +325,7 @@ static const char *const flag_keys[] = {
 };
 static const char *const flag_text[] = {
 	"digest differs from the package's", "executable deleted",
-	"executable replaced on disk since start", "owned by no package",
+	"another file now at its path (upgraded or swapped since start: restart it)", "owned by no package",
 	"runs from a temporary directory", "in a world-writable directory",
 	"dynamic loader variables set", "started through the dynamic loader",
 	"/etc/ld.so.preload is in use", "locally diverted with dpkg-divert"
