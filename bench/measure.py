@@ -13,6 +13,7 @@ PS, RUNS = sys.argv[1], int(sys.argv[2])
 TOOLS = [
     ("portsleuth -t -u", [PS, "-t", "-u"]),
     ("portsleuth -t -u --threads 1", [PS, "-t", "-u", "--threads", "1"]),
+    ("portsleuth -t -u --why", [PS, "-t", "-u", "--why"]),
     ("ss -tulpn", ["ss", "-tulpn"]),
     ("netstat -tulpn", ["netstat", "-tulpn"]),
     ("lsof -nP -i", ["lsof", "-nP", "-i"]),
@@ -87,6 +88,11 @@ def main():
           f"(goal >= 3x): {'met' if speed >= 3 else 'NOT met'}")
     print(f"portsleuth peak memory is {memr:.2f}x ss's "
           f"(goal <= 2x): {'met' if memr <= 2 else 'NOT met'}")
+    why = statistics.median(w for w, _ in res["portsleuth -t -u --why"])
+    added = (why - base) / base
+    print(f"--why (origin, package, integrity) adds {added * 100:.0f}% to "
+          f"the plain listing (goal < 30%): "
+          f"{'met' if added < 0.30 else 'NOT met'}")
     ours, theirs, nsock = same_pairs()
     print(f"(socket, pid) pairs: portsleuth {len(ours)}, ss {len(theirs)}, "
           f"{nsock} sockets: {'identical' if ours == theirs else 'DIFFERENT'}")

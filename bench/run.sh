@@ -24,6 +24,7 @@ NS=psbench$$
 TMP=$(mktemp -d)
 
 cleanup() {
+	for p in "${REAL_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
 	[ -n "${SYNTH_PID:-}" ] && { exec {SYNTH[1]}>&- 2>/dev/null || true;
 		wait "$SYNTH_PID" 2>/dev/null || true; }
 	ip netns del "$NS" 2>/dev/null || true
@@ -44,5 +45,20 @@ coproc SYNTH { ip netns exec "$NS" "$TMP/synth" "$NPROCS" "$LISTEN" "$UDP" \
 read -r word count <&"${SYNTH[0]}"
 [ "$word" = ready ] && [ "$count" = "$NPROCS" ] ||
 	{ echo "bench: synthetic host failed" >&2; exit 1; }
+
+# A few real, packaged daemons too, so that --why has binaries to look
+# up in dpkg's database and to hash (each distinct executable once).
+REAL_PIDS=()
+real() { ip netns exec "$NS" "$@" </dev/null >/dev/null 2>&1 & REAL_PIDS+=($!); }
+ssh-keygen -q -t ed25519 -N "" -f "$TMP/hostkey"
+printf 'Port 2222\nHostKey %s\nPidFile none\nUsePAM no\n' "$TMP/hostkey" \
+	>"$TMP/sshd_config"
+mkdir -p /run/sshd
+real /usr/sbin/sshd -D -f "$TMP/sshd_config"
+real socat TCP-LISTEN:2223,reuseaddr OPEN:/dev/null
+real /usr/bin/python3 -m http.server --bind 127.0.0.1 2224
+printf 'echo stream tcp nowait root internal\n' >"$TMP/inetd.conf"
+real /usr/sbin/inetd -i "$TMP/inetd.conf"
+sleep 1
 
 ip netns exec "$NS" /usr/bin/python3 bench/measure.py "$PS" "$RUNS"

@@ -363,9 +363,10 @@ cmd_list_exec(int argc, char **argv)
 		lo.filter.have_uid = 1;
 		lo.filter.uid = uid;
 	}
-	lo.need = json ? PS_NEED_ALL : ro.wide ? PS_NEED_CMDLINE : 0;
+	lo.need = json ? PS_NEED_CMDLINE | PS_NEED_CGROUP : ro.wide ?
+	    PS_NEED_CMDLINE : 0;
 	if (ro.why)
-		lo.need |= PS_NEED_CGROUP;
+		lo.need |= PS_NEED_CGROUP | PS_NEED_ENVIRON;
 	if (lo.iana_path == NULL)
 		lo.iana_path = cmd_find_data("iana-ports.tsv");
 	ro.all_states = lo.filter.all_states;
@@ -421,7 +422,9 @@ cmd_list_exec(int argc, char **argv)
 		    l.ms_sockets, l.ms_processes, l.ms_annotate, now_ms() - t0);
 	if (ro.verbose && ro.why)
 		fprintf(stderr, "portsleuth: time: origin, package and "
-		    "integrity %.1f ms\n", why.ms);
+		    "integrity %.1f ms (databases %.1f, origins %.1f, "
+		    "package lists %.1f, digests and purpose %.1f)\n", why.ms,
+		    why.ms_open, why.ms_origin, why.ms_packages, why.ms_check);
 	rc = l.nviews ? 0 : EXIT_NOMATCH;
 	if (ro.why)
 		dossiers_release(&why);

@@ -21,7 +21,6 @@
 
 struct dossier {
 	int			 built;
-	struct proc_env		 env;
 	struct pkg_owner	 owner;
 	const struct pkgdb	*db;		/* the database owner is from */
 	struct integrity	 integ;
@@ -49,6 +48,8 @@ struct dossiers {
 	char			*preload_file;	/* /etc/ld.so.preload text */
 	unsigned int		 env_denied;	/* environments not readable */
 	double			 ms;
+	/* the parts of ms, for -v and the benchmark */
+	double			 ms_open, ms_origin, ms_packages, ms_check;
 };
 
 /* Everything for the processes that own a selected socket. */

@@ -93,6 +93,14 @@ struct owner {
 	size_t		 proc;		/* index into the process table */
 };
 
+/* What portsleuth takes from a process's environment (the rest is not
+ * kept): loader variables and the SSH session it came from. */
+struct proc_env {
+	char	*ld_vars;		/* "LD_PRELOAD=/x.so ...", or NULL */
+	char	*ssh_connection;	/* SSH_CONNECTION value, or NULL */
+	int	 readable;		/* environ could be read */
+};
+
 struct proc_rec {
 	pid_t		 pid, ppid;
 	uid_t		 uid, euid;
@@ -106,6 +114,8 @@ struct proc_rec {
 	int		 cmdline_truncated;	/* longer than the read cap */
 	char		*cgroup;	/* cgroup v2 path, or v1 name=systemd */
 	uint64_t	 start_ticks;	/* field 22 of stat */
+	int		 tty_nr;	/* field 7: controlling terminal, 0 none */
+	struct proc_env	 env;		/* with PS_NEED_ENVIRON */
 	double		 start_time;	/* seconds since the epoch */
 };
 

@@ -103,7 +103,7 @@ struct worker {
 
 int
 procscan_parse_stat(const char *text, size_t len, char **comm, int *ppid,
-    uint64_t *start_ticks)
+    uint64_t *start_ticks, int *tty_nr)
 {
 	const char *open, *close = NULL, *p, *end = text + len;
 	uint64_t v;
@@ -117,7 +117,8 @@ procscan_parse_stat(const char *text, size_t len, char **comm, int *ppid,
 		}
 	if (open == NULL || close == NULL || close < open || close + 2 > end)
 		return -1;
-	/* fields after "(comm) ": 3 is the state, 4 ppid, 22 starttime */
+	/* fields after "(comm) ": 3 is the state, 4 ppid, 7 tty_nr,
+	 * 22 starttime */
 	p = close + 2;
 	for (field = 3; field <= 22; field++) {
 		const char *f = p;
@@ -131,6 +132,11 @@ procscan_parse_stat(const char *text, size_t len, char **comm, int *ppid,
 			    &v) != 0)
 				return -1;
 			*ppid = (int)v;
+		} else if (field == 7 && tty_nr != NULL) {
+			if (num_parse_u64(f, (size_t)(p - f), 10, 0, INT32_MAX,
+			    &v) != 0)
+				return -1;
+			*tty_nr = (int)v;
 		} else if (field == 22) {
 			if (num_parse_u64(f, (size_t)(p - f), 10, 0, UINT64_MAX,
 			    &v) != 0)
@@ -223,12 +229,68 @@ procscan_parse_cgroup(const char *text, size_t len)
 	return v1 ? xstrndup(v1, (size_t)(v1end - v1)) : NULL;
 }
 
+#define ENV_VALUE_CAP	512
+#define ENVIRON_MAX	(256u << 10)
+
 static int
-read_stat(int dfd, struct strbuf *sb, char **comm, int *ppid, uint64_t *st)
+is_ld_var(const char *s, size_t n)
+{
+	static const char *const vars[] = {
+		"LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH="
+	};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (n >= strlen(vars[i]) &&
+		    strncmp(s, vars[i], strlen(vars[i])) == 0)
+			return 1;
+	return 0;
+}
+
+void
+procscan_parse_environ(const char *buf, size_t len, struct proc_env *env)
+{
+	struct strbuf ld;
+	size_t pos = 0;
+
+	memset(env, 0, sizeof(*env));
+	env->readable = 1;
+	strbuf_init(&ld, 4096);
+	while (pos < len) {
+		const char *s = buf + pos, *nul = memchr(s, '\0', len - pos);
+		size_t n = nul ? (size_t)(nul - s) : len - pos;
+
+		pos += n + 1;
+		if (is_ld_var(s, n)) {
+			if (ld.len)
+				strbuf_addch(&ld, ' ');
+			strbuf_add(&ld, s, n < ENV_VALUE_CAP ? n :
+			    ENV_VALUE_CAP);
+		} else if (n > 15 && strncmp(s, "SSH_CONNECTION=", 15) == 0 &&
+		    env->ssh_connection == NULL) {
+			env->ssh_connection = xstrndup(s + 15, n - 15 <
+			    ENV_VALUE_CAP ? n - 15 : ENV_VALUE_CAP);
+		}
+	}
+	if (ld.len)
+		env->ld_vars = strbuf_detach(&ld);
+	strbuf_release(&ld);
+}
+
+void
+proc_env_release(struct proc_env *env)
+{
+	free(env->ld_vars);
+	free(env->ssh_connection);
+	memset(env, 0, sizeof(*env));
+}
+
+static int
+read_stat(int dfd, struct strbuf *sb, char **comm, int *ppid, uint64_t *st,
+    int *tty_nr)
 {
 	if (read_at_capped(dfd, "stat", SMALL_MAX, sb) < 0)
 		return -1;
-	if (procscan_parse_stat(strbuf_str(sb), sb->len, comm, ppid, st) != 0) {
+	if (procscan_parse_stat(strbuf_str(sb), sb->len, comm, ppid, st,
+	    tty_nr) != 0) {
 		errno = EBADMSG;
 		return -1;
 	}
@@ -256,7 +318,8 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 
 	memset(pr, 0, sizeof(*pr));
 	pr->pid = pid;
-	if (read_stat(dfd, sb, &pr->comm, &ppid, &pr->start_ticks) < 0)
+	if (read_stat(dfd, sb, &pr->comm, &ppid, &pr->start_ticks,
+	    &pr->tty_nr) < 0)
 		return errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
 	pr->ppid = ppid;
 	if (read_at_capped(dfd, "status", SMALL_MAX, sb) == 0) {
@@ -288,9 +351,13 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 	if ((w->need & PS_NEED_CGROUP) &&
 	    read_at_capped(dfd, "cgroup", SMALL_MAX, sb) == 0)
 		pr->cgroup = procscan_parse_cgroup(strbuf_str(sb), sb->len);
+	if ((w->need & PS_NEED_ENVIRON) &&
+	    read_at_capped(dfd, "environ", ENVIRON_MAX, sb) == 0)
+		procscan_parse_environ(sb->buf ? sb->buf : "", sb->len,
+		    &pr->env);
 	pr->start_time = w->btime + (double)pr->start_ticks / (double)w->hz;
 	/* After: the same process still, not a new one under a reused PID. */
-	if (read_stat(dfd, sb, NULL, &ppid, &again) < 0)
+	if (read_stat(dfd, sb, NULL, &ppid, &again, NULL) < 0)
 		rc = errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
 	else if (again != pr->start_ticks)
 		rc = DETAILS_REUSED;
@@ -300,6 +367,7 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 	free(pr->exe);
 	free(pr->cmdline);
 	free(pr->cgroup);
+	proc_env_release(&pr->env);
 	return rc;
 }
 
@@ -689,6 +757,7 @@ procscan_release(struct procscan *ps)
 		free(ps->procs[i].exe);
 		free(ps->procs[i].cmdline);
 		free(ps->procs[i].cgroup);
+		proc_env_release(&ps->procs[i].env);
 	}
 	free(ps->owners);
 	free(ps->procs);

@@ -34,7 +34,8 @@ struct procscan {
 /* Optional details (identity, exe and start time are always read). */
 #define PS_NEED_CMDLINE	0x1
 #define PS_NEED_CGROUP	0x2
-#define PS_NEED_ALL	0x3
+#define PS_NEED_ENVIRON	0x4	/* loader variables, SSH_CONNECTION */
+#define PS_NEED_ALL	0x7
 
 /*
  * Scan all processes for the ninodes socket inodes in inodes (any order,
@@ -66,9 +67,13 @@ size_t procscan_owners_of(const struct procscan *ps, uint64_t inode,
  * start time in clock ticks.  Returns 0 or -1 when malformed.
  */
 int procscan_parse_stat(const char *text, size_t len, char **comm,
-    int *ppid, uint64_t *start_ticks);
+    int *ppid, uint64_t *start_ticks, int *tty_nr);
 /* Parse Uid:/Gid: lines of /proc/PID/status; 0 or -1. */
 int procscan_parse_status(const char *text, size_t len, struct proc_rec *p);
+/* Pick the variables portsleuth uses from /proc/PID/environ bytes. */
+void procscan_parse_environ(const char *buf, size_t len,
+    struct proc_env *env);
+void proc_env_release(struct proc_env *env);
 /* Pick the cgroup path from /proc/PID/cgroup text; caller frees or NULL. */
 char *procscan_parse_cgroup(const char *text, size_t len);
 

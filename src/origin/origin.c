@@ -61,7 +61,6 @@ struct origin_ctx {
 	struct pidinfo {
 		pid_t	 pid, ppid;
 		int	 tty_nr, ok;
-		uid_t	 uid;
 		char	*comm;
 	}		*pids;		/* open addressing on pid */
 	size_t		 npids, pidslots;
@@ -305,67 +304,22 @@ container_name(const char *runtime, const char *id)
 
 /* ---- the parent chain ---------------------------------------------------- */
 
-/* ppid and tty_nr from /proc/PID/stat text; comm allocated. */
-static int
-parse_stat_chain(const char *t, size_t len, char **comm, pid_t *ppid,
-    int *tty)
-{
-	const char *open = memchr(t, '(', len), *close = NULL, *p;
-	uint64_t v[4];
-	size_t i;
-
-	for (i = len; i > 0; i--)
-		if (t[i - 1] == ')') {
-			close = t + i - 1;
-			break;
-		}
-	if (open == NULL || close == NULL || close < open ||
-	    (size_t)(close - open) > 64)
-		return -1;
-	p = close + 1;
-	/* " S ppid pgrp session tty_nr" */
-	for (i = 0; i < 5; i++) {
-		const char *end = t + len, *s;
-
-		while (p < end && *p == ' ')
-			p++;
-		s = p;
-		while (p < end && *p != ' ')
-			p++;
-		if (s == p)
-			return -1;
-		if (i > 0 && num_parse_u64(s, (size_t)(p - s), 10, 0,
-		    i == 4 ? 0xffffffffu : 0x7fffffff, &v[i - 1]) < 0 &&
-		    !(i != 1 && *s == '-'))
-			return -1;
-		if (i > 0 && *s == '-')
-			v[i - 1] = 0;
-	}
-	*comm = xstrndup(open + 1, (size_t)(close - open - 1));
-	*ppid = (pid_t)v[0];
-	*tty = (int)v[3];
-	return 0;
-}
-
 static void
 read_pidinfo(struct pidinfo *pi)
 {
 	struct strbuf sb;
-	struct proc_rec pr;
 	char path[64];
+	uint64_t start;
+	int ppid = 0;
 
 	strbuf_init(&sb, 4096);
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pi->pid);
-	pi->uid = (uid_t)-1;
 	if (sysroot_read(path, 4096, &sb) == 0 &&
-	    parse_stat_chain(strbuf_str(&sb), sb.len, &pi->comm, &pi->ppid,
-	    &pi->tty_nr) == 0)
+	    procscan_parse_stat(strbuf_str(&sb), sb.len, &pi->comm, &ppid,
+	    &start, &pi->tty_nr) == 0) {
+		pi->ppid = ppid;
 		pi->ok = 1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pi->pid);
-	memset(&pr, 0, sizeof(pr));
-	if (pi->ok && sysroot_read(path, 16384, &sb) == 0 &&
-	    procscan_parse_status(strbuf_str(&sb), sb.len, &pr) == 0)
-		pi->uid = pr.uid;
+	}
 	strbuf_release(&sb);
 }
 
@@ -410,7 +364,6 @@ read_link(struct origin_ctx *ctx, pid_t pid, struct chain_link *cl,
 	cl->pid = pid;
 	if (!pi->ok)
 		return -1;
-	cl->uid = pi->uid;
 	cl->tty_nr = pi->tty_nr;
 	cl->comm = xstrdup(pi->comm);
 	*ppid = pi->ppid;
@@ -1082,15 +1035,8 @@ origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
 		summarize(o, NULL);
 		return;
 	}
-	{
-		struct chain_link self;
-		pid_t ppid = 0;
-
-		if (read_link(ctx, p->pid, &self, &ppid) == 0)
-			tty_nr = self.tty_nr;
-		free(self.comm);
-		read_chain(ctx, ppid ? ppid : p->ppid, o);
-	}
+	tty_nr = p->tty_nr;
+	read_chain(ctx, p->ppid, o);
 	cgroup_classify(p->cgroup, &ci);
 	if (ci.unit)
 		o->unit = xstrdup(ci.unit);

@@ -54,7 +54,6 @@ void cgroup_info_release(struct cgroup_info *ci);
 
 struct chain_link {
 	pid_t	 pid;
-	uid_t	 uid;
 	int	 tty_nr;
 	char	*comm;
 };

@@ -18,7 +18,6 @@
 #include "util/banned.h"
 
 #define HASH_CAP	(1ull << 30)	/* executables past 1 GiB: unverified */
-#define ENV_VALUE_CAP	512
 
 int
 integrity_md5_fd(int fd, char hex[33])
@@ -67,57 +66,6 @@ integrity_md5_fd(int fd, char hex[33])
 out:
 	EVP_MD_CTX_free(ctx);
 	return rc;
-}
-
-static int
-is_ld_var(const char *s, size_t n)
-{
-	static const char *const vars[] = {
-		"LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH="
-	};
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		if (n >= strlen(vars[i]) &&
-		    strncmp(s, vars[i], strlen(vars[i])) == 0)
-			return 1;
-	return 0;
-}
-
-void
-integrity_scan_environ(const char *buf, size_t len, struct proc_env *env)
-{
-	struct strbuf ld;
-	size_t pos = 0;
-
-	memset(env, 0, sizeof(*env));
-	env->readable = 1;
-	strbuf_init(&ld, 4096);
-	while (pos < len) {
-		const char *s = buf + pos, *nul = memchr(s, '\0', len - pos);
-		size_t n = nul ? (size_t)(nul - s) : len - pos;
-
-		pos += n + 1;
-		if (is_ld_var(s, n)) {
-			if (ld.len)
-				strbuf_addch(&ld, ' ');
-			strbuf_add(&ld, s, n < ENV_VALUE_CAP ? n :
-			    ENV_VALUE_CAP);
-		} else if (n > 15 && strncmp(s, "SSH_CONNECTION=", 15) == 0 &&
-		    env->ssh_connection == NULL) {
-			env->ssh_connection = xstrndup(s + 15, n - 15 <
-			    ENV_VALUE_CAP ? n - 15 : ENV_VALUE_CAP);
-		}
-	}
-	if (ld.len)
-		env->ld_vars = strbuf_detach(&ld);
-	strbuf_release(&ld);
-}
-
-void
-proc_env_release(struct proc_env *env)
-{
-	free(env->ld_vars);
-	free(env->ssh_connection);
-	memset(env, 0, sizeof(*env));
 }
 
 static int
@@ -175,39 +123,60 @@ writable_dir(const char *proot, const char *exe)
 }
 
 static int
+cache_get(struct digest_cache *c, const struct stat *st, char hex[33])
+{
+	int rc = 1;
+
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].dev == st->st_dev && c->v[i].ino == st->st_ino) {
+			rc = c->v[i].ok ? 0 : -1;
+			memcpy(hex, c->v[i].hex, 33);
+			break;
+		}
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+static int
 cached_md5(struct digest_cache *c, int fd, char hex[33])
 {
 	struct stat st;
-	size_t i;
 	int rc;
 
 	if (fstat(fd, &st) < 0)
 		return -1;
-	for (i = 0; c && i < c->n; i++)
-		if (c->v[i].dev == st.st_dev && c->v[i].ino == st.st_ino) {
-			if (!c->v[i].ok) {
-				errno = EIO;
-				return -1;
-			}
-			memcpy(hex, c->v[i].hex, 33);
-			return 0;
-		}
+	if (c && (rc = cache_get(c, &st, hex)) <= 0) {
+		if (rc < 0)
+			errno = EIO;
+		return rc;
+	}
 	rc = integrity_md5_fd(fd, hex);
 	if (c) {
+		pthread_mutex_lock(&c->mu);
 		xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
 		c->v[c->n].dev = st.st_dev;
 		c->v[c->n].ino = st.st_ino;
 		c->v[c->n].ok = rc == 0;
 		memcpy(c->v[c->n].hex, rc == 0 ? hex : "", rc == 0 ? 33 : 1);
 		c->n++;
+		pthread_mutex_unlock(&c->mu);
 	}
 	return rc;
+}
+
+void
+digest_cache_init(struct digest_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->mu, NULL);
 }
 
 void
 digest_cache_release(struct digest_cache *c)
 {
 	free(c->v);
+	pthread_mutex_destroy(&c->mu);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -237,6 +206,19 @@ open_image(pid_t pid, const char *proot, const char *exe,
 }
 
 void
+integrity_prehash(pid_t pid, const char *exe, struct digest_cache *c)
+{
+	struct stat st;
+	char hex[33];
+	int fd, have;
+
+	if (exe == NULL || (fd = open_image(pid, "", exe, &st, &have)) < 0)
+		return;
+	(void)cached_md5(c, fd, hex);
+	close(fd);
+}
+
+void
 integrity_check(pid_t pid, const char *proot, const char *exe,
     int exe_deleted,
     const struct pkgdb *db, const struct pkg_owner *owner,
@@ -244,7 +226,7 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
     struct digest_cache *cache, struct integrity *out)
 {
 	struct stat path_st, img_st;
-	int fd, have_path;
+	int fd, have_path, open_errno;
 
 	memset(out, 0, sizeof(*out));
 	if (preload_file && *preload_file)
@@ -275,6 +257,20 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 		out->flags |= INTEG_LOADER;
 	if (owner && owner->local_diversion)
 		out->flags |= INTEG_LOCAL_DIVERSION;
+	/* The running image's digest is taken whether or not a package
+	 * recorded one: for an unpackaged binary it is what an incident
+	 * responder looks up. */
+	fd = open_image(pid, proot, exe, &path_st, &have_path);
+	open_errno = errno;
+	if (fd >= 0) {
+		if (have_path && !exe_deleted && fstat(fd, &img_st) == 0 &&
+		    (img_st.st_dev != path_st.st_dev ||
+		    img_st.st_ino != path_st.st_ino))
+			out->flags |= INTEG_REPLACED;
+		if (cached_md5(cache, fd, out->md5) < 0)
+			out->md5[0] = '\0';
+		close(fd);
+	}
 	if (owner == NULL || owner->pkg == NULL) {
 		if (db->pm == PM_DPKG && !(owner && owner->local_diversion))
 			out->flags |= INTEG_NO_PACKAGE;
@@ -289,25 +285,15 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 		    "for it", owner->pkg->name);
 		return;
 	}
-	fd = open_image(pid, proot, exe, &path_st, &have_path);
-	if (fd < 0) {
+	if (fd < 0 || out->md5[0] == '\0') {
 		out->unverified = xasprintf("cannot read the running image: %s",
-		    strerror(errno));
+		    fd < 0 ? strerror(open_errno) : "read error");
 		return;
 	}
-	if (have_path && !exe_deleted && fstat(fd, &img_st) == 0 &&
-	    (img_st.st_dev != path_st.st_dev || img_st.st_ino != path_st.st_ino))
-		out->flags |= INTEG_REPLACED;
-	if (cached_md5(cache, fd, out->md5) < 0) {
-		out->md5[0] = '\0';
-		out->unverified = xasprintf("cannot read the running image: %s",
-		    strerror(errno));
-	} else if (strcmp(out->md5, out->want) == 0) {
+	if (strcmp(out->md5, out->want) == 0)
 		out->verified = 1;
-	} else {
+	else
 		out->flags |= INTEG_MODIFIED;
-	}
-	close(fd);
 }
 
 void

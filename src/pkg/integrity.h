@@ -13,8 +13,10 @@
 #define PS_INTEGRITY_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <sys/types.h>
 
+#include "model.h"
 #include "pkg/pkgdb.h"
 
 #define INTEG_MODIFIED		0x001	/* digest differs from the package's */
@@ -37,19 +39,8 @@ struct integrity {
 	char		*preload;	/* the LD_* variables found */
 };
 
-/* The environment facts integrity needs (see integrity_scan_environ). */
-struct proc_env {
-	char	*ld_vars;		/* "LD_PRELOAD=/x.so ...", or NULL */
-	char	*ssh_connection;	/* SSH_CONNECTION value, or NULL */
-	int	 readable;		/* environ could be read */
-};
-
-/* Pick the variables of interest from /proc/PID/environ bytes. */
-void integrity_scan_environ(const char *buf, size_t len,
-    struct proc_env *env);
-void proc_env_release(struct proc_env *env);
-
-/* Digests already taken this run, by device and inode. */
+/* Digests already taken this run, by device and inode; safe to share
+ * between threads. */
 struct digest_cache {
 	struct digest_entry {
 		dev_t	dev;
@@ -58,7 +49,13 @@ struct digest_cache {
 		char	hex[33];
 	} *v;
 	size_t n, cap;
+	pthread_mutex_t mu;
 };
+
+void digest_cache_init(struct digest_cache *c);
+/* Take the digest of a process's running image into the cache ahead of
+ * integrity_check() (from any thread). */
+void integrity_prehash(pid_t pid, const char *exe, struct digest_cache *c);
 
 /*
  * Check one process.  exe is its executable path (NULL if unknown),

@@ -35,6 +35,7 @@
 #define MD5SUMS_CAP	(64u << 20)
 #define DIVERT_CAP	(16u << 20)
 #define OWNERS_MAX	4		/* packages remembered per path */
+#define PATH_LEN_MAX	4096
 
 const char *
 pkgdb_manager_name(enum pkg_manager pm)
@@ -360,6 +361,9 @@ struct wantset {
 	size_t		 n, cap;
 	size_t		*slots;		/* index + 1; 0 = empty */
 	size_t		 nslots;
+	/* Lengths of the wanted paths: most lines of the lists have
+	 * another length and are skipped without hashing them. */
+	uint64_t	 lens[PATH_LEN_MAX / 64];
 };
 
 static uint32_t
@@ -400,6 +404,9 @@ wantset_add(struct wantset *ws, const char *p)
 	ws->v[ws->n].path = p;
 	ws->v[ws->n].len = strlen(p);
 	ws->v[ws->n].hash = fnv1a(p, ws->v[ws->n].len);
+	if (ws->v[ws->n].len < PATH_LEN_MAX)
+		ws->lens[ws->v[ws->n].len / 64] |=
+		    1ull << (ws->v[ws->n].len % 64);
 	ws->n++;
 }
 
@@ -430,7 +437,8 @@ scan_list(struct wantset *ws, size_t pkg, const char *buf, size_t len)
 	while (next_line(buf, len, &pos, &line, &n)) {
 		struct want *w;
 
-		if (n == 0 || line[0] != '/')
+		if (n == 0 || n >= PATH_LEN_MAX ||
+		    !(ws->lens[n / 64] & (1ull << (n % 64))))
 			continue;
 		w = wantset_find(ws, line, n);
 		if (w && w->npkgs < OWNERS_MAX)

@@ -11,6 +11,7 @@
 #include "origin/origin.h"
 #include "origin/sysv.h"
 #include "pkg/integrity.h"
+#include "procscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4: {
 		struct proc_env env;
 
-		integrity_scan_environ(t, n, &env);
+		procscan_parse_environ(t, n, &env);
 		proc_env_release(&env);
 		break;
 	}

@@ -23,14 +23,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ifaces ifs;
 	struct users *u;
 	char *s = NULL;
-	int ppid;
+	int ppid, tty;
 	uint64_t st;
 
 	if (size < 1)
 		return 0;
 	switch (data[0] % 5) {
 	case 0:
-		if (procscan_parse_stat(text, len, &s, &ppid, &st) == 0)
+		if (procscan_parse_stat(text, len, &s, &ppid, &st, &tty) == 0)
 			free(s);
 		break;
 	case 1:

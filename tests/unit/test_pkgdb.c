@@ -8,6 +8,7 @@
 
 #include "cm.h"
 #include "pkg/integrity.h"
+#include "procscan.h"
 #include "pkg/pkgdb.h"
 #include "util/sysroot.h"
 
@@ -196,7 +197,7 @@ t_integrity_fixture(void **state)
 	    "SSH_CONNECTION=192.0.2.1 5 192.0.2.2 22\0LD_AUDIT=a.so";
 
 	(void)state;
-	memset(&dc, 0, sizeof(dc));
+	digest_cache_init(&dc);
 	sysroot_set(HOSTB);
 	pkgdb_open(&db, HOSTB);
 	pkgdb_owners(&db, paths, 4, o);
@@ -216,7 +217,7 @@ t_integrity_fixture(void **state)
 	assert_string_not_equal(in.md5, in.want);
 	integrity_release(&in);
 
-	integrity_scan_environ(environ, sizeof(environ) - 1, &env);
+	procscan_parse_environ(environ, sizeof(environ) - 1, &env);
 	assert_string_equal(env.ld_vars, "LD_PRELOAD=/tmp/x.so LD_AUDIT=a.so");
 	assert_string_equal(env.ssh_connection, "192.0.2.1 5 192.0.2.2 22");
 	integrity_check(900, "", paths[2], 0, &db, &o[2], &env, "x.so\n", &dc,

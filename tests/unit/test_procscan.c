@@ -10,7 +10,7 @@
 static int
 stat_of(const char *text, int *ppid, uint64_t *st)
 {
-	return procscan_parse_stat(text, strlen(text), NULL, ppid, st);
+	return procscan_parse_stat(text, strlen(text), NULL, ppid, st, NULL);
 }
 
 static int
@@ -22,18 +22,19 @@ status_of(const char *text, struct proc_rec *p)
 static void
 t_stat(void **state)
 {
-	static const char ok[] = "1234 (my (odd) name) S 77 1234 1234 0 -1 "
+	static const char ok[] = "1234 (my (odd) name) S 77 1234 1234 34817 -1 "
 	    "4194560 100 0 0 0 5 6 0 0 20 0 1 0 98765 1000 200 "
 	    "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
 	char *comm = NULL;
-	int ppid = 0;
+	int ppid = 0, tty = 0;
 	uint64_t st = 0;
 
 	(void)state;
 	assert_int_equal(procscan_parse_stat(ok, sizeof(ok) - 1, &comm, &ppid,
-	    &st), 0);
+	    &st, &tty), 0);
 	assert_string_equal(comm, "my (odd) name");
 	assert_int_equal(ppid, 77);
+	assert_int_equal(tty, 34817);
 	assert_int_equal(st, 98765);
 	free(comm);
 	/* a name holding ") " cannot fool the parser: the last ')' counts */
