@@ -235,8 +235,9 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 		    ds->db->error ? ds->db->error : "unknown");
 	flags = integrity_flags_text(&ds->integ);
 	if (ds->integ.verified && !*flags)
-		put_line(out, "integrity", "ok: the running image matches the "
-		    "package's recorded MD5");
+		put_linef(out, "integrity", "ok: the running image matches the "
+		    "%s digest its package recorded",
+		    digest_algo_name(ds->integ.algo));
 	else
 		put_linef(out, "integrity", "%s%s%s%s%s",
 		    integrity_word(&ds->integ), *flags ? ": " : "", flags,

@@ -351,7 +351,8 @@ hash_drain(struct owners_job *j)
 		pthread_mutex_unlock(&j->mu);
 		if (p == NULL)
 			return;
-		integrity_prehash(p->pid, p->exe, j->cache);
+		integrity_prehash(p->pid, p->exe, pkgdb_default_algo(j->db),
+		    j->cache);
 	}
 }
 
@@ -513,7 +514,6 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 		origin_explain(d->octx, NULL, p, p->env.ssh_connection, 0,
 		    &ds->origin);
 		ds->sensitive = origin_socket_sensitive(d->octx, p);
-		ds->db = db_for(d, ds, p->pid, &proots[i]);
 	}
 	d->ms_origin = now_ms() - t0 - d->ms_open;
 	hash_drain(&job);
@@ -521,6 +521,12 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 		pthread_join(tid, NULL);
 	pthread_mutex_destroy(&job.mu);
 	free(job.hash);
+	/* (a container's database is opened only now: librpm's state is
+	 * global, and the other thread may have been using it) */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].built)
+			d->v[i].db = db_for(d, &d->v[i], ps->procs[i].pid,
+			    &proots[i]);
 	d->ms_packages = now_ms() - t0 - d->ms_open - d->ms_origin;
 	for (size_t i = 0; i < d->n; i++) {
 		struct dossier *ds = &d->v[i];

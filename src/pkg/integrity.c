@@ -19,8 +19,29 @@
 
 #define HASH_CAP	(1ull << 30)	/* executables past 1 GiB: unverified */
 
+static const EVP_MD *
+evp_of(enum digest_algo a)
+{
+	switch (a) {
+	case DIGEST_MD5:
+		return EVP_md5();
+	case DIGEST_SHA1:
+		return EVP_sha1();
+	case DIGEST_SHA224:
+		return EVP_sha224();
+	case DIGEST_SHA256:
+		return EVP_sha256();
+	case DIGEST_SHA384:
+		return EVP_sha384();
+	case DIGEST_SHA512:
+		return EVP_sha512();
+	default:
+		return NULL;
+	}
+}
+
 int
-integrity_md5_fd(int fd, char hex[33])
+integrity_digest_fd(int fd, enum digest_algo algo, char hex[DIGEST_HEX_MAX])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
@@ -33,7 +54,8 @@ integrity_md5_fd(int fd, char hex[33])
 		errno = ENOMEM;
 		return -1;
 	}
-	if (EVP_DigestInit_ex(ctx, EVP_md5(), NULL) != 1) {
+	if (evp_of(algo) == NULL ||
+	    EVP_DigestInit_ex(ctx, evp_of(algo), NULL) != 1) {
 		errno = ENOSYS;
 		goto out;
 	}
@@ -53,15 +75,16 @@ integrity_md5_fd(int fd, char hex[33])
 		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 16) {
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
+	    mdlen * 2 >= DIGEST_HEX_MAX) {
 		errno = ENOSYS;
 		goto out;
 	}
-	for (unsigned int i = 0; i < 16; i++) {
+	for (unsigned int i = 0; i < mdlen; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
-	hex[32] = '\0';
+	hex[2 * mdlen] = '\0';
 	rc = 0;
 out:
 	EVP_MD_CTX_free(ctx);
@@ -123,15 +146,17 @@ writable_dir(const char *proot, const char *exe)
 }
 
 static int
-cache_get(struct digest_cache *c, const struct stat *st, char hex[33])
+cache_get(struct digest_cache *c, const struct stat *st, enum digest_algo a,
+    char hex[DIGEST_HEX_MAX])
 {
 	int rc = 1;
 
 	pthread_mutex_lock(&c->mu);
 	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].dev == st->st_dev && c->v[i].ino == st->st_ino) {
+		if (c->v[i].dev == st->st_dev && c->v[i].ino == st->st_ino &&
+		    c->v[i].algo == a) {
 			rc = c->v[i].ok ? 0 : -1;
-			memcpy(hex, c->v[i].hex, 33);
+			memcpy(hex, c->v[i].hex, DIGEST_HEX_MAX);
 			break;
 		}
 	pthread_mutex_unlock(&c->mu);
@@ -139,26 +164,29 @@ cache_get(struct digest_cache *c, const struct stat *st, char hex[33])
 }
 
 static int
-cached_md5(struct digest_cache *c, int fd, char hex[33])
+cached_digest(struct digest_cache *c, int fd, enum digest_algo a,
+    char hex[DIGEST_HEX_MAX])
 {
 	struct stat st;
 	int rc;
 
 	if (fstat(fd, &st) < 0)
 		return -1;
-	if (c && (rc = cache_get(c, &st, hex)) <= 0) {
+	if (c && (rc = cache_get(c, &st, a, hex)) <= 0) {
 		if (rc < 0)
 			errno = EIO;
 		return rc;
 	}
-	rc = integrity_md5_fd(fd, hex);
+	rc = integrity_digest_fd(fd, a, hex);
 	if (c) {
 		pthread_mutex_lock(&c->mu);
 		xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
 		c->v[c->n].dev = st.st_dev;
 		c->v[c->n].ino = st.st_ino;
+		c->v[c->n].algo = a;
 		c->v[c->n].ok = rc == 0;
-		memcpy(c->v[c->n].hex, rc == 0 ? hex : "", rc == 0 ? 33 : 1);
+		memcpy(c->v[c->n].hex, rc == 0 ? hex : "", rc == 0 ?
+		    DIGEST_HEX_MAX : 1);
 		c->n++;
 		pthread_mutex_unlock(&c->mu);
 	}
@@ -206,15 +234,16 @@ open_image(pid_t pid, const char *proot, const char *exe,
 }
 
 void
-integrity_prehash(pid_t pid, const char *exe, struct digest_cache *c)
+integrity_prehash(pid_t pid, const char *exe, enum digest_algo algo,
+    struct digest_cache *c)
 {
 	struct stat st;
-	char hex[33];
+	char hex[DIGEST_HEX_MAX];
 	int fd, have;
 
 	if (exe == NULL || (fd = open_image(pid, "", exe, &st, &have)) < 0)
 		return;
-	(void)cached_md5(c, fd, hex);
+	(void)cached_digest(c, fd, algo, hex);
 	close(fd);
 }
 
@@ -257,6 +286,13 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 		out->flags |= INTEG_LOADER;
 	if (owner && owner->local_diversion)
 		out->flags |= INTEG_LOCAL_DIVERSION;
+	/* The package's digest first: it names the algorithm. */
+	out->algo = pkgdb_default_algo(db);
+	if (owner && owner->pkg && pkgdb_digest(db, owner, &out->algo,
+	    out->want) < 0) {
+		out->want[0] = '\0';
+		out->algo = pkgdb_default_algo(db);
+	}
 	/* The running image's digest is taken whether or not a package
 	 * recorded one: for an unpackaged binary it is what an incident
 	 * responder looks up. */
@@ -267,30 +303,30 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 		    (img_st.st_dev != path_st.st_dev ||
 		    img_st.st_ino != path_st.st_ino))
 			out->flags |= INTEG_REPLACED;
-		if (cached_md5(cache, fd, out->md5) < 0)
-			out->md5[0] = '\0';
+		if (cached_digest(cache, fd, out->algo, out->digest) < 0)
+			out->digest[0] = '\0';
 		close(fd);
 	}
 	if (owner == NULL || owner->pkg == NULL) {
-		if (db->pm == PM_DPKG && !(owner && owner->local_diversion))
+		if ((db->pm == PM_DPKG || (db->pm == PM_RPM && db->rpm)) &&
+		    !(owner && owner->local_diversion))
 			out->flags |= INTEG_NO_PACKAGE;
-		out->unverified = xstrdup(db->pm == PM_DPKG ?
+		out->unverified = xstrdup(out->flags & INTEG_NO_PACKAGE ?
 		    "no package owns it" : db->error ? db->error :
 		    "no package database");
 		return;
 	}
-	if (pkgdb_md5(db, owner, out->want) < 0) {
-		out->want[0] = '\0';
+	if (out->want[0] == '\0') {
 		out->unverified = xasprintf("package %s recorded no digest "
 		    "for it", owner->pkg->name);
 		return;
 	}
-	if (fd < 0 || out->md5[0] == '\0') {
+	if (fd < 0 || out->digest[0] == '\0') {
 		out->unverified = xasprintf("cannot read the running image: %s",
 		    fd < 0 ? strerror(open_errno) : "read error");
 		return;
 	}
-	if (strcmp(out->md5, out->want) == 0)
+	if (strcmp(out->digest, out->want) == 0)
 		out->verified = 1;
 	else
 		out->flags |= INTEG_MODIFIED;

@@ -34,8 +34,9 @@ struct integrity {
 	unsigned int	 flags;
 	int		 verified;	/* digest compared and equal */
 	char		*unverified;	/* why no comparison was made */
-	char		 md5[33];	/* the running image's, or "" */
-	char		 want[33];	/* the package's, or "" */
+	enum digest_algo algo;		/* of both digests */
+	char		 digest[DIGEST_HEX_MAX];	/* the running image's */
+	char		 want[DIGEST_HEX_MAX];	/* the package's, or "" */
 	char		*preload;	/* the LD_* variables found */
 };
 
@@ -43,10 +44,11 @@ struct integrity {
  * between threads. */
 struct digest_cache {
 	struct digest_entry {
-		dev_t	dev;
-		ino_t	ino;
-		int	ok;
-		char	hex[33];
+		dev_t		 dev;
+		ino_t		 ino;
+		enum digest_algo algo;
+		int		 ok;
+		char		 hex[DIGEST_HEX_MAX];
 	} *v;
 	size_t n, cap;
 	pthread_mutex_t mu;
@@ -55,7 +57,8 @@ struct digest_cache {
 void digest_cache_init(struct digest_cache *c);
 /* Take the digest of a process's running image into the cache ahead of
  * integrity_check() (from any thread). */
-void integrity_prehash(pid_t pid, const char *exe, struct digest_cache *c);
+void integrity_prehash(pid_t pid, const char *exe, enum digest_algo algo,
+    struct digest_cache *c);
 
 /*
  * Check one process.  exe is its executable path (NULL if unknown),
@@ -79,7 +82,8 @@ char *integrity_flags_text(const struct integrity *in);
 /* Stable identifiers of the flags for JSON, in bit order. */
 const char *integrity_flag_key(unsigned int bit);
 
-/* MD5 of an open file as 32 hex digits; 0 or -1 with errno. */
-int integrity_md5_fd(int fd, char hex[33]);
+/* Digest of an open file in hex; 0 or -1 with errno. */
+int integrity_digest_fd(int fd, enum digest_algo algo,
+    char hex[DIGEST_HEX_MAX]);
 
 #endif

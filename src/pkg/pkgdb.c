@@ -245,6 +245,10 @@ pkgdb_find(const struct pkgdb *db, const char *name)
 {
 	ssize_t i = pkg_index(db, name, strlen(name), NULL);
 
+	for (size_t k = 0; i < 0 && k < db->nrpm; k++)
+		if (strcmp(db->rpm_pkgs[k]->name, name) == 0)
+			return db->rpm_pkgs[k];
+
 	return i < 0 ? NULL : &db->pkgs[i];
 }
 
@@ -317,15 +321,41 @@ dpkg_md5sums_find(const char *buf, size_t len, const char *path,
 	return -1;
 }
 
+const char *
+digest_algo_name(enum digest_algo a)
+{
+	static const char *const names[] = { "none", "md5", "sha1", "sha224",
+		"sha256", "sha384", "sha512" };
+
+	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "none";
+}
+
+enum digest_algo
+pkgdb_default_algo(const struct pkgdb *db)
+{
+	return db->pm == PM_RPM ? DIGEST_SHA256 : DIGEST_MD5;
+}
+
 int
-pkgdb_md5(const struct pkgdb *db, const struct pkg_owner *o, char hex[33])
+pkgdb_digest(const struct pkgdb *db, const struct pkg_owner *o,
+    enum digest_algo *algo, char hex[DIGEST_HEX_MAX])
 {
 	struct strbuf sb;
 	char *path;
 	int rc = -1, pass;
 
-	if (db->pm != PM_DPKG || o->pkg == NULL || o->listed == NULL)
+	if (o->pkg == NULL)
 		return -1;
+	if (db->pm == PM_RPM) {
+		if (o->algo == DIGEST_NONE || o->digest[0] == '\0')
+			return -1;
+		*algo = o->algo;
+		memcpy(hex, o->digest, DIGEST_HEX_MAX);
+		return 0;
+	}
+	if (db->pm != PM_DPKG || o->listed == NULL)
+		return -1;
+	*algo = DIGEST_MD5;
 	strbuf_init(&sb, MD5SUMS_CAP);
 	for (pass = 0; pass < 2 && rc < 0; pass++) {
 		/* Multi-Arch: same packages use "name:arch". */
@@ -561,6 +591,10 @@ pkgdb_owners(struct pkgdb *db, const char *const *paths, size_t n,
 	size_t i, nextra = 0;
 
 	memset(out, 0, n * sizeof(*out));
+	if (db->pm == PM_RPM) {
+		rpmdb_owners(db, paths, n, out);
+		return;
+	}
 	if (db->pm != PM_DPKG || n == 0)
 		return;
 	memset(&ws, 0, sizeof(ws));
@@ -666,9 +700,10 @@ pkgdb_open(struct pkgdb *db, const char *root)
 			p = path_join(db->root, rpmdirs[i]);
 			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
 				db->pm = PM_RPM;
-				db->error = xasprintf("an rpm database is in "
-				    "'%s', but this build reads only dpkg's",
-				    rpmdirs[i]);
+				if (rpmdb_open(db, rpmdirs[i]) < 0 &&
+				    db->error == NULL)
+					db->error = xasprintf("cannot read the "
+					    "rpm database in '%s'", rpmdirs[i]);
 			}
 			free(p);
 		}
@@ -695,6 +730,15 @@ pkgdb_release(struct pkgdb *db)
 		free(db->divs[i].to);
 		free(db->divs[i].by);
 	}
+	for (i = 0; i < db->nrpm; i++) {
+		free(db->rpm_pkgs[i]->name);
+		free(db->rpm_pkgs[i]->arch);
+		free(db->rpm_pkgs[i]->version);
+		free(db->rpm_pkgs[i]->desc);
+		free(db->rpm_pkgs[i]);
+	}
+	free(db->rpm_pkgs);
+	rpmdb_close(db);
 	free(db->pkgs);
 	free(db->divs);
 	free(db->root);

@@ -13,10 +13,25 @@
 
 #include <stddef.h>
 
+/* Digest algorithms packages record (the values are ours). */
+enum digest_algo {
+	DIGEST_NONE,
+	DIGEST_MD5,		/* dpkg's md5sums; old rpm */
+	DIGEST_SHA1,
+	DIGEST_SHA224,
+	DIGEST_SHA256,		/* rpm >= 4.6's default */
+	DIGEST_SHA384,
+	DIGEST_SHA512
+};
+
+#define DIGEST_HEX_MAX	129	/* SHA-512 in hex, and a NUL */
+
+const char *digest_algo_name(enum digest_algo a);
+
 enum pkg_manager {
 	PM_NONE,		/* no package database found */
 	PM_DPKG,
-	PM_RPM			/* an rpm database exists; see pkgdb.c */
+	PM_RPM			/* read through librpm (see rpmdb.c) */
 };
 
 struct pkg_info {
@@ -32,6 +47,9 @@ struct pkg_owner {
 	char	*listed;	/* the path as the package lists it */
 	char	*diverted_by;	/* package that diverted it, "local", NULL */
 	int	 local_diversion;	/* diverted locally: not packaged */
+	/* rpm: the digest from the package header, read with the owner */
+	enum digest_algo algo;
+	char	 digest[DIGEST_HEX_MAX];
 };
 
 struct diversion {
@@ -48,6 +66,11 @@ struct pkgdb {
 	size_t			 ndivs;
 	unsigned int		 malformed;	/* skipped records/lines */
 	unsigned int		 lists_read;	/* file lists scanned */
+	/* rpm: packages met so far (each allocated alone: owners point
+	 * at them), and librpm's transaction set */
+	struct pkg_info		**rpm_pkgs;
+	size_t			 nrpm, rpmcap;
+	void			*rpm;
 };
 
 /* Open the database under root ("" or NULL: the live system). */
@@ -62,17 +85,26 @@ void pkgdb_owners(struct pkgdb *db, const char *const *paths, size_t n,
 void pkg_owner_release(struct pkg_owner *o);
 
 /*
- * The digest the owning package recorded for o->listed: 0 and hex
- * filled (32 digits and a NUL), or -1 when the package recorded none.
+ * The digest the owning package recorded for o->listed: 0 with *algo
+ * and hex filled, or -1 when the package recorded none.
  */
-int pkgdb_md5(const struct pkgdb *db, const struct pkg_owner *o,
-    char hex[33]);
+int pkgdb_digest(const struct pkgdb *db, const struct pkg_owner *o,
+    enum digest_algo *algo, char hex[DIGEST_HEX_MAX]);
+/* The algorithm this database usually records (to hash ahead). */
+enum digest_algo pkgdb_default_algo(const struct pkgdb *db);
 
 /* Find a package by name (any architecture); NULL if not installed. */
 const struct pkg_info *pkgdb_find(const struct pkgdb *db, const char *name);
 
 /* The merged-/usr alias of path (/usr/bin/x <-> /bin/x); NULL if none. */
 char *pkgdb_usr_alias(const char *path);
+
+/* rpmdb.c (librpm): open the rpm database in dbdir (under db->root);
+ * 0, or -1 with db->error set.  Without librpm in the build, -1. */
+int rpmdb_open(struct pkgdb *db, const char *dbdir);
+void rpmdb_owners(struct pkgdb *db, const char *const *paths, size_t n,
+    struct pkg_owner *out);
+void rpmdb_close(struct pkgdb *db);
 
 /* Parsers, pure, exposed for unit tests and fuzzing. */
 void dpkg_parse_status(struct pkgdb *db, const char *buf, size_t len);

@@ -180,10 +180,13 @@ why_integrity_json(struct strbuf *sb, const struct dossier *ds)
 			f2 = 0;
 		}
 	strbuf_addch(sb, ']');
-	if (in->md5[0])
-		json_key_str(sb, &first, "md5", in->md5);
+	if (in->digest[0] || in->want[0])
+		json_key_str(sb, &first, "digest_algorithm",
+		    digest_algo_name(in->algo));
+	if (in->digest[0])
+		json_key_str(sb, &first, "digest", in->digest);
 	if (in->want[0])
-		json_key_str(sb, &first, "package_md5", in->want);
+		json_key_str(sb, &first, "package_digest", in->want);
 	json_key_str(sb, &first, "unverified_reason", in->unverified);
 	json_key_str(sb, &first, "loader_variables", in->preload);
 	strbuf_addch(sb, '}');

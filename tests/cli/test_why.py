@@ -99,7 +99,8 @@ check("/etc/systemd/system/ssh.service.d/override.conf" in
 check(o["origin"]["disable"] == ["systemctl disable --now ssh.service"],
       "ssh: systemctl disable --now")
 check(o["package"]["version"] == "1:9.2p1-2+deb12u3", "ssh: package version")
-check(o["integrity"]["md5"] == o["integrity"]["package_md5"],
+check(o["integrity"]["digest"] == o["integrity"]["package_digest"]
+      and o["integrity"]["digest_algorithm"] == "md5",
       "ssh: digests equal")
 check(o["purpose"]["source"] == "knowledge base" and
       o["purpose"]["recommendation"] == "keep", "ssh: purpose from the kb")
@@ -168,7 +169,7 @@ check(o["purpose"]["source"] == "man page" and
       "purpose from the man page NAME line")
 o = owner(d, 7003)
 check("modified" in o["integrity"]["flags"] and
-      o["integrity"]["md5"] != o["integrity"]["package_md5"],
+      o["integrity"]["digest"] != o["integrity"]["package_digest"],
       "tampered file: digests differ")
 o = owner(d, 7001)
 check(o["package"]["listed_path"] == "/usr/bin/diverted" and
@@ -335,6 +336,7 @@ for sub in ("explain", "audit"):
           f"{sub} documented in the man page")
 for key in ("origin", "package", "integrity", "purpose", "socket_unit",
             "config_line", "container_name", "digest_matches",
+            "package_digest", "digest_algorithm",
             "recommendation"):
     check(f"{key}" in man, f"JSON field {key} documented in the man page")
 

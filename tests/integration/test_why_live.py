@@ -285,8 +285,9 @@ def checks(tmp, pids, socat, xinetd):
     with open("/var/lib/dpkg/info/openssh-server.md5sums") as f:
         recorded = [ln.split()[0] for ln in f if ln.rstrip().endswith(
             "usr/sbin/sshd")]
-    check(recorded and o and o["integrity"]["md5"] == md5 ==
-          o["integrity"]["package_md5"] == recorded[0] and
+    check(recorded and o and o["integrity"]["digest"] == md5 ==
+          o["integrity"]["package_digest"] == recorded[0] and
+          o["integrity"]["digest_algorithm"] == "md5" and
           o["integrity"]["verdict"] == "ok",
           "sshd: digest equals md5sum's and the package's: ok")
     check(o and o["purpose"]["daemon"] == "sshd", "sshd: knowledge base")

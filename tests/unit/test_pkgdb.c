@@ -130,7 +130,8 @@ t_owners_fixture(void **state)
 	};
 	struct pkg_owner o[7];
 	struct pkgdb db;
-	char hex[33];
+	char hex[DIGEST_HEX_MAX];
+	enum digest_algo algo;
 
 	(void)state;
 	pkgdb_open(&db, HOSTB);
@@ -141,7 +142,9 @@ t_owners_fixture(void **state)
 	assert_string_equal(o[0].pkg->name, "openssh-server");
 	assert_string_equal(o[0].pkg->version, "1:9.2p1-2+deb12u3");
 	assert_string_equal(o[0].listed, "/usr/sbin/sshd");
-	assert_int_equal(pkgdb_md5(&db, &o[0], hex), 0);
+	assert_int_equal(pkgdb_digest(&db, &o[0], &algo, hex), 0);
+	assert_int_equal(algo, DIGEST_MD5);
+	assert_int_equal(strlen(hex), 32);
 
 	assert_non_null(o[1].pkg);
 	assert_string_equal(o[1].pkg->name, "mergedpkg");
@@ -214,7 +217,8 @@ t_integrity_fixture(void **state)
 	assert_false(in.verified);
 	assert_true(in.flags & INTEG_MODIFIED);
 	assert_string_equal(integrity_word(&in), "MODIFIED");
-	assert_string_not_equal(in.md5, in.want);
+	assert_string_not_equal(in.digest, in.want);
+	assert_int_equal(in.algo, DIGEST_MD5);
 	integrity_release(&in);
 
 	procscan_parse_environ(environ, sizeof(environ) - 1, &env);
@@ -254,16 +258,22 @@ t_integrity_fixture(void **state)
 static void
 t_md5_fd(void **state)
 {
-	char path[] = "/tmp/ps-md5-XXXXXX", hex[33];
+	char path[] = "/tmp/ps-md5-XXXXXX", hex[DIGEST_HEX_MAX];
 	int fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "abc", 3), 3);
 	lseek(fd, 0, SEEK_SET);
-	assert_int_equal(integrity_md5_fd(fd, hex), 0);
-	/* RFC 1321 test suite */
+	assert_int_equal(integrity_digest_fd(fd, DIGEST_MD5, hex), 0);
+	/* RFC 1321 and FIPS 180-2 test vectors */
 	assert_string_equal(hex, "900150983cd24fb0d6963f7d28e17f72");
+	lseek(fd, 0, SEEK_SET);
+	assert_int_equal(integrity_digest_fd(fd, DIGEST_SHA256, hex), 0);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	lseek(fd, 0, SEEK_SET);
+	assert_int_equal(integrity_digest_fd(fd, DIGEST_NONE, hex), -1);
 	close(fd);
 	unlink(path);
 }
