@@ -175,6 +175,8 @@ cgroup_classify(const char *path, struct cgroup_info *ci)
 			set_container(ci, "kubernetes", id, idn);
 		} else if (scope_id(c, n, "crio-", &id, &idn)) {
 			set_container(ci, "kubernetes", id, idn);
+		} else if (scope_id(c, n, "nerdctl-", &id, &idn)) {
+			set_container(ci, "containerd", id, idn);
 		} else if (prev && all_hex(c, n) && prevn == 6 &&
 		    memcmp(prev, "docker", 6) == 0) {
 			set_container(ci, "docker", c, n);
@@ -867,6 +869,14 @@ origin_login(struct origin_ctx *ctx, struct origin *o,
 	}
 }
 
+static int
+is_scope(const char *unit)
+{
+	size_t n = strlen(unit);
+
+	return n > 6 && strcmp(unit + n - 6, ".scope") == 0;
+}
+
 static void
 summarize(struct origin *o, const struct proc_rec *p)
 {
@@ -877,7 +887,13 @@ summarize(struct origin *o, const struct proc_rec *p)
 	switch (o->kind) {
 	case ORIGIN_SYSTEMD:
 		strbuf_addf(&sb, "systemd %s", o->unit);
-		add_disable(o, xasprintf("systemctl disable --now %s", o->unit));
+		if (is_scope(o->unit))
+			add_disable(o, xasprintf("systemctl stop %s (a transient "
+			    "scope: started by systemd-run or a session "
+			    "manager, nothing restarts it)", o->unit));
+		else
+			add_disable(o, xasprintf("systemctl disable --now %s",
+			    o->unit));
 		break;
 	case ORIGIN_SYSTEMD_USER:
 		strbuf_addf(&sb, "systemd --user %s (%s)", o->unit,
@@ -1145,6 +1161,16 @@ origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
 			}
 		}
 		o->kind = ORIGIN_SYSTEMD;
+		goto done;
+	}
+	/* a transient scope (systemd-run --scope, a desktop's app scope) */
+	if (ci.unit == NULL && ci.scope && ci.session == NULL &&
+	    strcmp(ci.scope, "init.scope") != 0 && ctx->systemd) {
+		o->unit = xstrdup(ci.scope);
+		o->kind = ci.user_unit ? ORIGIN_SYSTEMD_USER : ORIGIN_SYSTEMD;
+		if (ci.user_unit && ctx->users)
+			o->login_user = xstrdup(users_name(ctx->users,
+			    ci.uid >= 0 ? (uid_t)ci.uid : p->uid));
 		goto done;
 	}
 	if (ci.unit && ci.user_unit) {

@@ -42,6 +42,8 @@ t_cgroup(void **state)
 		    "kubernetes", "cccccccccccccccc", NULL, 0, -1 },
 		{ "/lxc.payload.web1/init.scope", NULL, "lxc", "web1", NULL, 0,
 		    -1 },
+		{ "/system.slice/nerdctl-dddddddddddddddd.scope", NULL,
+		    "containerd", "dddddddddddddddd", NULL, 0, -1 },
 		{ "/system.slice/docker-nothex!.scope", NULL, NULL, NULL, NULL,
 		    0, -1 },
 		{ "/", NULL, NULL, NULL, NULL, 0, -1 },
@@ -243,6 +245,15 @@ t_explain_fixture(void **state)
 	origin_explain(ctx, NULL, &p, NULL, 0, &o);
 	assert_int_equal(o.kind, ORIGIN_SUPERVISOR);
 	assert_string_equal(o.via, "supervisord");
+	origin_release(&o);
+
+	/* a transient scope */
+	proc(&p, 975, 1, "socat", "/usr/bin/socat",
+	    "/system.slice/run-r0123abcd.scope", 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	assert_int_equal(o.kind, ORIGIN_SYSTEMD);
+	assert_string_equal(o.unit, "run-r0123abcd.scope");
+	assert_non_null(strstr(o.disable[0], "systemctl stop run-r0123abcd"));
 	origin_release(&o);
 
 	/* no process: a kernel socket */
