@@ -275,9 +275,41 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 		put_line(out, "parents", strbuf_str(&sb));
 		strbuf_release(&sb);
 	}
-	put_line(out, "purpose", dossier_purpose(ds, &src));
+	if (dossier_purpose(ds, &src))
+		put_line(out, "purpose", dossier_purpose(ds, &src));
+	else
+		put_line(out, "purpose", "unknown: not in the knowledge base, "
+		    "no package, no manual page");
 	if (src && !ds->kb)
 		put_linef(out, "", "(from the %s)", src);
+	/* what an inetd/xinetd entry runs is the service really offered */
+	for (size_t k = 0; k < nowners; k++) {
+		const struct kb_entry *e;
+		const char *prog;
+		char *first = NULL;
+
+		o = dossiers_origin(d, l, owners[k]);
+		if (o->ss_program == NULL || (k > 0 && dossiers_origin(d, l,
+		    owners[k - 1])->ss_line == o->ss_line))
+			continue;
+		prog = o->ss_program;
+		if (strcmp(prog, "internal") == 0)
+			e = kb_lookup(&d->kb, o->ss_service, NULL, NULL, NULL);
+		else {
+			const char *b = strrchr(prog, '/');
+
+			if (strcmp(b ? b + 1 : prog, "tcpd") == 0 && o->ss_args)
+				prog = first = xstrndup(o->ss_args,
+				    strcspn(o->ss_args, " \t"));
+			e = kb_lookup(&d->kb, NULL, prog, NULL, NULL);
+		}
+		if (e == NULL && strcmp(o->ss_program, "internal") == 0)
+			e = kb_lookup(&d->kb, "echo", NULL, NULL, NULL);
+		if (e)
+			put_linef(out, "serves", "%s (%s): %s; %s", prog,
+			    e->name, e->purpose, e->advice);
+		free(first);
+	}
 	if (ds->kb) {
 		put_line(out, "usual ports", ds->kb->ports);
 		put_line(out, "risk", ds->kb->risk);

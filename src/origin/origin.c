@@ -698,6 +698,7 @@ take_entry(struct origin *o, const struct ss_entry *e, pid_t sspid)
 	o->ss_line = e->line;
 	o->ss_service = xstrdup(e->service);
 	o->ss_program = e->program ? xstrdup(e->program) : NULL;
+	o->ss_args = e->args ? xstrdup(e->args) : NULL;
 	o->ss_user = e->user ? xstrdup(e->user) : NULL;
 	o->ss_wait = e->wait;
 	o->ss_pid = sspid;
@@ -1223,6 +1224,7 @@ origin_release(struct origin *o)
 	free(o->ss_file);
 	free(o->ss_service);
 	free(o->ss_program);
+	free(o->ss_args);
 	free(o->ss_user);
 	free(o->sysv_script);
 	free(o->sysv_links);

@@ -71,7 +71,7 @@ struct origin {
 	/* inetd/xinetd */
 	char	*ss_file;
 	int	 ss_line;
-	char	*ss_service, *ss_program, *ss_user;
+	char	*ss_service, *ss_program, *ss_args, *ss_user;
 	int	 ss_wait;
 	pid_t	 ss_pid;	/* the super-server */
 	/* SysV */

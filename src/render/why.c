@@ -103,6 +103,7 @@ why_origin_json(struct strbuf *sb, const struct origin *o)
 		json_key_int(sb, &first, "config_line", o->ss_line);
 		json_key_str(sb, &first, "config_service", o->ss_service);
 		json_key_str(sb, &first, "config_program", o->ss_program);
+		json_key_str(sb, &first, "config_args", o->ss_args);
 		json_key_str(sb, &first, "config_user", o->ss_user);
 		if (o->ss_wait >= 0)
 			json_key_str(sb, &first, "config_wait", o->ss_wait ?

@@ -198,6 +198,7 @@ rc, out, err = run("explain", "31337")
 t = out.decode()
 check(rc == 0 and "backdoor (pid 900)" in t, "explain a port")
 for want_text in ("started by hand by alice on pts/1 from 203.0.113.9",
+                  "purpose     unknown: not in the knowledge base",
                   "LD_PRELOAD=/tmp/hook.so", "owned by no package",
                   "runs from a temporary directory",
                   "bash 899 <- sshd 898 <- sshd 400 <- systemd 1",
@@ -207,6 +208,13 @@ rc, out, err = run("explain", "631/tcp")
 t = out.decode()
 check(rc == 0 and "systemctl disable --now cups.socket" in t and
       "ListenStream=127.0.0.1:631" in t, "explain socket activation")
+rc, out, err = run("explain", "23/tcp")
+t = out.decode()
+check("serves      /usr/sbin/in.telnetd (telnetd)" in t and
+      "disable: use SSH" in t, "explain: what an inetd line runs, via tcpd")
+check("purpose     unknown" not in t, "inetd's purpose is known")
+rc, out, err = run("explain", "4444")
+check("cron job" in out.decode(), "explain a cron job")
 rc, out, err = run("explain", "631/udp")
 check(rc == 1 and "nothing matches" in err, "explain: nothing on 631/udp")
 rc, out, err = run("explain", "pid:600")
