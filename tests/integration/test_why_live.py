@@ -165,11 +165,16 @@ def setup(tmp, xinetd):
     shutil.copy2(socat, swapped)
     pids["swapped"] = start(swapped, "TCP-LISTEN:7301,bind=127.0.0.1,"
                             "reuseaddr", "OPEN:/dev/null").pid
+    pids["nobody"] = start("setpriv", "--reuid=nobody", "--regid=nogroup",
+                           "--clear-groups", socat,
+                           "TCP-LISTEN:7303,bind=127.0.0.1,reuseaddr",
+                           "OPEN:/dev/null").pid
     env = dict(os.environ, LD_PRELOAD="libm.so.6")
     pids["preload"] = start(socat, "TCP-LISTEN:7302,bind=127.0.0.1,"
                             "reuseaddr", "OPEN:/dev/null", env=env).pid
     ports = [("tcp", 7), ("tcp", 13), ("udp", 9), ("tcp", 2323),
-             ("tcp", 2222), ("tcp", 7300), ("tcp", 7301), ("tcp", 7302)]
+             ("tcp", 2222), ("tcp", 7300), ("tcp", 7301), ("tcp", 7302),
+             ("tcp", 7303)]
     if xinetd:
         ports += [("tcp", 37), ("tcp", 7777)]
     for proto, port in ports:
@@ -307,6 +312,26 @@ def checks(tmp, pids, socat, xinetd):
     socat_pkg = dpkg_owner(socat)
     check(o and o["package"]["name"] == socat_pkg,
           f"socat's package {o and o['package']} vs {socat_pkg}")
+
+    # unprivileged: its own process in full, the others said, not guessed
+    p = subprocess.run(["ip", "netns", "exec", NS, "setpriv",
+                        "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        EXE, "--why", "--json", "--iana",
+                        os.path.join(DATA, "iana-ports.tsv"), "--kb",
+                        os.path.join(DATA, "daemons.kb")],
+                       capture_output=True, timeout=60)
+    err = p.stderr.decode()
+    nd = json.loads(p.stdout) if p.returncode == 0 else {"sockets": []}
+    o = owner_at(nd, 7303)
+    check(o and o["pid"] == pids["nobody"] and
+          o["package"]["name"] == socat_pkg and
+          o["integrity"]["verdict"] == "ok",
+          f"as nobody: its own socat, package and digest: {o}")
+    s22 = [s for s in nd["sockets"] if s["local_port"] == 2222]
+    check(s22 and s22[0]["owners"] == [] and
+          s22[0]["owner_note"] == "not_root",
+          "as nobody: root's sshd is not guessed")
+    check("not running as root" in err, f"as nobody: said on stderr: {err}")
 
     # the table
     rc, out, err = portsleuth("--why", "-t", "-p", "7,2222,7300")
