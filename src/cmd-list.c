@@ -67,6 +67,7 @@ cmd_list_usage(FILE *out)
 "usage: portsleuth [list] [options]\n"
 "       portsleuth explain [options] TARGET\n"
 "       portsleuth audit [options]\n"
+"       portsleuth probe [options] HOST\n"
 "\n"
 "List sockets with the processes that hold them, the registered name of\n"
 "each port and how exposed each socket is.  Default: listening sockets.\n"

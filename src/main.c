@@ -16,6 +16,8 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_explain_exec },
 	{ "audit", "every daemon configured to start, and advice",
 	    cmd_audit_exec },
+	{ "probe", "identify the services of a host by talking to them",
+	    cmd_probe_exec },
 	{ NULL, NULL, NULL }
 };
 

@@ -1,0 +1,1173 @@
+/*
+ * engine.c - the probing event loop: epoll, non-blocking connects,
+ * OpenSSL on non-blocking sockets, deadlines, capped replies.
+ *
+ * Deadlines: each connection carries one, and the loop's epoll timeout
+ * is the nearest of them (found by a scan: there are at most max_fds
+ * connections, so a scan costs less than keeping a heap) or the end of
+ * the whole budget, whichever is first.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "probe/engine.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#define IDLE_MS		60	/* quiet after data: the reply is whole */
+#define BANNER_MIN_MS	250
+#define BANNER_MAX_MS	1500
+#define PROBE_MIN_MS	300
+#define PROBE_MAX_MS	2500
+#define UDP_WAIT_MS	700
+#define WAVE		8	/* client-first probes in flight per port */
+#define TLS_MIN_MS	500	/* a TLS server answers a ClientHello at once */
+
+enum ckind { CK_NULL, CK_PROBE, CK_TLS, CK_UDP };
+enum cstate { CS_CONNECTING, CS_HANDSHAKE, CS_SENDING, CS_READING };
+
+struct conn {
+	int			 fd;
+	int			 slot;
+	uint32_t		 id;		/* epoll data: slot and id */
+	size_t			 t;		/* target index */
+	enum ckind		 kind;
+	enum cstate		 st;
+	const struct probe_def	*probe;		/* what it sends, or NULL */
+	SSL			*ssl;
+	int			 inner;		/* TLS: 0 listening, 1 sent */
+	unsigned char		*buf;
+	size_t			 len, sent;
+	double			 start, deadline, idle_until;
+	int			 want_write;
+};
+
+struct tstate {
+	int			 started, done;
+	double			 start;
+	double			 rtt;		/* ms, from the first connect */
+	int			 plain_done;	/* the plain side concluded */
+	int			 tls_done;	/* the TLS side concluded */
+	int			 null_silent;
+	const struct probe_def	**order;	/* client-first probes */
+	size_t			 norder, next;
+	int			 inflight;	/* probe connections open */
+	int			 conns;
+	/* the best answers so far */
+	struct match_out	 plain, inner;
+	int			 plain_kind, inner_kind;	/* 0 none,
+							   1 unrecognised,
+							   2 soft, 3 hard */
+	char			 plain_ev[96], inner_ev[96];
+	char			 plain_probe[24], inner_probe[24];
+	int			 saw_reset, saw_eof_empty, saw_refused;
+	int			 saw_timeout, saw_open;
+};
+
+struct engine {
+	const struct probe_opts	*o;
+	const struct probe_target *targets;
+	struct probe_result	*out;
+	struct tstate		*ts;
+	size_t			 n, next_target;
+	struct conn		**conns;	/* max_fds slots */
+	int			 nconns;
+	int			 ep;
+	SSL_CTX			*ctx;
+	pcre2_match_data	*md;
+	double			 t0, end;
+	uint32_t		 next_id;
+};
+
+static double
+now_ms_(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+const char *
+probe_state_key(enum probe_state s)
+{
+	static const char *const k[] = { "unprobed", "hard", "soft",
+		"unrecognised", "silent", "closed_at_once", "reset", "refused",
+		"timeout", "error" };
+
+	return (unsigned)s < sizeof(k) / sizeof(k[0]) ? k[s] : "error";
+}
+
+const char *
+probe_service_shown(const struct probe_result *r, char *buf, size_t sz)
+{
+	static const char *const tlsname[][2] = {
+		{ "http", "https" }, { "imap", "imaps" }, { "pop3", "pop3s" },
+		{ "smtp", "smtps" }, { "ftp", "ftps" }, { "ldap", "ldaps" },
+		{ "mqtt", "mqtts" }, { "irc", "ircs" }, { "sip", "sips" },
+	};
+
+	if (r->service[0] == '\0') {
+		snprintf(buf, sz, "%s", r->tls ? "tls" : "");
+		return buf;
+	}
+	if (r->tls) {
+		for (size_t i = 0; i < sizeof(tlsname) / sizeof(tlsname[0]);
+		    i++)
+			if (strcmp(r->service, tlsname[i][0]) == 0) {
+				snprintf(buf, sz, "%s", tlsname[i][1]);
+				return buf;
+			}
+		snprintf(buf, sz, "%s/tls", r->service);
+		return buf;
+	}
+	snprintf(buf, sz, "%s", r->service);
+	return buf;
+}
+
+void
+probe_opts_default(struct probe_opts *o, const struct rules *r)
+{
+	memset(o, 0, sizeof(*o));
+	o->rules = r;
+	o->budget_ms = 8000;
+	o->connect_ms = 3000;
+	o->max_fds = 256;
+	o->reply_cap = 16384;
+}
+
+/* Printable, bounded copy of a reply's first bytes. */
+static void
+evidence(const unsigned char *b, size_t n, char *out, size_t sz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 5 < sz; i++) {
+		unsigned char c = b[i];
+
+		if (c == '\r') {
+			out[o++] = '\\';
+			out[o++] = 'r';
+		} else if (c == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else if (c >= 0x20 && c < 0x7f && c != '\\') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static void
+copy(char *dst, size_t sz, const char *src)
+{
+	snprintf(dst, sz, "%s", src ? src : "");
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+static int
+sockaddr_of(const struct probe_target *t, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (t->family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(t->port);
+		memcpy(&s4->sin_addr, t->addr, 4);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (t->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(t->port);
+		memcpy(&s6->sin6_addr, t->addr, 16);
+		s6->sin6_scope_id = t->scope;
+		*len = sizeof(*s6);
+		return 0;
+	}
+	return -1;
+}
+
+static void
+watch(struct engine *e, struct conn *c, uint32_t events, int op)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = (uint64_t)c->slot << 32 | c->id;
+	(void)epoll_ctl(e->ep, op, c->fd, &ev);
+}
+
+static struct conn *
+conn_open(struct engine *e, size_t t, enum ckind kind,
+    const struct probe_def *probe)
+{
+	const struct probe_target *tg = &e->targets[t];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct conn *c;
+	int fd, slot, one = 1;
+
+	if (e->nconns >= e->o->max_fds || sockaddr_of(tg, &ss, &sl) < 0)
+		return NULL;
+	fd = socket(tg->family, (tg->udp ? SOCK_DGRAM : SOCK_STREAM) |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	if (!tg->udp)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 &&
+	    errno != EINPROGRESS) {
+		if (errno == ECONNREFUSED)
+			e->ts[t].saw_refused = 1;
+		close(fd);
+		return NULL;
+	}
+	for (slot = 0; slot < e->o->max_fds && e->conns[slot]; slot++)
+		;
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->slot = slot;
+	c->id = ++e->next_id;
+	c->t = t;
+	c->kind = kind;
+	c->probe = probe;
+	c->st = tg->udp ? CS_SENDING : CS_CONNECTING;
+	c->buf = xmalloc(e->o->reply_cap);
+	c->start = now_ms_();
+	c->deadline = c->start + e->o->connect_ms;
+	e->conns[slot] = c;
+	e->nconns++;
+	e->ts[t].conns++;
+	if (kind == CK_PROBE)
+		e->ts[t].inflight++;
+	watch(e, c, EPOLLOUT | EPOLLIN, EPOLL_CTL_ADD);
+	return c;
+}
+
+static void
+conn_close(struct engine *e, struct conn *c)
+{
+	e->conns[c->slot] = NULL;
+	e->nconns--;
+	if (c->kind == CK_PROBE)
+		e->ts[c->t].inflight--;
+	if (c->ssl)
+		SSL_free(c->ssl);
+	(void)epoll_ctl(e->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->buf);
+	free(c);
+}
+
+static void
+close_target_conns(struct engine *e, size_t t)
+{
+	for (int i = 0; i < e->o->max_fds; i++)
+		if (e->conns[i] && e->conns[i]->t == t)
+			conn_close(e, e->conns[i]);
+}
+
+static int
+banner_wait(const struct tstate *ts)
+{
+	double w = BANNER_MIN_MS + 4 * ts->rtt;
+
+	return (int)(w > BANNER_MAX_MS ? BANNER_MAX_MS : w);
+}
+
+static int
+reply_wait(const struct tstate *ts, const struct probe_def *p)
+{
+	double w = p && p->wait_ms ? p->wait_ms : PROBE_MIN_MS + 8 * ts->rtt;
+
+	return (int)(w > PROBE_MAX_MS ? PROBE_MAX_MS : w);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static void
+tls_facts(SSL *ssl, struct probe_result *r)
+{
+	X509 *cert;
+	BIO *bio;
+	GENERAL_NAMES *sans;
+	const ASN1_TIME *na;
+	struct tm tm;
+
+	r->tls = 1;
+	copy(r->tls_version, sizeof(r->tls_version), SSL_get_version(ssl));
+	copy(r->tls_cipher, sizeof(r->tls_cipher), SSL_get_cipher_name(ssl));
+	if ((cert = SSL_get1_peer_certificate(ssl)) == NULL)
+		return;
+	if ((bio = BIO_new(BIO_s_mem())) != NULL) {
+		int n;
+
+		X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+		n = BIO_read(bio, r->cert_subject, sizeof(r->cert_subject) - 1);
+		r->cert_subject[n > 0 ? n : 0] = '\0';
+		(void)BIO_reset(bio);
+		X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0,
+		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+		n = BIO_read(bio, r->cert_issuer, sizeof(r->cert_issuer) - 1);
+		r->cert_issuer[n > 0 ? n : 0] = '\0';
+		BIO_free(bio);
+	}
+	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+		char one[128] = "";
+		size_t used = strlen(r->cert_sans);
+
+		if (g->type == GEN_DNS) {
+			const unsigned char *s = ASN1_STRING_get0_data(
+			    g->d.dNSName);
+			int len = ASN1_STRING_length(g->d.dNSName);
+
+			snprintf(one, sizeof(one), "DNS:%.*s",
+			    len > 100 ? 100 : len, (const char *)s);
+		} else if (g->type == GEN_IPADD) {
+			const unsigned char *s = ASN1_STRING_get0_data(
+			    g->d.iPAddress);
+			int len = ASN1_STRING_length(g->d.iPAddress);
+			char a[INET6_ADDRSTRLEN];
+
+			if ((len == 4 && inet_ntop(AF_INET, s, a, sizeof(a))) ||
+			    (len == 16 && inet_ntop(AF_INET6, s, a, sizeof(a))))
+				snprintf(one, sizeof(one), "IP:%s", a);
+		}
+		if (one[0] && used + strlen(one) + 2 < sizeof(r->cert_sans))
+			snprintf(r->cert_sans + used, sizeof(r->cert_sans) -
+			    used, "%s%s", used ? "," : "", one);
+	}
+	GENERAL_NAMES_free(sans);
+	na = X509_get0_notAfter(cert);
+	if (na && ASN1_TIME_to_tm(na, &tm) == 1)
+		strftime(r->cert_not_after, sizeof(r->cert_not_after),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm);
+	r->cert_expired = na && X509_cmp_current_time(na) < 0;
+	X509_free(cert);
+}
+
+static void
+take_match(struct probe_result *r, const struct match_out *m,
+    const char *probe, const char *ev)
+{
+	copy(r->service, sizeof(r->service), m->rule->service);
+	copy(r->product, sizeof(r->product), m->product);
+	copy(r->version, sizeof(r->version), m->version);
+	copy(r->info, sizeof(r->info), m->info);
+	copy(r->via_probe, sizeof(r->via_probe), probe);
+	copy(r->evidence, sizeof(r->evidence), ev);
+	r->state = m->rule->hard ? PS_HARD : PS_SOFT;
+}
+
+static void
+finish_target(struct engine *e, size_t t)
+{
+	struct tstate *ts = &e->ts[t];
+	struct probe_result *r = &e->out[t];
+
+	if (ts->done)
+		return;
+	ts->done = 1;
+	close_target_conns(e, t);
+	r->ms = (int32_t)(now_ms_() - ts->start);
+	r->connections = ts->conns;
+	if (ts->inner_kind >= 2) {
+		take_match(r, &ts->inner, ts->inner_probe, ts->inner_ev);
+	} else if (ts->plain_kind >= 2) {
+		take_match(r, &ts->plain, ts->plain_probe, ts->plain_ev);
+	} else if (ts->inner_kind == 1 || ts->plain_kind == 1) {
+		r->state = PS_UNRECOGNISED;
+		copy(r->evidence, sizeof(r->evidence), ts->inner_kind == 1 ?
+		    ts->inner_ev : ts->plain_ev);
+		copy(r->via_probe, sizeof(r->via_probe), ts->inner_kind == 1 ?
+		    ts->inner_probe : ts->plain_probe);
+	} else if (ts->saw_refused && !ts->saw_open) {
+		r->state = PS_REFUSED;
+	} else if (ts->saw_open && ts->saw_eof_empty && !r->tls) {
+		r->state = PS_CLOSED_AT_ONCE;
+	} else if (ts->saw_open && ts->saw_reset && !r->tls) {
+		r->state = PS_RESET;
+	} else if (ts->saw_open || r->tls) {
+		r->state = PS_SILENT;
+	} else if (e->targets[t].udp) {
+		r->state = PS_SILENT;	/* open or filtered: no answer */
+	} else {
+		r->state = PS_TIMEOUT;
+	}
+}
+
+/* Is the target finished?  Both sides concluded, or a hard answer
+ * that settles it. */
+static void
+maybe_finish(struct engine *e, size_t t)
+{
+	struct tstate *ts = &e->ts[t];
+
+	if (ts->done)
+		return;
+	if (ts->inner_kind == 3 || (ts->tls_done && ts->plain_done) ||
+	    (ts->tls_done && ts->plain_kind == 3) ||
+	    /* a server-first banner or a UDP answer: TLS cannot change it */
+	    (ts->plain_kind == 3 && (e->targets[t].udp ||
+	    strcmp(ts->plain_probe, "null") == 0)))
+		finish_target(e, t);
+}
+
+/* A reply that is the probe sent back, byte for byte: an echo service,
+ * whatever the probe was (an echo of "AMQP..." is not AMQP). */
+static int
+echoed(struct engine *e, const struct conn *c, struct match_out *m)
+{
+	const struct rules *r = e->o->rules;
+
+	if (c->probe == NULL || c->probe->payload == NULL ||
+	    c->len != c->probe->len ||
+	    memcmp(c->buf, c->probe->payload, c->len) != 0)
+		return 0;
+	for (size_t i = 0; i < r->nmatches; i++)
+		if (strcmp(r->matches[i].service, "echo") == 0) {
+			memset(m, 0, sizeof(*m));
+			m->rule = &r->matches[i];
+			return 1;
+		}
+	return 0;
+}
+
+/* Classify what a connection received; returns the match kind. */
+static int
+classify(struct engine *e, struct conn *c, int inner)
+{
+	struct tstate *ts = &e->ts[c->t];
+	const char *pname = c->kind == CK_NULL || (c->kind == CK_TLS &&
+	    c->inner == 0) ? "null" : c->probe ? c->probe->name : "null";
+	struct match_out m;
+	int kind;
+	char ev[96];
+
+	if (c->len == 0)
+		return 0;
+	evidence(c->buf, c->len < 64 ? c->len : 64, ev, sizeof(ev));
+	if (echoed(e, c, &m))
+		kind = 3;
+	else if (rules_match(e->o->rules, pname, c->buf, c->len, e->md, &m))
+		kind = m.rule->hard ? 3 : 2;
+	else
+		kind = 1;
+	/* a hard match that names no product may still be bettered by
+	 * the rest of the reply (a broker's version after its CONNACK) */
+	if (kind == 3 && m.product[0] == '\0' && m.version[0] == '\0' &&
+	    c->idle_until > 0 && now_ms_() < c->idle_until)
+		kind = 2;
+	if (inner) {
+		if (kind > ts->inner_kind) {
+			ts->inner_kind = kind;
+			ts->inner = m;
+			copy(ts->inner_ev, sizeof(ts->inner_ev), ev);
+			copy(ts->inner_probe, sizeof(ts->inner_probe), pname);
+		}
+	} else if (kind > ts->plain_kind) {
+		ts->plain_kind = kind;
+		ts->plain = m;
+		copy(ts->plain_ev, sizeof(ts->plain_ev), ev);
+		copy(ts->plain_probe, sizeof(ts->plain_probe), pname);
+	}
+	return kind;
+}
+
+/* ---- the client-first probes ------------------------------------------ */
+
+static int
+probe_for_port(const struct probe_def *p, uint16_t port)
+{
+	for (size_t i = 0; i < p->nports; i++)
+		if (p->ports[i] == port)
+			return 1;
+	return 0;
+}
+
+static void
+build_order(struct engine *e, size_t t)
+{
+	const struct rules *r = e->o->rules;
+	struct tstate *ts = &e->ts[t];
+	const struct probe_target *tg = &e->targets[t];
+	enum rule_proto want = tg->udp ? RP_UDP : RP_TCP;
+
+	ts->order = xcalloc(r->nprobes + 1, sizeof(*ts->order));
+	/* this port's probes first, then the rest (TCP), in file order */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->nprobes; i++) {
+			const struct probe_def *p = &r->probes[i];
+
+			if (p->proto != want || p->payload == NULL ||
+			    probe_for_port(p, tg->port) != (pass == 0))
+				continue;
+			if (tg->udp && pass == 1 &&
+			    strcmp(p->name, "udp-any") != 0 &&
+			    strcmp(p->name, "dns") != 0)
+				continue;	/* UDP: no spraying */
+			ts->order[ts->norder++] = p;
+		}
+}
+
+static void
+launch_probes(struct engine *e, size_t t)
+{
+	struct tstate *ts = &e->ts[t];
+
+	while (!ts->done && ts->inflight < WAVE && ts->next < ts->norder &&
+	    e->nconns < e->o->max_fds) {
+		if (conn_open(e, t, CK_PROBE, ts->order[ts->next]) == NULL)
+			break;
+		ts->next++;
+	}
+	if (!ts->done && ts->inflight == 0 && ts->next >= ts->norder &&
+	    ts->null_silent) {
+		ts->plain_done = 1;
+		maybe_finish(e, t);
+	}
+}
+
+static void
+start_target(struct engine *e, size_t t)
+{
+	struct tstate *ts = &e->ts[t];
+	struct conn *c;
+
+	ts->started = 1;
+	ts->start = now_ms_();
+	ts->rtt = 0;
+	build_order(e, t);
+	if (e->targets[t].udp) {
+		ts->tls_done = 1;
+		ts->null_silent = 1;
+		for (size_t i = 0; i < ts->norder; i++)
+			if ((c = conn_open(e, t, CK_UDP, ts->order[i])) != NULL)
+				c->deadline = c->start + UDP_WAIT_MS;
+		ts->next = ts->norder;
+		if (ts->conns == 0) {
+			ts->plain_done = 1;
+			finish_target(e, t);
+		}
+		return;
+	}
+	if (conn_open(e, t, CK_NULL, NULL) == NULL) {
+		ts->plain_done = ts->tls_done = 1;
+		finish_target(e, t);
+		return;
+	}
+	if (e->ctx == NULL || conn_open(e, t, CK_TLS, NULL) == NULL)
+		ts->tls_done = 1;
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+static void
+conn_done(struct engine *e, struct conn *c)
+{
+	size_t t = c->t;
+	enum ckind kind = c->kind;
+	struct tstate *ts = &e->ts[t];
+
+	conn_close(e, c);
+	if (ts->done)
+		return;
+	if (kind == CK_TLS) {
+		ts->tls_done = 1;
+	} else if (kind == CK_PROBE) {
+		launch_probes(e, t);
+	} else if (kind == CK_NULL && !ts->null_silent) {
+		/* it talked, closed or failed before the banner wait: the
+		 * plain side is settled unless the probes are still to go */
+		ts->plain_done = 1;
+	} else if (kind == CK_UDP) {
+		if (ts->inflight == 0) {
+			int open = 0;
+
+			for (int i = 0; i < e->o->max_fds; i++)
+				if (e->conns[i] && e->conns[i]->t == t)
+					open = 1;
+			if (!open)
+				ts->plain_done = 1;
+		}
+	}
+	maybe_finish(e, t);
+}
+
+static void
+on_connected(struct engine *e, struct conn *c)
+{
+	struct tstate *ts = &e->ts[c->t];
+	double now = now_ms_();
+	int err = 0;
+	socklen_t el = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+		err = errno;
+	if (err) {
+		if (err == ECONNREFUSED)
+			ts->saw_refused = 1;
+		else if (err == ETIMEDOUT || err == EHOSTUNREACH ||
+		    err == ENETUNREACH)
+			ts->saw_timeout = 1;
+		if (c->kind == CK_NULL) {
+			ts->plain_done = ts->tls_done = 1;
+			finish_target(e, c->t);
+			return;
+		}
+		conn_done(e, c);
+		return;
+	}
+	ts->saw_open = 1;
+	if (c->kind == CK_NULL && ts->rtt == 0)
+		ts->rtt = now - c->start;
+	switch (c->kind) {
+	case CK_NULL:
+		c->st = CS_READING;
+		c->deadline = now + banner_wait(ts);
+		watch(e, c, EPOLLIN | EPOLLRDHUP, EPOLL_CTL_MOD);
+		break;
+	case CK_PROBE:
+		c->st = CS_SENDING;
+		c->deadline = now + e->o->connect_ms;
+		watch(e, c, EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD);
+		break;
+	case CK_TLS:
+		c->ssl = SSL_new(e->ctx);
+		if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
+			conn_done(e, c);
+			return;
+		}
+		SSL_set_connect_state(c->ssl);
+		c->st = CS_HANDSHAKE;
+		/* a silent server is no TLS server: do not wait long */
+		c->deadline = now + TLS_MIN_MS + 8 * (now - c->start);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+tls_step(struct engine *e, struct conn *c)
+{
+	struct tstate *ts = &e->ts[c->t];
+	int rc, err;
+
+	if (c->st == CS_HANDSHAKE) {
+		ERR_clear_error();
+		rc = SSL_do_handshake(c->ssl);
+		if (rc == 1) {
+			tls_facts(c->ssl, &e->out[c->t]);
+			c->st = CS_READING;
+			c->inner = 0;
+			c->len = 0;
+			c->deadline = now_ms_() + banner_wait(ts);
+			watch(e, c, EPOLLIN, EPOLL_CTL_MOD);
+			/* a TLS server: the plain side's answers (an HTTP 400
+			 * to a plain request, say) no longer decide */
+			return;
+		}
+		err = SSL_get_error(c->ssl, rc);
+		if (err == SSL_ERROR_WANT_READ) {
+			watch(e, c, EPOLLIN, EPOLL_CTL_MOD);
+			return;
+		}
+		if (err == SSL_ERROR_WANT_WRITE) {
+			watch(e, c, EPOLLOUT, EPOLL_CTL_MOD);
+			return;
+		}
+		conn_done(e, c);	/* not TLS, or TLS we cannot speak */
+		return;
+	}
+	if (c->st == CS_SENDING) {
+		ERR_clear_error();
+		rc = SSL_write(c->ssl, c->probe->payload, (int)c->probe->len);
+		if (rc > 0) {
+			c->st = CS_READING;
+			c->len = 0;
+			c->deadline = now_ms_() + reply_wait(ts, c->probe);
+			watch(e, c, EPOLLIN, EPOLL_CTL_MOD);
+			return;
+		}
+		err = SSL_get_error(c->ssl, rc);
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+			watch(e, c, err == SSL_ERROR_WANT_READ ? EPOLLIN :
+			    EPOLLOUT, EPOLL_CTL_MOD);
+			return;
+		}
+		conn_done(e, c);
+		return;
+	}
+	/* reading inside TLS */
+	for (;;) {
+		size_t room = e->o->reply_cap - c->len;
+
+		if (room == 0)
+			break;
+		ERR_clear_error();
+		rc = SSL_read(c->ssl, c->buf + c->len, (int)(room > 65536 ?
+		    65536 : room));
+		if (rc > 0) {
+			c->len += (size_t)rc;
+			c->idle_until = now_ms_() + IDLE_MS;
+			continue;
+		}
+		err = SSL_get_error(c->ssl, rc);
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+			return;
+		/* closed or failed: classify what came */
+		classify(e, c, 1);
+		conn_done(e, c);
+		return;
+	}
+	if (c->len >= e->o->reply_cap) {
+		classify(e, c, 1);
+		conn_done(e, c);
+	}
+}
+
+static void
+plain_read(struct engine *e, struct conn *c)
+{
+	struct tstate *ts = &e->ts[c->t];
+
+	for (;;) {
+		size_t room = e->o->reply_cap - c->len;
+		ssize_t n;
+
+		if (room == 0) {
+			classify(e, c, 0);
+			conn_done(e, c);
+			return;
+		}
+		n = recv(c->fd, c->buf + c->len, room, 0);
+		if (n > 0) {
+			c->len += (size_t)n;
+			c->idle_until = now_ms_() + IDLE_MS;
+			/* a hard match at once settles it */
+			if (classify(e, c, 0) == 3) {
+				conn_done(e, c);
+				return;
+			}
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n < 0 && errno == ECONNREFUSED) {	/* UDP: unreachable */
+			ts->saw_refused = 1;
+			conn_done(e, c);
+			return;
+		}
+		if (c->len == 0) {
+			/* only the listening connection can tell "closed at
+			 * once": a probe may just be refused as nonsense */
+			if (c->kind == CK_NULL && n == 0)
+				ts->saw_eof_empty = 1;
+			else if (c->kind == CK_NULL)
+				ts->saw_reset = 1;
+		} else {
+			classify(e, c, 0);
+		}
+		conn_done(e, c);
+		return;
+	}
+}
+
+static void
+plain_send(struct engine *e, struct conn *c)
+{
+	struct tstate *ts = &e->ts[c->t];
+	ssize_t n = send(c->fd, c->probe->payload + c->sent,
+	    c->probe->len - c->sent, MSG_NOSIGNAL);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		if (errno == ECONNREFUSED)
+			ts->saw_refused = 1;
+		else
+			ts->saw_reset = 1;
+		conn_done(e, c);
+		return;
+	}
+	c->sent += (size_t)n;
+	if (c->sent < c->probe->len)
+		return;
+	c->st = CS_READING;
+	c->deadline = now_ms_() + (c->kind == CK_UDP ? UDP_WAIT_MS :
+	    reply_wait(ts, c->probe));
+	watch(e, c, EPOLLIN | EPOLLRDHUP, EPOLL_CTL_MOD);
+}
+
+static void
+on_event(struct engine *e, struct conn *c, uint32_t ev)
+{
+	if (e->ts[c->t].done)
+		return;
+	if (c->st == CS_CONNECTING) {
+		if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			on_connected(e, c);
+		return;
+	}
+	if (c->kind == CK_TLS) {
+		tls_step(e, c);
+		return;
+	}
+	if (c->st == CS_SENDING) {
+		if (ev & (EPOLLOUT | EPOLLERR))
+			plain_send(e, c);
+		return;
+	}
+	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+		plain_read(e, c);
+}
+
+/* A connection's time is up (or its reply went quiet). */
+static void
+on_deadline(struct engine *e, struct conn *c, double now)
+{
+	struct tstate *ts = &e->ts[c->t];
+
+	if (c->st == CS_CONNECTING || c->st == CS_HANDSHAKE) {
+		if (c->st == CS_CONNECTING)
+			ts->saw_timeout = 1;
+		if (c->kind == CK_NULL) {
+			ts->null_silent = 1;
+			ts->plain_done = ts->tls_done = 1;
+			finish_target(e, c->t);
+			return;
+		}
+		conn_done(e, c);
+		return;
+	}
+	if (c->kind == CK_TLS) {
+		if (c->len > 0 || c->inner == 1) {
+			classify(e, c, 1);
+			conn_done(e, c);
+			return;
+		}
+		/* silent inside TLS: send the first probe meant for it */
+		c->probe = rules_probe(e->o->rules, "http");
+		if (c->probe == NULL || c->probe->payload == NULL) {
+			conn_done(e, c);
+			return;
+		}
+		c->inner = 1;
+		c->st = CS_SENDING;
+		c->deadline = now + e->o->connect_ms;
+		tls_step(e, c);
+		return;
+	}
+	if (c->len > 0) {
+		classify(e, c, 0);
+		if (c->kind == CK_NULL)
+			ts->plain_done = 1;
+		conn_done(e, c);
+		return;
+	}
+	if (c->kind == CK_NULL) {
+		/* silent: the client-first probes go out, and this
+		 * connection keeps listening for a late banner */
+		if (!ts->null_silent) {
+			ts->null_silent = 1;
+			c->deadline = ts->start + e->o->connect_ms;
+			launch_probes(e, c->t);
+			return;
+		}
+		conn_done(e, c);
+		return;
+	}
+	conn_done(e, c);
+}
+
+static void
+run_loop(struct engine *e)
+{
+	struct epoll_event evs[128];
+
+	for (;;) {
+		double now = now_ms_(), next = e->end;
+		int timeout, n;
+
+		/* start targets while there is room (two fds each) */
+		while (e->next_target < e->n &&
+		    e->nconns + 2 <= e->o->max_fds && now < e->end)
+			start_target(e, e->next_target++);
+		if (e->nconns == 0 && e->next_target >= e->n)
+			break;
+		if (now >= e->end)
+			break;
+		for (int i = 0; i < e->o->max_fds; i++) {
+			struct conn *c = e->conns[i];
+
+			if (c == NULL)
+				continue;
+			if (c->deadline < next)
+				next = c->deadline;
+			if (c->idle_until > 0 && c->idle_until < next)
+				next = c->idle_until;
+		}
+		timeout = next <= now ? 0 : (int)(next - now) + 1;
+		n = epoll_wait(e->ep, evs, 128, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+			struct conn *c = e->conns[d >> 32];
+
+			/* a connection closed by an earlier event of this
+			 * batch (its slot empty, or reused) is not touched */
+			if (c != NULL && c->id == (uint32_t)d)
+				on_event(e, c, evs[i].events);
+		}
+		now = now_ms_();
+		for (int i = 0; i < e->o->max_fds; i++) {
+			struct conn *c = e->conns[i];
+
+			if (c == NULL)
+				continue;
+			if (c->idle_until > 0 && c->idle_until <= now &&
+			    c->len > 0) {
+				int inner = c->kind == CK_TLS;
+
+				if (classify(e, c, inner) == 3 || !inner ||
+				    c->inner == 1) {
+					if (c->kind == CK_NULL)
+						e->ts[c->t].plain_done = 1;
+					conn_done(e, c);
+					continue;
+				}
+				c->idle_until = 0;
+				continue;
+			}
+			if (c->deadline <= now)
+				on_deadline(e, c, now);
+		}
+	}
+	/* the budget ran out: what is left is settled as it stands */
+	for (size_t t = 0; t < e->n; t++) {
+		if (!e->ts[t].started)
+			continue;	/* stays "unprobed" */
+		finish_target(e, t);
+	}
+}
+
+void
+probe_run(const struct probe_target *targets, size_t n,
+    const struct probe_opts *o, struct probe_result *out)
+{
+	struct engine e;
+
+	memset(out, 0, n * sizeof(*out));
+	memset(&e, 0, sizeof(e));
+	e.o = o;
+	e.targets = targets;
+	e.out = out;
+	e.n = n;
+	e.ts = xcalloc(n ? n : 1, sizeof(*e.ts));
+	e.conns = xcalloc((size_t)o->max_fds, sizeof(*e.conns));
+	e.ep = epoll_create1(EPOLL_CLOEXEC);
+	e.md = pcre2_match_data_create(10, NULL);
+	e.ctx = SSL_CTX_new(TLS_client_method());
+	if (e.ctx) {
+		/* permissive: old versions and ciphers are facts to report */
+		SSL_CTX_set_verify(e.ctx, SSL_VERIFY_NONE, NULL);
+		SSL_CTX_set_security_level(e.ctx, 0);
+		SSL_CTX_set_min_proto_version(e.ctx, 0);
+		(void)SSL_CTX_set_cipher_list(e.ctx, "ALL:@SECLEVEL=0");
+		SSL_CTX_set_options(e.ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	}
+	e.t0 = now_ms_();
+	e.end = e.t0 + o->budget_ms;
+	if (e.ep >= 0 && e.md)
+		run_loop(&e);
+	for (int i = 0; i < o->max_fds; i++)
+		if (e.conns[i])
+			conn_close(&e, e.conns[i]);
+	for (size_t t = 0; t < n; t++)
+		free(e.ts[t].order);
+	if (e.ctx)
+		SSL_CTX_free(e.ctx);
+	pcre2_match_data_free(e.md);
+	if (e.ep >= 0)
+		close(e.ep);
+	free(e.ts);
+	free(e.conns);
+}
+
+/* ---- the unprivileged prober -------------------------------------------- */
+
+static void
+clean_str(char *s, size_t sz)
+{
+	s[sz - 1] = '\0';
+	for (size_t i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			s[i] = '?';
+}
+
+void
+probe_result_sanitize(struct probe_result *r)
+{
+#define C(f) clean_str(r->f, sizeof(r->f))
+	C(service); C(product); C(version); C(info); C(via_probe);
+	C(tls_version); C(tls_cipher); C(cert_subject); C(cert_issuer);
+	C(cert_sans); C(cert_not_after); C(evidence);
+#undef C
+	if (r->state < PS_UNPROBED || r->state > PS_ERROR)
+		r->state = PS_ERROR;
+	r->tls = r->tls != 0;
+	r->cert_expired = r->cert_expired != 0;
+	if (r->ms < 0)
+		r->ms = 0;
+	if (r->connections < 0)
+		r->connections = 0;
+}
+
+static int
+drop_privileges(uid_t uid, gid_t gid)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	/* it must not be possible to get root back */
+	if (geteuid() == 0 || getuid() == 0 || setuid(0) == 0)
+		return -1;
+	return 0;
+}
+
+int
+probe_run_isolated(const struct probe_target *targets, size_t n,
+    const struct probe_opts *o, struct probe_result *out, char **cause)
+{
+	struct passwd *pw;
+	uid_t uid = 65534;
+	gid_t gid = 65534;
+	size_t want = n * sizeof(*out), got = 0;
+	int p[2], status = 0;
+	pid_t pid;
+	double end;
+
+	*cause = NULL;
+	if (geteuid() != 0) {
+		probe_run(targets, n, o, out);
+		return 0;
+	}
+	if ((pw = getpwnam("nobody")) != NULL) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		*cause = xasprintf("cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		*cause = xasprintf("cannot fork the prober: %s",
+		    strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct probe_result *res;
+		size_t off = 0;
+
+		close(p[0]);
+		if (drop_privileges(uid, gid) < 0)
+			_exit(3);
+		res = xcalloc(n ? n : 1, sizeof(*res));
+		probe_run(targets, n, o, res);
+		while (off < want) {
+			ssize_t w = write(p[1], (char *)res + off, want - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				_exit(4);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	memset(out, 0, want);
+	end = now_ms_() + o->budget_ms + 5000;
+	while (got < want) {
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		double left = end - now_ms_();
+		ssize_t r;
+
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+			if (left <= 0 || errno != EINTR)
+				break;
+			continue;
+		}
+		r = read(p[0], (char *)out + got, want - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(p[0]);
+	if (got < want)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got < want) {
+		memset(out, 0, want);
+		*cause = xasprintf("the prober %s", WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 3 ? "could not drop its privileges" :
+		    WIFSIGNALED(status) ? "was stopped (time budget) or crashed" :
+		    "returned no results");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		probe_result_sanitize(&out[i]);
+	return 0;
+}
