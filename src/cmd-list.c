@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "dossier.h"
 #include "listing.h"
+#include "probe/verdict.h"
 #include "render/render.h"
 #include "util/num.h"
 #include "util/sysroot.h"
@@ -25,7 +26,8 @@
 
 enum {
 	OPT_PID = 256, OPT_COLOR, OPT_ROOT, OPT_RECORD, OPT_REPLAY, OPT_IANA,
-	OPT_THREADS, OPT_UDPLITE, OPT_SCTP, OPT_KB
+	OPT_THREADS, OPT_UDPLITE, OPT_SCTP, OPT_KB, OPT_PROBE, OPT_PROBE_TIMEOUT,
+	OPT_RULES
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +48,9 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "wide", no_argument, NULL, 'W' },
 	{ "why", no_argument, NULL, 'x' },
+	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
+	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -95,6 +100,13 @@ cmd_list_usage(FILE *out)
 "                       inetd line, container, ...), PACKAGE and\n"
 "                       INTEGRITY; in JSON also purpose and how to\n"
 "                       turn it off (see 'portsleuth explain')\n"
+"      --probe          talk to each listener (at its own address, from\n"
+"                       this network namespace): WIRE is the protocol,\n"
+"                       product and version found, VERDICT says whether\n"
+"                       the registered name, the process and the wire\n"
+"                       agree; as root the probing runs unprivileged\n"
+"      --probe-timeout MS\n"
+"                       time budget of the probing (default 8000)\n"
 "      --color[=WHEN]   colour: auto (default: on a terminal, unless\n"
 "                       NO_COLOR is set), always, never (also --colour)\n"
 "  -v, --verbose        say where each table came from and what was skipped\n"
@@ -105,6 +117,7 @@ cmd_list_usage(FILE *out)
 "      --replay FILE    answer netlink requests from FILE\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "      --kb FILE        daemon knowledge base (default: the installed one)\n"
+"      --rules FILE     probe and match rules (default: the installed one)\n"
 "      --threads N      threads for the process scan, 1-8 (default: one\n"
 "                       per CPU, at most 8)\n"
 "\n"
@@ -221,8 +234,11 @@ cmd_list_exec(int argc, char **argv)
 	struct listing l;
 	struct nlio *io;
 	const char *record = NULL, *replay = NULL, *color = "auto";
-	const char *user = NULL, *root = NULL, *kb = NULL;
+	const char *user = NULL, *root = NULL, *kb = NULL, *rules_path = NULL;
 	struct dossiers why;
+	struct rules rules;
+	struct probe_view *pviews = NULL;
+	int probe_budget = 8000, rules_loaded = 0;
 	char *cause = NULL;
 	int ch, json = 0, rc;
 	double t0;
@@ -301,6 +317,18 @@ cmd_list_exec(int argc, char **argv)
 		case OPT_KB:
 			kb = optarg;
 			break;
+		case OPT_PROBE:
+			ro.probe = 1;
+			break;
+		case OPT_PROBE_TIMEOUT:
+			if (num_parse_str(optarg, 100, 600000, &v) != 0)
+				return usage_error("--probe-timeout takes 100 to "
+				    "600000 ms, not '%s'", optarg);
+			probe_budget = (int)v;
+			break;
+		case OPT_RULES:
+			rules_path = optarg;
+			break;
 		case OPT_COLOR:
 			color = optarg ? optarg : "always";
 			if (strcmp(color, "auto") && strcmp(color, "always") &&
@@ -342,6 +370,9 @@ cmd_list_exec(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (ro.probe && (replay || root))
+		return usage_error("%s", "--probe talks to live listeners: not "
+		    "with --replay or --root");
 	if (record && (replay || root))
 		return usage_error("%s", "--record needs the live kernel: not "
 		    "with --replay or --root");
@@ -406,6 +437,36 @@ cmd_list_exec(int argc, char **argv)
 		dossiers_build(&why, &l, kb ? kb : cmd_find_data("daemons.kb"));
 		l.why = &why;
 	}
+	if (ro.probe) {
+		t0 = now_ms();
+		rules_load(&rules, rules_path ? rules_path :
+		    cmd_find_data("probes.rules"));
+		rules_loaded = 1;
+		if (rules.error) {
+			fprintf(stderr, "portsleuth: %s: nothing probed\n",
+			    rules.error);
+		} else {
+			if (rules.problems)
+				fprintf(stderr, "portsleuth: probe rules: %s",
+				    rules.problems);
+			pviews = xcalloc(l.nviews + 1, sizeof(*pviews));
+			if (probe_listing(&l, &rules, probe_budget, pviews,
+			    &cause) < 0) {
+				fprintf(stderr, "portsleuth: %s: nothing "
+				    "probed\n", cause);
+				free(cause);
+				cause = NULL;
+				free(pviews);
+				pviews = NULL;
+			}
+			l.probe = pviews;
+		}
+		if (ro.verbose)
+			fprintf(stderr, "portsleuth: time: probing %.1f ms\n",
+			    now_ms() - t0);
+		if (pviews == NULL)
+			ro.probe = 0;
+	}
 	if (ro.verbose)
 		report_verbose(&l);
 	cmd_report_listing(&l);
@@ -429,6 +490,9 @@ cmd_list_exec(int argc, char **argv)
 	rc = l.nviews ? 0 : EXIT_NOMATCH;
 	if (ro.why)
 		dossiers_release(&why);
+	free(pviews);
+	if (rules_loaded)
+		rules_release(&rules);
 	listing_release(&l);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "portsleuth: cannot write output: %s\n",

@@ -37,6 +37,7 @@ struct sock_view {
 };
 
 struct dossiers;
+struct probe_view;
 
 struct listing {
 	struct socklist		 socks;
@@ -51,6 +52,7 @@ struct listing {
 	unsigned int		 unowned[OWNER_NOT_SCANNED + 1];
 	int			 privileged;
 	const struct dossiers	*why;		/* NULL unless asked for */
+	const struct probe_view	*probe;		/* per view; NULL unless asked */
 	/* Milliseconds spent per phase, for -v and the benchmark. */
 	double			 ms_sockets, ms_processes, ms_annotate;
 };

@@ -595,7 +595,25 @@ rules_family_registered(const struct rules *r, const char *name)
 	for (size_t i = 0; name && i < r->nfamilies; i++)
 		if (word_in(r->families[i].registered, name))
 			return &r->families[i];
+	/* IANA has dozens of "something-https" names */
+	if (name && (strstr(name, "https") || strstr(name, "http-")))
+		return rules_family_wire(r, "http");
 	return NULL;
+}
+
+int
+rules_program_speaks(const struct rules *r, const char *program,
+    const struct family *f)
+{
+	int listed = 0;
+
+	for (size_t i = 0; program && i < r->nfamilies; i++)
+		if (word_in(r->families[i].programs, program)) {
+			if (&r->families[i] == f)
+				return 1;
+			listed = 1;
+		}
+	return listed ? 0 : -1;
 }
 
 const struct family *

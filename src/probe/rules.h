@@ -110,6 +110,11 @@ const struct family *rules_family_program(const struct rules *r,
 const struct family *rules_family_wire(const struct rules *r,
     const char *service);
 
+/* Does a family that lists program as a server include f?  1 yes, 0
+ * no (the program serves other protocols), -1 no family lists it. */
+int rules_program_speaks(const struct rules *r, const char *program,
+    const struct family *f);
+
 /* Decode a "send" value's escapes into bytes (pure); -1 if malformed. */
 int rules_unescape(const char *s, size_t n, unsigned char **out,
     size_t *outlen);

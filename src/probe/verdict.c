@@ -9,9 +9,13 @@
  * on 22.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "listing.h"
 #include "probe/verdict.h"
+#include "util/xmalloc.h"
 #include "util/banned.h"
 
 const char *
@@ -34,6 +38,7 @@ verdict_compute(const struct rules *r, const char *registered,
 {
 	const struct family *fw, *fr, *fp;
 	enum verdict v = VERDICT_CONSISTENT;
+	int speaks;
 	size_t used = 0;
 	char shown[48];
 
@@ -44,23 +49,137 @@ verdict_compute(const struct rules *r, const char *registered,
 	fw = rules_family_wire(r, w->service);
 	fr = registered && *registered ?
 	    rules_family_registered(r, registered) : NULL;
-	fp = comm ? rules_family_program(r, comm) : NULL;
-	if (fp == NULL && exe_base)
-		fp = rules_family_program(r, exe_base);
-	if (registered && *registered && (fr == NULL || fr != fw) &&
-	    !(fr == NULL && fw == NULL) && strcmp(registered, w->service)) {
-		/* a name with no family of ours that is not the wire's
-		 * service itself is a mismatch too (priv-mail vs ssh) */
+	/* the program: does any protocol it is known to serve match? */
+	speaks = comm ? rules_program_speaks(r, comm, fw) : -1;
+	if (speaks < 0 && exe_base)
+		speaks = rules_program_speaks(r, exe_base, fw);
+	fp = speaks == 0 ? (comm && rules_family_program(r, comm) ?
+	    rules_family_program(r, comm) : rules_family_program(r, exe_base)) :
+	    NULL;
+	/* a registered name in a family must be the wire's family; one
+	 * in none must be the wire's service itself (priv-mail vs ssh) */
+	if (registered && *registered && (fr ? fr != fw :
+	    strcmp(registered, w->service) != 0)) {
 		used += (size_t)snprintf(reasons + used, sz - used,
 		    "port %u/%s is registered as %s, but it speaks %s", port,
 		    proto, registered, shown);
 		v = VERDICT_MISMATCH;
 	}
-	if (fp && fp != fw && used < sz) {
+	if (fp && used < sz) {
 		used += (size_t)snprintf(reasons + used, sz - used,
 		    "%s%s serves %s, but the port speaks %s", used ? "; " : "",
 		    comm ? comm : exe_base, fp->name, shown);
 		v = VERDICT_MISMATCH;
 	}
 	return v;
+}
+
+/* The address to reach a socket at: its own, or loopback for a
+ * wildcard; 0, or -1 when it cannot be reached from here. */
+static int
+target_of(const struct sock_rec *s, struct probe_target *t,
+    const char **why)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+	static const uint8_t zero[16];
+
+	memset(t, 0, sizeof(*t));
+	t->port = s->lport;
+	t->udp = s->proto == PROTO_UDP || s->proto == PROTO_UDPLITE;
+	if (s->proto == PROTO_UDPLITE) {
+		*why = "UDP-Lite is not probed";
+		return -1;
+	}
+	if (s->family == AF_INET6 && memcmp(s->laddr, mapped, 12) == 0) {
+		t->family = AF_INET;
+		memcpy(t->addr, s->laddr + 12, 4);
+	} else if (s->family == AF_INET) {
+		t->family = AF_INET;
+		memcpy(t->addr, s->laddr, 4);
+		if (memcmp(t->addr, zero, 4) == 0) {
+			t->addr[0] = 127;
+			t->addr[3] = 1;
+		}
+	} else {
+		t->family = AF_INET6;
+		memcpy(t->addr, s->laddr, 16);
+		if (memcmp(t->addr, zero, 16) == 0)
+			t->addr[15] = 1;
+		else if (t->addr[0] == 0xfe && (t->addr[1] & 0xc0) == 0x80) {
+			if (s->bound_if == 0) {
+				*why = "link-local address with no interface";
+				return -1;
+			}
+			t->scope = s->bound_if;
+		}
+	}
+	if (s->bound_if && (memcmp(s->laddr, zero, 4) == 0 ||
+	    (s->family == AF_INET6 && memcmp(s->laddr, zero, 16) == 0))) {
+		*why = "bound to a device: loopback does not reach it";
+		return -1;
+	}
+	if (t->family == AF_INET && t->addr[0] >= 224 && t->addr[0] < 240) {
+		*why = "a multicast group";
+		return -1;
+	}
+	return 0;
+}
+
+int
+probe_listing(const struct listing *l, const struct rules *r,
+    int budget_ms, struct probe_view *views, char **cause)
+{
+	struct probe_target *tg = xcalloc(l->nviews + 1, sizeof(*tg));
+	struct probe_result *res = xcalloc(l->nviews + 1, sizeof(*res));
+	size_t *which = xcalloc(l->nviews + 1, sizeof(*which));
+	struct probe_opts po;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < l->nviews; i++) {
+		const struct sock_rec *s = l->views[i].s;
+
+		memset(&views[i], 0, sizeof(views[i]));
+		if (!((s->proto == PROTO_TCP && s->state == ST_LISTEN) ||
+		    ((s->proto == PROTO_UDP || s->proto == PROTO_UDPLITE) &&
+		    s->state == ST_CLOSE))) {
+			views[i].why_not = "not a listening socket";
+			continue;
+		}
+		if (target_of(s, &tg[n], &views[i].why_not) < 0)
+			continue;
+		which[n++] = i;
+	}
+	probe_opts_default(&po, r);
+	po.budget_ms = budget_ms;
+	rc = probe_run_isolated(tg, n, &po, res, cause);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		struct probe_view *pv = &views[which[k]];
+		const struct sock_view *v = &l->views[which[k]];
+		const struct proc_rec *p = NULL;
+		const char *reg = NULL, *base = NULL;
+		char proto[8];
+
+		pv->probed = res[k].state != PS_UNPROBED;
+		if (!pv->probed)
+			pv->why_not = "the time budget ran out";
+		pv->r = res[k];
+		if (v->nowners)
+			p = &l->ps.procs[l->ps.owners[v->owners[0]].proc];
+		if (p && p->exe)
+			base = strrchr(p->exe, '/') ? strrchr(p->exe, '/') + 1 :
+			    p->exe;
+		if (v->svc.ent)
+			reg = v->svc.ent->name[0] ? v->svc.ent->name :
+			    v->svc.ent->desc;
+		snprintf(proto, sizeof(proto), "%s", tg[k].udp ? "udp" : "tcp");
+		pv->verdict = verdict_compute(r, reg, p ? p->comm : NULL, base,
+		    &pv->r, v->s->lport, proto, pv->reasons,
+		    sizeof(pv->reasons));
+	}
+	free(tg);
+	free(res);
+	free(which);
+	return rc;
 }

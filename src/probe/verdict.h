@@ -27,4 +27,22 @@ enum verdict verdict_compute(const struct rules *r, const char *registered,
 
 const char *verdict_key(enum verdict v);
 
+/* What --probe found for one socket of a listing. */
+struct probe_view {
+	int			 probed;	/* 0: not probed, see why */
+	const char		*why_not;	/* static text, or NULL */
+	struct probe_result	 r;
+	enum verdict		 verdict;
+	char			 reasons[320];
+};
+
+struct listing;
+/*
+ * Probe every listening TCP and unconnected UDP socket of the listing,
+ * at the address it is bound to (a wildcard through loopback), in this
+ * network namespace; fill views[i].  Returns 0, or -1 with *cause.
+ */
+int probe_listing(const struct listing *l, const struct rules *r,
+    int budget_ms, struct probe_view *views, char **cause);
+
 #endif

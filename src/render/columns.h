@@ -43,8 +43,10 @@ enum col_level { COL_SOCKET, COL_OWNER };
 #define CT_WIDE		2	/* --wide only */
 #define CT_ALLSTATES	3	/* -a only */
 #define CT_WHY		4	/* --why only */
+#define CT_PROBE	5	/* --probe only */
 
-enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE, STYLE_INTEGRITY };
+enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE, STYLE_INTEGRITY,
+	STYLE_VERDICT };
 
 struct column {
 	const char	*header;	/* table header, NULL if not in table */
@@ -61,6 +63,7 @@ struct column {
 	size_t		 min_width;
 	int		 keep_tail;	/* cut the start, not the end (paths) */
 	int		 why;		/* only when dossiers were built */
+	int		 probe;		/* only when sockets were probed */
 };
 
 extern const struct column columns[];

@@ -69,7 +69,8 @@ put_fields(FILE *out, struct strbuf *sb, const struct row *r,
 		struct value v;
 
 		if (columns[i].key == NULL || columns[i].level != level ||
-		    (columns[i].why && r->l->why == NULL))
+		    (columns[i].why && r->l->why == NULL) ||
+		    (columns[i].probe && r->l->probe == NULL))
 			continue;
 		memset(&v, 0, sizeof(v));
 		columns[i].get(r, &v);

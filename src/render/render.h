@@ -14,6 +14,7 @@ struct render_opts {
 	int	 color;		/* emit ANSI colour */
 	int	 verbose;
 	int	 why;		/* origin, package, integrity columns */
+	int	 probe;		/* WIRE and VERDICT columns */
 	size_t	 max_width;	/* fit the table to this many columns; 0: no */
 };
 

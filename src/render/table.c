@@ -13,6 +13,7 @@
 
 #include "columns.h"
 #include "../dossier.h"
+#include "../probe/verdict.h"
 #include "render.h"
 #include "../util/escape.h"
 #include "../util/xmalloc.h"
@@ -35,6 +36,8 @@ shown(const struct column *c, const struct render_opts *o)
 		return o->all_states;
 	case CT_WHY:
 		return o->why;
+	case CT_PROBE:
+		return o->probe;
 	}
 	return 0;
 }
@@ -55,6 +58,13 @@ color_of(const struct column *c, const struct row *r)
 	}
 	if (c->style == STYLE_NOTE && r->p == NULL)
 		return "\033[2m";
+	if (c->style == STYLE_VERDICT && r->l->probe) {
+		const struct probe_view *pv = &r->l->probe[r->v - r->l->views];
+
+		return pv->probed && pv->verdict == VERDICT_MISMATCH ?
+		    "\033[1;31m" : pv->probed && pv->verdict ==
+		    VERDICT_CONSISTENT ? "\033[32m" : NULL;
+	}
 	if (c->style == STYLE_INTEGRITY && r->l->why && r->o) {
 		const char *w = integrity_word(
 		    &r->l->why->v[r->o->proc].integ);

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "why.h"
+#include "../cmd.h"
 #include "../dossier.h"
+#include "../probe/verdict.h"
 #include "../util/escape.h"
 #include "../util/xmalloc.h"
 #include "../util/banned.h"
@@ -299,4 +301,73 @@ g_integrity_table(const struct row *r, struct value *v)
 
 	v->type = ds ? V_STR : V_NULL;
 	v->str = ds ? integrity_word(&ds->integ) : NULL;
+}
+
+static const struct probe_view *
+row_probe(const struct row *r)
+{
+	if (r->l->probe == NULL)
+		return NULL;
+	return &r->l->probe[r->v - r->l->views];
+}
+
+void
+g_wire_table(const struct row *r, struct value *v)
+{
+	const struct probe_view *pv = row_probe(r);
+
+	if (pv == NULL || !pv->probed) {
+		v->type = V_NULL;
+		return;
+	}
+	cmd_probe_summary(&pv->r, v->buf, sizeof(v->buf));
+	v->type = V_STR;
+	v->str = v->buf;
+}
+
+void
+g_verdict_table(const struct row *r, struct value *v)
+{
+	const struct probe_view *pv = row_probe(r);
+
+	if (pv == NULL || !pv->probed) {
+		v->type = V_NULL;
+		return;
+	}
+	v->type = V_STR;
+	v->str = pv->verdict == VERDICT_MISMATCH ? "MISMATCH" :
+	    pv->verdict == VERDICT_CONSISTENT ? "ok" : "?";
+}
+
+void
+g_probe_json(const struct row *r, struct value *v)
+{
+	const struct probe_view *pv = row_probe(r);
+	int f = 1;
+
+	if (pv == NULL) {
+		v->type = V_NULL;
+		return;
+	}
+	strbuf_reset(&raw);
+	if (!pv->probed) {
+		strbuf_addch(&raw, '{');
+		json_key_bool(&raw, &f, "probed", 0);
+		json_key_str(&raw, &f, "reason", pv->why_not);
+		strbuf_addch(&raw, '}');
+		set_raw(v);
+		return;
+	}
+	cmd_probe_result_json(&raw, &pv->r);
+	/* reopen the object to add the verdict */
+	if (raw.len && raw.buf[raw.len - 1] == '}') {
+		raw.len--;
+		f = 0;
+		json_key_bool(&raw, &f, "probed", 1);
+		json_key_str(&raw, &f, "verdict", verdict_key(pv->verdict));
+		json_key_str(&raw, &f, "reasons", pv->reasons[0] ?
+		    pv->reasons : NULL);
+		strbuf_addch(&raw, '}');
+	}
+	set_raw(v);
 }

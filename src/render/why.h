@@ -17,6 +17,9 @@ void g_origin_json(const struct row *r, struct value *v);
 void g_package_json(const struct row *r, struct value *v);
 void g_integrity_json(const struct row *r, struct value *v);
 void g_purpose_json(const struct row *r, struct value *v);
+void g_wire_table(const struct row *r, struct value *v);
+void g_verdict_table(const struct row *r, struct value *v);
+void g_probe_json(const struct row *r, struct value *v);
 
 /* JSON objects for one (socket, process), also used by explain. */
 void why_origin_json(struct strbuf *sb, const struct origin *o);
