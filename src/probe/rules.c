@@ -321,10 +321,11 @@ rules_parse(struct rules *r, const char *buf, size_t len)
 			char *name;
 
 			sec = SEC_NONE;
-			if (l[n - 1] != ']' || sp == NULL ||
-			    (name = dup_checked(sp + 1,
-			    (size_t)(l + n - 1 - sp - 1))) == NULL ||
-			    strchr(name, ' ')) {
+			name = l[n - 1] == ']' && sp != NULL ?
+			    dup_checked(sp + 1, (size_t)(l + n - 1 - sp - 1)) :
+			    NULL;
+			if (name == NULL || strchr(name, ' ')) {
+				free(name);
 				problem(r, &pb, lineno, "bad header");
 				continue;
 			}
