@@ -645,7 +645,12 @@ on_connected(struct engine *e, struct conn *c)
 	if (err) {
 		if (err == ECONNREFUSED)
 			ts->saw_refused = 1;
-		else if (err == ETIMEDOUT || err == EHOSTUNREACH ||
+		else if (err == ECONNRESET || err == EPIPE) {
+			/* accepted, then reset before we saw it connected */
+			ts->saw_open = 1;
+			if (c->kind == CK_NULL)
+				ts->saw_reset = 1;
+		} else if (err == ETIMEDOUT || err == EHOSTUNREACH ||
 		    err == ENETUNREACH)
 			ts->saw_timeout = 1;
 		if (c->kind == CK_NULL) {
