@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "dossier.h"
 #include "listing.h"
+#include "probe/verdict.h"
 #include "render/why.h"
 #include "util/escape.h"
 #include "util/num.h"
@@ -27,7 +28,8 @@
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-enum { OPT_ROOT = 256, OPT_REPLAY, OPT_KB, OPT_IANA };
+enum { OPT_ROOT = 256, OPT_REPLAY, OPT_KB, OPT_IANA, OPT_PROBE, OPT_RULES,
+	OPT_PROBE_TIMEOUT };
 
 static const struct option explain_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -35,6 +37,9 @@ static const struct option explain_opts[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "kb", required_argument, NULL, OPT_KB },
 	{ "iana", required_argument, NULL, OPT_IANA },
+	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
+	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -63,6 +68,12 @@ cmd_explain_usage(FILE *out)
 "      --replay FILE    answer netlink requests from FILE\n"
 "      --kb FILE        daemon knowledge base (default: the installed one)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
+"      --probe          also talk to its listening sockets: the protocol,\n"
+"                       product, TLS facts found on the wire, and whether\n"
+"                       they match the port's name and the process\n"
+"      --probe-timeout MS\n"
+"                       time budget of the probing (default 8000)\n"
+"      --rules FILE     probe and match rules (default: the installed one)\n"
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 explained, 1 nothing matched TARGET, 2 usage or fatal\n"
@@ -210,6 +221,34 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 				put_line(out, k ? "" : "sockets", buf);
 				break;
 			}
+	}
+	for (size_t k = 0; l->probe && k < nowners; k++) {
+		const struct owner *ow = &l->ps.owners[owners[k]];
+
+		for (size_t i = 0; i < l->nviews; i++) {
+			const struct probe_view *pv = &l->probe[i];
+			char sum[256];
+
+			if (l->views[i].s->inode != ow->inode || !pv->probed)
+				continue;
+			cmd_probe_summary(&pv->r, sum, sizeof(sum));
+			put_linef(out, "wire", "%u/%s: %s (%s)%s%s",
+			    l->views[i].s->lport,
+			    proto_name(l->views[i].s->proto), sum,
+			    probe_state_key(pv->r.state), pv->r.info[0] ?
+			    "; " : "", pv->r.info);
+			if (pv->r.tls)
+				put_linef(out, "tls", "%s %s; subject %s; issuer "
+				    "%s; SANs %s; expires %s%s",
+				    pv->r.tls_version, pv->r.tls_cipher,
+				    pv->r.cert_subject, pv->r.cert_issuer,
+				    pv->r.cert_sans[0] ? pv->r.cert_sans : "-",
+				    pv->r.cert_not_after, pv->r.cert_expired ?
+				    " (EXPIRED)" : "");
+			if (pv->verdict == VERDICT_MISMATCH)
+				put_linef(out, "MISMATCH", "%s", pv->reasons);
+			break;
+		}
 	}
 	if (p->ids_known)
 		put_linef(out, "user", "%s (uid %u)", users_name(l->users,
@@ -403,6 +442,20 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				strbuf_addstr(&sb, ", \"origin\": ");
 				why_origin_json(&sb, dossiers_origin(d, l,
 				    v->owners[k]));
+				if (l->probe && l->probe[i].probed) {
+					int pf = 0;
+
+					strbuf_addstr(&sb, ", \"probe\": ");
+					cmd_probe_result_json(&sb,
+					    &l->probe[i].r);
+					sb.len--;	/* reopen the object */
+					json_key_str(&sb, &pf, "verdict",
+					    verdict_key(l->probe[i].verdict));
+					json_key_str(&sb, &pf, "reasons",
+					    l->probe[i].reasons[0] ?
+					    l->probe[i].reasons : NULL);
+					strbuf_addch(&sb, '}');
+				}
 				strbuf_addch(&sb, '}');
 			}
 		}
@@ -470,8 +523,13 @@ cmd_explain_exec(int argc, char **argv)
 	struct listing l;
 	struct dossiers d;
 	const char *root = NULL, *replay = NULL, *kb = NULL, *target;
+	const char *rules_path = NULL;
+	struct rules rules;
+	struct probe_view *pviews = NULL;
 	size_t *procs, nprocs = 0;
-	int ch, json = 0, maybe_pid, rc;
+	int ch, json = 0, maybe_pid, rc, probe = 0, budget = 8000;
+	int rules_loaded = 0;
+	uint64_t v;
 
 	memset(&lo, 0, sizeof(lo));
 	optind = 1;
@@ -491,6 +549,20 @@ cmd_explain_exec(int argc, char **argv)
 			break;
 		case OPT_IANA:
 			lo.iana_path = optarg;
+			break;
+		case OPT_PROBE:
+			probe = 1;
+			break;
+		case OPT_PROBE_TIMEOUT:
+			if (num_parse_str(optarg, 100, 600000, &v) != 0) {
+				fprintf(stderr, "portsleuth: --probe-timeout "
+				    "takes 100 to 600000 ms\n");
+				return EXIT_USAGE;
+			}
+			budget = (int)v;
+			break;
+		case OPT_RULES:
+			rules_path = optarg;
 			break;
 		case 'h':
 			cmd_explain_usage(stdout);
@@ -528,8 +600,6 @@ cmd_explain_exec(int argc, char **argv)
 		return EXIT_USAGE;
 	if (l.nviews == 0 && maybe_pid) {
 		/* no socket on that port: try it as a PID */
-		uint64_t v;
-
 		listing_release(&l);
 		lo.filter.nports = 0;
 		num_parse_str(target, 0, INT32_MAX, &v);
@@ -554,6 +624,26 @@ cmd_explain_exec(int argc, char **argv)
 	dossiers_build(&d, &l, kb ? kb : cmd_find_data("daemons.kb"));
 	l.why = &d;
 	cmd_report_why(&d, &l, 0);
+	if (probe && (root || replay)) {
+		fprintf(stderr, "portsleuth: --probe talks to live listeners: "
+		    "not with --root or --replay\n");
+	} else if (probe) {
+		char *cause = NULL;
+
+		rules_load(&rules, rules_path ? rules_path :
+		    cmd_find_data("probes.rules"));
+		rules_loaded = 1;
+		pviews = xcalloc(l.nviews + 1, sizeof(*pviews));
+		if (rules.error || probe_listing(&l, &rules, budget, pviews,
+		    &cause) < 0) {
+			fprintf(stderr, "portsleuth: %s: nothing probed\n",
+			    rules.error ? rules.error : cause);
+			free(cause);
+			free(pviews);
+			pviews = NULL;
+		}
+		l.probe = pviews;
+	}
 
 	/* processes in order of first appearance */
 	procs = xcalloc(l.ps.nprocs + 1, sizeof(*procs));
@@ -596,6 +686,9 @@ cmd_explain_exec(int argc, char **argv)
 		}
 	}
 	free(procs);
+	free(pviews);
+	if (rules_loaded)
+		rules_release(&rules);
 	rc = fflush(stdout) != 0 || ferror(stdout) ? EXIT_USAGE : 0;
 	dossiers_release(&d);
 	listing_release(&l);

@@ -153,6 +153,19 @@ def check_listing():
           (verdict.get(22, {}).get("reasons") or ""), "22: the reason")
     check("registered as any private mail system, but it speaks ssh" in
           (verdict.get(24, {}).get("reasons") or ""), "24: the reason")
+    rc, out, err, *_ = ps("explain", "--probe", "24")
+    t = out.decode()
+    check(rc == 0 and "wire        24/tcp: ssh OpenSSH" in t and
+          "MISMATCH    port 24/tcp is registered as any private mail" in t,
+          f"explain --probe 24: wire and mismatch ({t[-400:]!r} {err})")
+    rc, out, err, *_ = ps("explain", "--probe", "--json", "8443")
+    try:
+        sk = json.loads(out)["processes"][0]["sockets"]
+        pr = [x["probe"] for x in sk if x["local_port"] == 8443][0]
+    except (ValueError, KeyError, IndexError):
+        pr = {}
+    check(pr.get("service") == "https" and pr.get("verdict") ==
+          "consistent", f"explain --probe --json 8443: {pr}")
     rc, out, err, *_ = ps("--probe", "-t", "-4", "-p", "22,24,8443")
     lines = out.decode().splitlines()
     head = lines[0].split() if lines else []
