@@ -231,10 +231,17 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 
 			if (l->views[i].s->inode != ow->inode || !pv->probed)
 				continue;
+			char a[INET6_ADDRSTRLEN];
+			const struct sock_rec *sr = l->views[i].s;
+
 			cmd_probe_summary(&pv->r, sum, sizeof(sum));
-			put_linef(out, "wire", "%u/%s: %s (%s)%s%s",
-			    l->views[i].s->lport,
-			    proto_name(l->views[i].s->proto), sum,
+			if (inet_ntop(sr->family, sr->laddr, a, sizeof(a)) ==
+			    NULL)
+				snprintf(a, sizeof(a), "?");
+			put_linef(out, "wire", "%u/%s on %s%s%s: %s (%s)%s%s",
+			    sr->lport, proto_name(sr->proto),
+			    sr->family == AF_INET6 ? "[" : "", a,
+			    sr->family == AF_INET6 ? "]" : "", sum,
 			    probe_state_key(pv->r.state), pv->r.info[0] ?
 			    "; " : "", pv->r.info);
 			if (pv->r.tls)

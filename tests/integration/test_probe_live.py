@@ -155,7 +155,7 @@ def check_listing():
           (verdict.get(24, {}).get("reasons") or ""), "24: the reason")
     rc, out, err, *_ = ps("explain", "--probe", "24")
     t = out.decode()
-    check(rc == 0 and "wire        24/tcp: ssh OpenSSH" in t and
+    check(rc == 0 and "wire        24/tcp on 0.0.0.0: ssh OpenSSH" in t and
           "MISMATCH    port 24/tcp is registered as any private mail" in t,
           f"explain --probe 24: wire and mismatch ({t[-400:]!r} {err})")
     rc, out, err, *_ = ps("explain", "--probe", "--json", "8443")
