@@ -369,6 +369,18 @@ with tempfile.TemporaryDirectory() as tmp:
     check(re.search(rb"\s103\s+1\s+\?\s+noexe", out) is not None,
           "unknown user shown as ?")
 
+# --- probe: bad arguments are usage errors, nothing is contacted ------------
+for args, want in ((("probe",), "takes one HOST"),
+                   (("probe", "host.invalid"), "cannot resolve"),
+                   (("probe", "-p", "70000", "127.0.0.1"), "not valid"),
+                   (("probe", "--timeout", "5", "127.0.0.1"), "--timeout"),
+                   (("probe", "--rules", "/nonexistent/rules", "127.0.0.1"),
+                    "cannot read"),
+                   (("--probe", *BASE), "not with --replay or --root")):
+    rc, out, err = run(*args)
+    check(rc == 2 and want in err, f"{' '.join(args[:3])}: usage error "
+          f"({rc}, {err.strip()[:120]!r})")
+
 # --- help, version, man page -------------------------------------------------
 rc, out, err = run("--help")
 check(rc == 0 and b"usage: portsleuth" in out, "--help")
