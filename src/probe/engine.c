@@ -157,6 +157,8 @@ probe_opts_default(struct probe_opts *o, const struct rules *r)
 	o->reply_cap = 16384;
 }
 
+static int probe_for_port(const struct probe_def *p, uint16_t port);
+
 /* Printable, bounded copy of a reply's first bytes. */
 static void
 evidence(const unsigned char *b, size_t n, char *out, size_t sz)
@@ -397,6 +399,28 @@ take_match(struct probe_result *r, const struct match_out *m,
 	r->state = m->rule->hard ? PS_HARD : PS_SOFT;
 }
 
+/* A port that never answers may still be known by its silence
+ * (WireGuard drops what does not carry its key): a soft guess, said
+ * as such. */
+static void
+silent_hint(struct engine *e, size_t t, struct probe_result *r)
+{
+	const struct tstate *ts = &e->ts[t];
+
+	for (size_t i = 0; i < ts->norder; i++) {
+		const struct probe_def *p = ts->order[i];
+
+		if (p->silent == NULL || !probe_for_port(p, e->targets[t].port))
+			continue;
+		copy(r->service, sizeof(r->service), p->silent);
+		copy(r->info, sizeof(r->info), "silent, as it is to anyone "
+		    "without its key");
+		copy(r->via_probe, sizeof(r->via_probe), p->name);
+		r->state = PS_SOFT;
+		return;
+	}
+}
+
 static void
 finish_target(struct engine *e, size_t t)
 {
@@ -425,10 +449,9 @@ finish_target(struct engine *e, size_t t)
 		r->state = PS_CLOSED_AT_ONCE;
 	} else if (ts->saw_open && ts->saw_reset && !r->tls) {
 		r->state = PS_RESET;
-	} else if (ts->saw_open || r->tls) {
-		r->state = PS_SILENT;
-	} else if (e->targets[t].udp) {
-		r->state = PS_SILENT;	/* open or filtered: no answer */
+	} else if (ts->saw_open || r->tls || e->targets[t].udp) {
+		r->state = PS_SILENT;	/* UDP: open or filtered */
+		silent_hint(e, t, r);
 	} else {
 		r->state = PS_TIMEOUT;
 	}

@@ -163,6 +163,10 @@ probe_key(struct rules *r, struct strbuf *pb, struct probe_def *pd,
 			pd->wait_ms = (int)x;
 	} else if (IS("tls")) {
 		pd->tls = strcmp(s, "yes") == 0;
+	} else if (IS("silent")) {
+		free(pd->silent);
+		pd->silent = s;
+		s = NULL;
 	} else {
 		problem(r, pb, line, "unknown probe key");
 	}
@@ -430,6 +434,7 @@ rules_release(struct rules *r)
 		free(r->probes[i].name);
 		free(r->probes[i].payload);
 		free(r->probes[i].ports);
+		free(r->probes[i].silent);
 	}
 	for (size_t i = 0; i < r->nmatches; i++) {
 		struct match_rule *m = &r->matches[i];

@@ -6,7 +6,9 @@
  *   [probe NAME]        what to send: proto (tcp|udp), send (escaped
  *                       bytes: \r \n \t \0 \\ \xHH), ports (where it is
  *                       tried first), wait (ms for a reply), tls (also
- *                       send it inside TLS)
+ *                       send it inside TLS), silent (the service a port
+ *                       of this probe is when it never answers, as
+ *                       WireGuard: a soft answer, never a hard one)
  *   [match SERVICE]     how to recognise a reply: on (probe names, or
  *                       *), regex (PCRE2, on raw bytes), product,
  *                       version, info (templates: $1..$9 are groups),
@@ -39,6 +41,8 @@ struct probe_def {
 	size_t		 nports;
 	int		 wait_ms;	/* 0: the engine's default */
 	int		 tls;		/* also worth sending inside TLS */
+	char		*silent;	/* the service a silent port on one
+					   of these ports usually is */
 	int		 line;
 };
 

@@ -15,6 +15,7 @@ TRUTH = [
     ("tcp", 24, "ssh", "OpenSSH", False, True),       # sshd, wrong port
     ("tcp", 443, "ssh", "OpenSSH", False, True),      # sshd, wrong port
     ("tcp", 22, "http", "nginx", False, True),        # nginx on ssh's port
+    # (and nginx with TLS on 127.0.0.2:22: see test_probe_live.py)
     ("tcp", 8443, "http", "nginx", True, False),      # nginx with TLS
     ("tcp", 25, "smtp", "Exim", False, False),
     ("tcp", 143, "imap", "Dovecot", False, False),
@@ -46,7 +47,9 @@ http {{
   access_log off;
   client_body_temp_path {d}/nb; proxy_temp_path {d}/np;
   fastcgi_temp_path {d}/nf; uwsgi_temp_path {d}/nu; scgi_temp_path {d}/ns;
-  server {{ listen 22; location / {{ return 200 "plain\\n"; }} }}
+  server {{ listen 127.0.0.1:22; location / {{ return 200 "plain\\n"; }} }}
+  server {{ listen 127.0.0.2:22 ssl; ssl_certificate {d}/cert.pem;
+    ssl_certificate_key {d}/key.pem; location / {{ return 200 "tls\\n"; }} }}
   server {{ listen 8443 ssl; ssl_certificate {d}/cert.pem;
     ssl_certificate_key {d}/key.pem; location / {{ return 200 "tls\\n"; }} }}
 }}
@@ -164,7 +167,9 @@ class Daemons:
                    "0.0.0.0", "8000", cwd=os.path.join(d, "empty"))
         self.start("socat", "TCP-LISTEN:9998,reuseaddr,fork",
                    "SYSTEM:sleep 120")
-        want = [(p, port) for p, port, *_ in TRUTH]
+        # a UDP port that never answers, where WireGuard would listen
+        self.start("socat", "-u", "UDP-RECV:51820", "OPEN:/dev/null")
+        want = [(p, port) for p, port, *_ in TRUTH] + [("udp", 51820)]
         if not self.chronyd:
             want.remove(("udp", 123))
         self.wait_ports(want)

@@ -130,6 +130,18 @@ def check_probe(chronyd):
         got_v = got.get(("tcp", port), {}).get("version") or "?"
         check(got_v in v, f"{port}: version {got_v} is {pkg}'s {v}")
     check(wall is not None and wall < 8, f"probe took {wall} s")
+    # nginx with TLS on port 22 of another loopback address
+    rc, out, err, *_ = ps("probe", "127.0.0.2", "-p", "22", "--json")
+    r = json.loads(out)["ports"][0]["probe"] if rc == 0 else {}
+    check(r.get("service") == "https" and r.get("product") == "nginx" and
+          "CN=probe.test" in r.get("cert_subject", ""),
+          f"127.0.0.2:22: nginx over TLS on ssh's port: {r}")
+    # a silent UDP port where WireGuard listens: said as a guess
+    rc, out, err, *_ = ps("probe", "127.0.0.1", "-u", "-p", "51820",
+                          "--json")
+    r = json.loads(out)["ports"][0]["probe"] if rc == 0 else {}
+    check(r.get("state") == "soft" and r.get("protocol") == "wireguard" and
+          "silent" in r.get("info", ""), f"51820/udp: wireguard? {r}")
     print(f"probe of {len(truth)} services: {wall} s, peak {rss} KiB")
 
 
@@ -170,6 +182,11 @@ def check_listing():
     lines = out.decode().splitlines()
     head = lines[0].split() if lines else []
     check("WIRE" in head and "VERDICT" in head, "table: WIRE, VERDICT")
+    tls22 = [s for s in doc["sockets"] if s["local_port"] == 22 and
+             s["local_address"] == "127.0.0.2"]
+    p22 = tls22[0].get("probe", {}) if tls22 else {}
+    check(p22.get("service") == "https" and p22.get("verdict") ==
+          "mismatch", f"--probe 127.0.0.2:22: https, mismatch ({p22})")
     check(sum("MISMATCH" in ln for ln in lines) >= 2 and
           any("https nginx" in ln for ln in lines),
           "table: MISMATCH rows, https nginx")
