@@ -493,9 +493,7 @@ cmd_audit_exec(int argc, char **argv)
 	struct dossiers d;
 	struct items it;
 	struct running run;
-	struct nlio *io;
 	const char *root = NULL, *replay = NULL, *kb = NULL;
-	char *cause = NULL;
 	int ch, json = 0, all = 0, rc;
 
 	memset(&lo, 0, sizeof(lo));
@@ -545,20 +543,8 @@ cmd_audit_exec(int argc, char **argv)
 	if (lo.iana_path == NULL)
 		lo.iana_path = cmd_find_data("iana-ports.tsv");
 	lo.need = PS_NEED_ALL;
-	io = replay ? nlio_open_replay(replay, &cause) : root ?
-	    nlio_open_none() : nlio_open_live(NULL, &cause);
-	if (io == NULL) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
+	if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
 		return EXIT_USAGE;
-	}
-	listing_build(&l, io, &lo);
-	if (nlio_close(io, &cause) != 0) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-		listing_release(&l);
-		return EXIT_USAGE;
-	}
 	cmd_report_listing(&l);
 	dossiers_build(&d, &l, kb ? kb : cmd_find_data("daemons.kb"));
 	cmd_report_why(&d, &l, 0);

@@ -495,34 +495,6 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 	strbuf_release(&sb);
 }
 
-static int
-run(const struct listing_opts *lo, const char *root, const char *replay,
-    struct listing *l)
-{
-	struct nlio *io;
-	char *cause = NULL;
-
-	if (replay)
-		io = nlio_open_replay(replay, &cause);
-	else if (root)
-		io = nlio_open_none();
-	else
-		io = nlio_open_live(NULL, &cause);
-	if (io == NULL) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-		return -1;
-	}
-	listing_build(l, io, lo);
-	if (nlio_close(io, &cause) != 0) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-		listing_release(l);
-		return -1;
-	}
-	return 0;
-}
-
 int
 cmd_explain_exec(int argc, char **argv)
 {
@@ -603,7 +575,7 @@ cmd_explain_exec(int argc, char **argv)
 	lo.need = PS_NEED_ALL;
 	/* A PID names a process, whatever its sockets' states. */
 	lo.filter.all_states = lo.filter.pid != 0;
-	if (run(&lo, root, replay, &l) < 0)
+	if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
 		return EXIT_USAGE;
 	if (l.nviews == 0 && maybe_pid) {
 		/* no socket on that port: try it as a PID */
@@ -612,14 +584,14 @@ cmd_explain_exec(int argc, char **argv)
 		num_parse_str(target, 0, INT32_MAX, &v);
 		lo.filter.pid = (pid_t)v;
 		lo.filter.all_states = 1;
-		if (run(&lo, root, replay, &l) < 0)
+		if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
 			return EXIT_USAGE;
 	}
 	if (l.nviews == 0 && !lo.filter.all_states) {
 		/* nothing listens: any socket on the port at all? */
 		listing_release(&l);
 		lo.filter.all_states = 1;
-		if (run(&lo, root, replay, &l) < 0)
+		if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
 			return EXIT_USAGE;
 	}
 	cmd_report_listing(&l);
@@ -631,26 +603,12 @@ cmd_explain_exec(int argc, char **argv)
 	dossiers_build(&d, &l, kb ? kb : cmd_find_data("daemons.kb"));
 	l.why = &d;
 	cmd_report_why(&d, &l, 0);
-	if (probe && (root || replay)) {
+	if (probe && (root || replay))
 		fprintf(stderr, "portsleuth: --probe talks to live listeners: "
 		    "not with --root or --replay\n");
-	} else if (probe) {
-		char *cause = NULL;
-
-		rules_load(&rules, rules_path ? rules_path :
-		    cmd_find_data("probes.rules"));
-		rules_loaded = 1;
-		pviews = xcalloc(l.nviews + 1, sizeof(*pviews));
-		if (rules.error || probe_listing(&l, &rules, budget, pviews,
-		    &cause) < 0) {
-			fprintf(stderr, "portsleuth: %s: nothing probed\n",
-			    rules.error ? rules.error : cause);
-			free(cause);
-			free(pviews);
-			pviews = NULL;
-		}
-		l.probe = pviews;
-	}
+	else if (probe)
+		l.probe = pviews = cmd_probe_listing(&l, rules_path, budget,
+		    &rules, &rules_loaded);
 
 	/* processes in order of first appearance */
 	procs = xcalloc(l.ps.nprocs + 1, sizeof(*procs));

@@ -227,19 +227,72 @@ cmd_report_why(const struct dossiers *d, const struct listing *l,
 }
 
 int
+cmd_collect(struct listing *l, const struct listing_opts *lo,
+    const char *root, const char *replay, const char *record)
+{
+	struct nlio *io;
+	char *cause = NULL;
+
+	if (replay)
+		io = nlio_open_replay(replay, &cause);
+	else if (root)
+		io = nlio_open_none();
+	else
+		io = nlio_open_live(record, &cause);
+	if (io == NULL) {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	listing_build(l, io, lo);
+	if (nlio_close(io, &cause) != 0) {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+		listing_release(l);
+		return -1;
+	}
+	return 0;
+}
+
+struct probe_view *
+cmd_probe_listing(const struct listing *l, const char *rules_path,
+    int budget_ms, struct rules *rules, int *loaded)
+{
+	struct probe_view *pv;
+	char *cause = NULL;
+
+	rules_load(rules, rules_path ? rules_path :
+	    cmd_find_data("probes.rules"));
+	*loaded = 1;
+	if (rules->error) {
+		fprintf(stderr, "portsleuth: %s: nothing probed\n",
+		    rules->error);
+		return NULL;
+	}
+	if (rules->problems)
+		fprintf(stderr, "portsleuth: probe rules: %s", rules->problems);
+	pv = xcalloc(l->nviews + 1, sizeof(*pv));
+	if (probe_listing(l, rules, budget_ms, pv, &cause) < 0) {
+		fprintf(stderr, "portsleuth: %s: nothing probed\n", cause);
+		free(cause);
+		free(pv);
+		return NULL;
+	}
+	return pv;
+}
+
+int
 cmd_list_exec(int argc, char **argv)
 {
 	struct listing_opts lo;
 	struct render_opts ro;
 	struct listing l;
-	struct nlio *io;
 	const char *record = NULL, *replay = NULL, *color = "auto";
 	const char *user = NULL, *root = NULL, *kb = NULL, *rules_path = NULL;
 	struct dossiers why;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
 	int probe_budget = 8000, rules_loaded = 0;
-	char *cause = NULL;
 	int ch, json = 0, rc;
 	double t0;
 	uint64_t v;
@@ -415,52 +468,16 @@ cmd_list_exec(int argc, char **argv)
 	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
 	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0'));
 
-	if (replay)
-		io = nlio_open_replay(replay, &cause);
-	else if (root)
-		io = nlio_open_none();
-	else
-		io = nlio_open_live(record, &cause);
-	if (io == NULL) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
+	if (cmd_collect(&l, &lo, root, replay, record) < 0)
 		return EXIT_USAGE;
-	}
-	listing_build(&l, io, &lo);
-	if (nlio_close(io, &cause) != 0) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-		listing_release(&l);
-		return EXIT_USAGE;
-	}
 	if (ro.why) {
 		dossiers_build(&why, &l, kb ? kb : cmd_find_data("daemons.kb"));
 		l.why = &why;
 	}
 	if (ro.probe) {
 		t0 = now_ms();
-		rules_load(&rules, rules_path ? rules_path :
-		    cmd_find_data("probes.rules"));
-		rules_loaded = 1;
-		if (rules.error) {
-			fprintf(stderr, "portsleuth: %s: nothing probed\n",
-			    rules.error);
-		} else {
-			if (rules.problems)
-				fprintf(stderr, "portsleuth: probe rules: %s",
-				    rules.problems);
-			pviews = xcalloc(l.nviews + 1, sizeof(*pviews));
-			if (probe_listing(&l, &rules, probe_budget, pviews,
-			    &cause) < 0) {
-				fprintf(stderr, "portsleuth: %s: nothing "
-				    "probed\n", cause);
-				free(cause);
-				cause = NULL;
-				free(pviews);
-				pviews = NULL;
-			}
-			l.probe = pviews;
-		}
+		l.probe = pviews = cmd_probe_listing(&l, rules_path,
+		    probe_budget, &rules, &rules_loaded);
 		if (ro.verbose)
 			fprintf(stderr, "portsleuth: time: probing %.1f ms\n",
 			    now_ms() - t0);

@@ -39,6 +39,19 @@ const char *cmd_find_data(const char *name);
 
 struct dossiers;
 struct listing;
+struct listing_opts;
+struct probe_view;
+struct rules;
+
+/* Build the listing from the live kernel (recording to record), a
+ * recording, or a --root tree; 0, or -1 after saying why. */
+int cmd_collect(struct listing *l, const struct listing_opts *lo,
+    const char *root, const char *replay, const char *record);
+/* --probe: load the rules and probe the listing's listeners; NULL
+ * after saying why.  *loaded: rules must be released. */
+struct probe_view *cmd_probe_listing(const struct listing *l,
+    const char *rules_path, int budget_ms, struct rules *rules,
+    int *loaded);
 /* Warnings about what the listing could not see (not root, ...). */
 void cmd_report_listing(const struct listing *l);
 /* Warnings about what the dossiers could not see. */

@@ -9,6 +9,7 @@
 
 #include "kb.h"
 #include "util/strbuf.h"
+#include "util/words.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
@@ -182,27 +183,6 @@ kb_release(struct kb *kb)
 	memset(kb, 0, sizeof(*kb));
 }
 
-/* Is word one of the space separated words of list? */
-static int
-word_in(const char *list, const char *word, size_t wn)
-{
-	const char *p = list;
-
-	if (list == NULL || wn == 0)
-		return 0;
-	while (*p) {
-		const char *sp = strchr(p, ' ');
-		size_t n = sp ? (size_t)(sp - p) : strlen(p);
-
-		if (n == wn && memcmp(p, word, wn) == 0)
-			return 1;
-		if (sp == NULL)
-			break;
-		p = sp + 1;
-	}
-	return 0;
-}
-
 const struct kb_entry *
 kb_lookup(const struct kb *kb, const char *comm, const char *exe,
     const char *package, const char *unit)
@@ -226,10 +206,10 @@ kb_lookup(const struct kb *kb, const char *comm, const char *exe,
 		const struct kb_entry *first = NULL;
 
 		for (size_t i = 0; names[k] && i < kb->n; i++) {
-			if (!word_in(kb->v[i].match, names[k],
+			if (!words_has(kb->v[i].match, names[k],
 			    strlen(names[k])))
 				continue;
-			if (package == NULL || word_in(kb->v[i].package,
+			if (package == NULL || words_has(kb->v[i].package,
 			    package, strlen(package)))
 				return &kb->v[i];
 			if (first == NULL)
@@ -239,10 +219,10 @@ kb_lookup(const struct kb *kb, const char *comm, const char *exe,
 			return first;
 	}
 	for (size_t i = 0; package && i < kb->n; i++)
-		if (word_in(kb->v[i].package, package, strlen(package)))
+		if (words_has(kb->v[i].package, package, strlen(package)))
 			return &kb->v[i];
 	for (size_t i = 0; unit && i < kb->n; i++)
-		if (word_in(kb->v[i].unit, unit, un))
+		if (words_has(kb->v[i].unit, unit, un))
 			return &kb->v[i];
 	return NULL;
 }

@@ -78,7 +78,7 @@ origin_kind_key(enum origin_kind k)
 	return k < ORIGIN_COUNT ? kind_keys[k] : "unknown";
 }
 
-/* ---- cgroup paths ------------------------------------------------------- */
+/* ---- cgroup paths ------------------------------------------------------ */
 
 static int
 all_hex(const char *s, size_t n)
@@ -219,7 +219,7 @@ cgroup_info_release(struct cgroup_info *ci)
 	memset(ci, 0, sizeof(*ci));
 }
 
-/* ---- container names from the runtime's metadata ------------------------ */
+/* ---- container names from the runtime's metadata ----------------------- */
 
 static json_t *
 load_json(const char *path)
@@ -304,7 +304,7 @@ container_name(const char *runtime, const char *id)
 	return name;
 }
 
-/* ---- the parent chain ---------------------------------------------------- */
+/* ---- the parent chain -------------------------------------------------- */
 
 static void
 read_pidinfo(struct pidinfo *pi)
@@ -437,7 +437,7 @@ static const char *const login_names[] = { "sshd", "login", "agetty",
 	"getty", "mingetty", "su", "sudo", "screen", "tmux: server",
 	"dropbear", "gdm-session-wor", "lightdm", "sddm-helper", NULL };
 
-/* ---- context -------------------------------------------------------------- */
+/* ---- context ----------------------------------------------------------- */
 
 struct origin_ctx *
 origin_ctx_new(struct registry *reg, struct users *users)
@@ -611,7 +611,7 @@ origin_ss_port(struct origin_ctx *ctx, const struct ss_entry *e)
 	return port > 0 ? (unsigned int)port : 0;
 }
 
-/* ---- helpers for building the answer ------------------------------------- */
+/* ---- helpers for building the answer ----------------------------------- */
 
 static void
 add_disable(struct origin *o, char *cmd)
@@ -831,7 +831,7 @@ listen_text(const struct unit_kv *kv)
 	    dot ? dot + 1 : kv->key, kv->value);
 }
 
-/* ---- the decision ---------------------------------------------------------- */
+/* ---- the decision ------------------------------------------------------ */
 
 static int
 chain_find(const struct origin *o, const char *const *names)

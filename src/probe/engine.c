@@ -193,7 +193,7 @@ copy(char *dst, size_t sz, const char *src)
 	snprintf(dst, sz, "%s", src ? src : "");
 }
 
-/* ---- connections ------------------------------------------------------ */
+/* ---- connections ------------------------------------------------------- */
 
 static int
 sockaddr_of(const struct probe_target *t, struct sockaddr_storage *ss,
@@ -320,7 +320,7 @@ reply_wait(const struct tstate *ts, const struct probe_def *p)
 	return (int)(w > PROBE_MAX_MS ? PROBE_MAX_MS : w);
 }
 
-/* ---- results ------------------------------------------------------------ */
+/* ---- results ----------------------------------------------------------- */
 
 static void
 tls_facts(SSL *ssl, struct probe_result *r)
@@ -535,7 +535,7 @@ classify(struct engine *e, struct conn *c, int inner)
 	return kind;
 }
 
-/* ---- the client-first probes ------------------------------------------ */
+/* ---- the client-first probes ------------------------------------------- */
 
 static int
 probe_for_port(const struct probe_def *p, uint16_t port)
@@ -621,7 +621,7 @@ start_target(struct engine *e, size_t t)
 		ts->tls_done = 1;
 }
 
-/* ---- events --------------------------------------------------------------- */
+/* ---- events ------------------------------------------------------------ */
 
 static void
 conn_done(struct engine *e, struct conn *c)
@@ -1062,7 +1062,7 @@ probe_run(const struct probe_target *targets, size_t n,
 	free(e.conns);
 }
 
-/* ---- the unprivileged prober -------------------------------------------- */
+/* ---- the unprivileged prober ------------------------------------------- */
 
 static void
 clean_str(char *s, size_t sz)

@@ -11,6 +11,7 @@
 #include "probe/rules.h"
 #include "util/num.h"
 #include "util/strbuf.h"
+#include "util/words.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
@@ -577,29 +578,11 @@ rules_match(const struct rules *r, const char *probe,
 	return have_soft;
 }
 
-static int
-word_in(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-	const char *p = list;
-
-	while (p && *p) {
-		size_t k = strcspn(p, " ");
-
-		if (k == n && memcmp(p, w, n) == 0)
-			return 1;
-		p += k;
-		while (*p == ' ')
-			p++;
-	}
-	return 0;
-}
-
 const struct family *
 rules_family_registered(const struct rules *r, const char *name)
 {
 	for (size_t i = 0; name && i < r->nfamilies; i++)
-		if (word_in(r->families[i].registered, name))
+		if (words_has(r->families[i].registered, name, strlen(name)))
 			return &r->families[i];
 	/* IANA has dozens of "something-https" names */
 	if (name && (strstr(name, "https") || strstr(name, "http-")))
@@ -614,7 +597,8 @@ rules_program_speaks(const struct rules *r, const char *program,
 	int listed = 0;
 
 	for (size_t i = 0; program && i < r->nfamilies; i++)
-		if (word_in(r->families[i].programs, program)) {
+		if (words_has(r->families[i].programs, program,
+		    strlen(program))) {
 			if (&r->families[i] == f)
 				return 1;
 			listed = 1;
@@ -626,7 +610,8 @@ const struct family *
 rules_family_program(const struct rules *r, const char *program)
 {
 	for (size_t i = 0; program && i < r->nfamilies; i++)
-		if (word_in(r->families[i].programs, program))
+		if (words_has(r->families[i].programs, program,
+		    strlen(program)))
 			return &r->families[i];
 	return NULL;
 }
@@ -635,7 +620,8 @@ const struct family *
 rules_family_wire(const struct rules *r, const char *service)
 {
 	for (size_t i = 0; service && i < r->nfamilies; i++)
-		if (word_in(r->families[i].wire, service) ||
+		if (words_has(r->families[i].wire, service,
+		    strlen(service)) ||
 		    strcmp(r->families[i].name, service) == 0)
 			return &r->families[i];
 	return NULL;

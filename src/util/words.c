@@ -1,0 +1,26 @@
+/*
+ * words.c - space-separated word lists.
+ */
+#include <string.h>
+
+#include "words.h"
+#include "banned.h"
+
+int
+words_has(const char *list, const char *word, size_t n)
+{
+	const char *p = list;
+
+	if (list == NULL || n == 0)
+		return 0;
+	while (*p) {
+		size_t k = strcspn(p, " ");
+
+		if (k == n && memcmp(p, word, n) == 0)
+			return 1;
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
