@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "filter.h"
+#include "listing.h"
 #include "probe/engine.h"
 #include "probe/rules.h"
 #include "render/why.h"
@@ -164,6 +165,72 @@ cmd_probe_summary(const struct probe_result *r, char *buf, size_t sz)
 	    r->state == PS_UNPROBED ? "not probed (time budget)" : "error");
 }
 
+#define CHUNK	4096	/* ports probed per prober run */
+
+static int
+shown_row(const struct probe_target *t, const struct probe_result *r,
+    int all)
+{
+	return all || !(r->state == PS_REFUSED ||
+	    (r->state == PS_SILENT && t->udp));
+}
+
+/* Write the rows of one chunk, as JSON elements or table lines. */
+static void
+emit(const struct probe_target *tg, const struct probe_result *res,
+    size_t m, int json, int all, struct registry *reg, int *first,
+    size_t *answered)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 1u << 16);
+	for (size_t i = 0; i < m; i++) {
+		const struct probe_result *r = &res[i];
+		char port[16], svc[160], shown[48];
+
+		if (r->state != PS_REFUSED && r->state != PS_UNPROBED)
+			(*answered)++;
+		if (!shown_row(&tg[i], r, all))
+			continue;
+		strbuf_reset(&sb);
+		if (json) {
+			struct service_match sm = registry_lookup(reg,
+			    tg[i].udp ? PROTO_UDP : PROTO_TCP, tg[i].port);
+			int k = 1;
+
+			strbuf_addstr(&sb, *first ? "\n  {" : ",\n  {");
+			*first = 0;
+			json_key_int(&sb, &k, "port", tg[i].port);
+			json_key_str(&sb, &k, "proto", tg[i].udp ? "udp" :
+			    "tcp");
+			json_key_str(&sb, &k, "registered", sm.ent &&
+			    sm.ent->name[0] ? sm.ent->name : NULL);
+			strbuf_addstr(&sb, ", \"probe\": ");
+			put_result_json(&sb, r);
+			strbuf_addch(&sb, '}');
+			fwrite(sb.buf, 1, sb.len, stdout);
+			continue;
+		}
+		snprintf(port, sizeof(port), "%u/%s", tg[i].port,
+		    tg[i].udp ? "udp" : "tcp");
+		cmd_probe_summary(r, svc, sizeof(svc));
+		printf("%-10s %-16s %-24s %s\n", port, probe_state_key(r->state),
+		    r->service[0] ? probe_service_shown(r, shown,
+		    sizeof(shown)) : "-", svc);
+		if (r->tls)
+			strbuf_addf(&sb, "%s %s; cert %s; expires %s%s",
+			    r->tls_version, r->tls_cipher, r->cert_subject,
+			    r->cert_not_after, r->cert_expired ?
+			    " (EXPIRED)" : "");
+		if (r->info[0])
+			strbuf_addf(&sb, "%s%s", sb.len ? "; " : "", r->info);
+		if (sb.len)
+			printf("%-10s %-16s %-24s %s\n", "", "", "",
+			    strbuf_str(&sb));
+	}
+	strbuf_release(&sb);
+}
+
 int
 cmd_probe_exec(int argc, char **argv)
 {
@@ -174,7 +241,10 @@ cmd_probe_exec(int argc, char **argv)
 	struct probe_result *res;
 	struct addrinfo hints, *ai = NULL;
 	struct registry reg;
+	struct strbuf sb;
 	const char *rules_path = NULL, *host;
+	double end;
+	int first = 1, failed = 0;
 	char *cause = NULL;
 	uint16_t *ports;
 	size_t nports = 0, n = 0, answered = 0;
@@ -287,93 +357,41 @@ cmd_probe_exec(int argc, char **argv)
 	}
 	freeaddrinfo(ai);
 	probe_opts_default(&po, &rules);
-	po.budget_ms = budget;
-	res = xcalloc(n ? n : 1, sizeof(*res));
-	if (probe_run_isolated(tg, n, &po, res, &cause) < 0) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-		free(res);
-		free(tg);
-		free(ports);
-		rules_release(&rules);
-		return EXIT_USAGE;
-	}
 	registry_init(&reg, cmd_find_data("iana-ports.tsv"));
+	/* In chunks: a whole-range scan keeps its memory small, and rows
+	 * are written as their chunk is done. */
+	res = xcalloc(CHUNK, sizeof(*res));
+	end = now_ms() + budget;
 	if (json) {
-		struct strbuf sb;
-		int first = 1;
-
-		strbuf_init(&sb, 64u << 20);
-		strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION
-		    "\", \"host\": ");
+		strbuf_init(&sb, 1u << 20);
 		json_str(&sb, host);
-		strbuf_addstr(&sb, ", \"ports\": [");
-		for (size_t i = 0; i < n; i++) {
-			struct service_match sm;
-			int k = 1;
-
-			if (res[i].state == PS_REFUSED ||
-			    res[i].state == PS_UNPROBED)
-				answered += 0;
-			else
-				answered++;
-			if (!all && (res[i].state == PS_REFUSED ||
-			    (res[i].state == PS_SILENT && tg[i].udp)))
-				continue;
-			sm = registry_lookup(&reg, tg[i].udp ? PROTO_UDP :
-			    PROTO_TCP, tg[i].port);
-			strbuf_addstr(&sb, first ? "{" : ", {");
-			first = 0;
-			json_key_int(&sb, &k, "port", tg[i].port);
-			json_key_str(&sb, &k, "proto", tg[i].udp ? "udp" :
-			    "tcp");
-			json_key_str(&sb, &k, "registered", sm.ent &&
-			    sm.ent->name[0] ? sm.ent->name : NULL);
-			strbuf_addstr(&sb, ", \"probe\": ");
-			put_result_json(&sb, &res[i]);
-			strbuf_addch(&sb, '}');
-		}
-		strbuf_addstr(&sb, "]}\n");
-		fwrite(sb.buf, 1, sb.len, stdout);
+		printf("{\"portsleuth\": \"" PORTSLEUTH_VERSION "\", "
+		    "\"host\": %s, \"ports\": [", strbuf_str(&sb));
 		strbuf_release(&sb);
 	} else {
-		struct strbuf esc;
-
-		strbuf_init(&esc, 4096);
 		printf("%-10s %-16s %-24s %s\n", "PORT", "STATE", "SERVICE",
 		    "DETAILS");
-		for (size_t i = 0; i < n; i++) {
-			char port[16], svc[160], shown[48];
-
-			if (res[i].state != PS_REFUSED &&
-			    res[i].state != PS_UNPROBED)
-				answered++;
-			if (!all && (res[i].state == PS_REFUSED ||
-			    (res[i].state == PS_SILENT && tg[i].udp)))
-				continue;
-			snprintf(port, sizeof(port), "%u/%s", tg[i].port,
-			    tg[i].udp ? "udp" : "tcp");
-			cmd_probe_summary(&res[i], svc, sizeof(svc));
-			strbuf_reset(&esc);
-			if (res[i].tls)
-				strbuf_addf(&esc, "%s %s; cert %s; expires %s%s",
-				    res[i].tls_version, res[i].tls_cipher,
-				    res[i].cert_subject, res[i].cert_not_after,
-				    res[i].cert_expired ? " (EXPIRED)" : "");
-			if (res[i].info[0])
-				strbuf_addf(&esc, "%s%s", esc.len ? "; " : "",
-				    res[i].info);
-			printf("%-10s %-16s %-24s %s\n", port,
-			    probe_state_key(res[i].state),
-			    res[i].service[0] ? probe_service_shown(&res[i],
-			    shown, sizeof(shown)) : "-", svc);
-			if (esc.len)
-				printf("%-10s %-16s %-24s %s\n", "", "", "",
-				    strbuf_str(&esc));
-		}
-		strbuf_release(&esc);
 	}
-	rc = answered ? 0 : EXIT_NOMATCH;
+	for (size_t off = 0; off < n; off += CHUNK) {
+		size_t m = n - off < CHUNK ? n - off : CHUNK;
+		double left = end - now_ms();
+
+		memset(res, 0, CHUNK * sizeof(*res));	/* "unprobed" */
+		if (left >= 50) {
+			po.budget_ms = (int)left;
+			if (probe_run_isolated(tg + off, m, &po, res,
+			    &cause) < 0) {
+				fprintf(stderr, "portsleuth: %s\n", cause);
+				free(cause);
+				failed = 1;
+				break;
+			}
+		}
+		emit(tg + off, res, m, json, all, &reg, &first, &answered);
+	}
+	if (json)
+		printf("%s]}\n", first ? "" : "\n");
+	rc = failed ? EXIT_USAGE : answered ? 0 : EXIT_NOMATCH;
 	registry_release(&reg);
 	free(res);
 	free(tg);

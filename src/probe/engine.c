@@ -655,6 +655,18 @@ conn_done(struct engine *e, struct conn *c)
 	maybe_finish(e, t);
 }
 
+static int
+self_connected(int fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &la) < 0 ||
+	    getpeername(fd, (struct sockaddr *)&b, &lb) < 0)
+		return 0;
+	return la == lb && memcmp(&a, &b, la) == 0;
+}
+
 static void
 on_connected(struct engine *e, struct conn *c)
 {
@@ -676,6 +688,19 @@ on_connected(struct engine *e, struct conn *c)
 		} else if (err == ETIMEDOUT || err == EHOSTUNREACH ||
 		    err == ENETUNREACH)
 			ts->saw_timeout = 1;
+		if (c->kind == CK_NULL) {
+			ts->plain_done = ts->tls_done = 1;
+			finish_target(e, c->t);
+			return;
+		}
+		conn_done(e, c);
+		return;
+	}
+	if (self_connected(c->fd)) {
+		/* a scan of the ephemeral range can meet its own source
+		 * port: TCP's simultaneous open then "connects" the socket
+		 * to itself; nothing listens there */
+		ts->saw_refused = 1;
 		if (c->kind == CK_NULL) {
 			ts->plain_done = ts->tls_done = 1;
 			finish_target(e, c->t);
