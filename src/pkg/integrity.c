@@ -347,8 +347,8 @@ static const char *const flag_keys[] = {
 };
 static const char *const flag_text[] = {
 	"digest differs from the package's", "executable deleted",
-	"another file now at its path (upgraded or swapped since start: "
-	    "restart it)", "owned by no package",
+	("another file now at its path (upgraded or swapped since start: "
+	    "restart it)"), "owned by no package",
 	"runs from a temporary directory", "in a world-writable directory",
 	"dynamic loader variables set", "started through the dynamic loader",
 	"/etc/ld.so.preload is in use", "locally diverted with dpkg-divert"
