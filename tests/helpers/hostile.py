@@ -24,13 +24,17 @@ import time
 
 def peer_uid(conn):
     """The uid owning the other end of a local TCP connection."""
-    host, port = conn.getpeername()[:2]
+    port = conn.getpeername()[1]
+    mine = conn.getsockname()[1]
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as f:
             next(f)
             for line in f:
                 w = line.split()
-                if int(w[1].split(":")[1], 16) == port:
+                # the client's end: its port, ours as the remote one,
+                # established (a time-wait entry shows uid 0)
+                if int(w[1].split(":")[1], 16) == port and \
+                        int(w[2].split(":")[1], 16) == mine and w[3] == "01":
                     return int(w[7])
     return -1
 
