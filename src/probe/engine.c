@@ -2,10 +2,10 @@
  * engine.c - the probing event loop: epoll, non-blocking connects,
  * OpenSSL on non-blocking sockets, deadlines, capped replies.
  *
- * Deadlines: each connection carries one, and the loop's epoll timeout
- * is the nearest of them (found by a scan: there are at most max_fds
- * connections, so a scan costs less than keeping a heap) or the end of
- * the whole budget, whichever is first.
+ * Timers: each connection carries a deadline (and, while a reply comes
+ * in, the moment it would count as quiet); both go into a min-heap, and
+ * the loop's epoll timeout is the earliest entry or the end of the
+ * whole budget, whichever is first.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,6 +98,14 @@ struct engine {
 	pcre2_match_data	*md;
 	double			 t0, end;
 	uint32_t		 next_id;
+	/* the timers: a binary min-heap of (time, connection); an entry
+	 * whose connection is gone or has moved its deadline is dropped
+	 * when it comes up */
+	struct timer {
+		double		 at;
+		uint32_t	 slot, id;
+	}			*heap;
+	size_t			 nheap, heapcap;
 };
 
 static double
@@ -107,6 +115,59 @@ now_ms_(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+timer_push(struct engine *e, const struct conn *c, double at)
+{
+	size_t i;
+
+	xgrow((void **)&e->heap, &e->heapcap, e->nheap + 1, sizeof(*e->heap));
+	i = e->nheap++;
+	while (i > 0 && e->heap[(i - 1) / 2].at > at) {
+		e->heap[i] = e->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	e->heap[i].at = at;
+	e->heap[i].slot = (uint32_t)c->slot;
+	e->heap[i].id = c->id;
+}
+
+static struct timer
+timer_pop(struct engine *e)
+{
+	struct timer top = e->heap[0], last = e->heap[--e->nheap];
+	size_t i = 0;
+
+	for (;;) {
+		size_t k = 2 * i + 1;
+
+		if (k >= e->nheap)
+			break;
+		if (k + 1 < e->nheap && e->heap[k + 1].at < e->heap[k].at)
+			k++;
+		if (e->heap[k].at >= last.at)
+			break;
+		e->heap[i] = e->heap[k];
+		i = k;
+	}
+	if (e->nheap > 0)
+		e->heap[i] = last;
+	return top;
+}
+
+static void
+set_deadline(struct engine *e, struct conn *c, double at)
+{
+	c->deadline = at;
+	timer_push(e, c, at);
+}
+
+static void
+set_idle(struct engine *e, struct conn *c, double at)
+{
+	c->idle_until = at;
+	timer_push(e, c, at);
 }
 
 const char *
@@ -271,7 +332,7 @@ conn_open(struct engine *e, size_t t, enum ckind kind,
 	c->st = tg->udp ? CS_SENDING : CS_CONNECTING;
 	c->buf = xmalloc(e->o->reply_cap);
 	c->start = now_ms_();
-	c->deadline = c->start + e->o->connect_ms;
+	set_deadline(e, c, c->start + e->o->connect_ms);
 	e->conns[slot] = c;
 	e->nconns++;
 	e->ts[t].conns++;
@@ -604,7 +665,7 @@ start_target(struct engine *e, size_t t)
 		ts->null_silent = 1;
 		for (size_t i = 0; i < ts->norder; i++)
 			if ((c = conn_open(e, t, CK_UDP, ts->order[i])) != NULL)
-				c->deadline = c->start + UDP_WAIT_MS;
+				set_deadline(e, c, c->start + UDP_WAIT_MS);
 		ts->next = ts->norder;
 		if (ts->conns == 0) {
 			ts->plain_done = 1;
@@ -715,12 +776,12 @@ on_connected(struct engine *e, struct conn *c)
 	switch (c->kind) {
 	case CK_NULL:
 		c->st = CS_READING;
-		c->deadline = now + banner_wait(ts);
+		set_deadline(e, c, now + banner_wait(ts));
 		watch(e, c, EPOLLIN | EPOLLRDHUP, EPOLL_CTL_MOD);
 		break;
 	case CK_PROBE:
 		c->st = CS_SENDING;
-		c->deadline = now + e->o->connect_ms;
+		set_deadline(e, c, now + e->o->connect_ms);
 		watch(e, c, EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD);
 		break;
 	case CK_TLS:
@@ -732,7 +793,7 @@ on_connected(struct engine *e, struct conn *c)
 		SSL_set_connect_state(c->ssl);
 		c->st = CS_HANDSHAKE;
 		/* a silent server is no TLS server: do not wait long */
-		c->deadline = now + TLS_MIN_MS + 8 * (now - c->start);
+		set_deadline(e, c, now + TLS_MIN_MS + 8 * (now - c->start));
 		break;
 	default:
 		break;
@@ -753,7 +814,7 @@ tls_step(struct engine *e, struct conn *c)
 			c->st = CS_READING;
 			c->inner = 0;
 			c->len = 0;
-			c->deadline = now_ms_() + banner_wait(ts);
+			set_deadline(e, c, now_ms_() + banner_wait(ts));
 			watch(e, c, EPOLLIN, EPOLL_CTL_MOD);
 			/* a TLS server: the plain side's answers (an HTTP 400
 			 * to a plain request, say) no longer decide */
@@ -777,7 +838,7 @@ tls_step(struct engine *e, struct conn *c)
 		if (rc > 0) {
 			c->st = CS_READING;
 			c->len = 0;
-			c->deadline = now_ms_() + reply_wait(ts, c->probe);
+			set_deadline(e, c, now_ms_() + reply_wait(ts, c->probe));
 			watch(e, c, EPOLLIN, EPOLL_CTL_MOD);
 			return;
 		}
@@ -801,7 +862,7 @@ tls_step(struct engine *e, struct conn *c)
 		    65536 : room));
 		if (rc > 0) {
 			c->len += (size_t)rc;
-			c->idle_until = now_ms_() + IDLE_MS;
+			set_idle(e, c, now_ms_() + IDLE_MS);
 			continue;
 		}
 		err = SSL_get_error(c->ssl, rc);
@@ -835,7 +896,7 @@ plain_read(struct engine *e, struct conn *c)
 		n = recv(c->fd, c->buf + c->len, room, 0);
 		if (n > 0) {
 			c->len += (size_t)n;
-			c->idle_until = now_ms_() + IDLE_MS;
+			set_idle(e, c, now_ms_() + IDLE_MS);
 			/* a hard match at once settles it */
 			if (classify(e, c, 0) == 3) {
 				conn_done(e, c);
@@ -886,8 +947,8 @@ plain_send(struct engine *e, struct conn *c)
 	if (c->sent < c->probe->len)
 		return;
 	c->st = CS_READING;
-	c->deadline = now_ms_() + (c->kind == CK_UDP ? UDP_WAIT_MS :
-	    reply_wait(ts, c->probe));
+	set_deadline(e, c, now_ms_() + (c->kind == CK_UDP ? UDP_WAIT_MS :
+	    reply_wait(ts, c->probe)));
 	watch(e, c, EPOLLIN | EPOLLRDHUP, EPOLL_CTL_MOD);
 }
 
@@ -946,7 +1007,7 @@ on_deadline(struct engine *e, struct conn *c, double now)
 		}
 		c->inner = 1;
 		c->st = CS_SENDING;
-		c->deadline = now + e->o->connect_ms;
+		set_deadline(e, c, now + e->o->connect_ms);
 		tls_step(e, c);
 		return;
 	}
@@ -962,7 +1023,7 @@ on_deadline(struct engine *e, struct conn *c, double now)
 		 * connection keeps listening for a late banner */
 		if (!ts->null_silent) {
 			ts->null_silent = 1;
-			c->deadline = ts->start + e->o->connect_ms;
+			set_deadline(e, c, ts->start + e->o->connect_ms);
 			launch_probes(e, c->t);
 			return;
 		}
@@ -970,6 +1031,26 @@ on_deadline(struct engine *e, struct conn *c, double now)
 		return;
 	}
 	conn_done(e, c);
+}
+
+/* A timer came up: a reply that went quiet, or a deadline. */
+static void
+expire(struct engine *e, struct conn *c, double now)
+{
+	if (c->idle_until > 0 && c->idle_until <= now && c->len > 0) {
+		int inner = c->kind == CK_TLS;
+
+		if (classify(e, c, inner) == 3 || !inner || c->inner == 1) {
+			if (c->kind == CK_NULL)
+				e->ts[c->t].plain_done = 1;
+			conn_done(e, c);
+			return;
+		}
+		c->idle_until = 0;
+		return;
+	}
+	if (c->deadline <= now)
+		on_deadline(e, c, now);
 }
 
 static void
@@ -989,16 +1070,8 @@ run_loop(struct engine *e)
 			break;
 		if (now >= e->end)
 			break;
-		for (int i = 0; i < e->o->max_fds; i++) {
-			struct conn *c = e->conns[i];
-
-			if (c == NULL)
-				continue;
-			if (c->deadline < next)
-				next = c->deadline;
-			if (c->idle_until > 0 && c->idle_until < next)
-				next = c->idle_until;
-		}
+		if (e->nheap > 0 && e->heap[0].at < next)
+			next = e->heap[0].at;
 		timeout = next <= now ? 0 : (int)(next - now) + 1;
 		n = epoll_wait(e->ep, evs, 128, timeout);
 		if (n < 0 && errno != EINTR)
@@ -1013,27 +1086,12 @@ run_loop(struct engine *e)
 				on_event(e, c, evs[i].events);
 		}
 		now = now_ms_();
-		for (int i = 0; i < e->o->max_fds; i++) {
-			struct conn *c = e->conns[i];
+		while (e->nheap > 0 && e->heap[0].at <= now) {
+			struct timer t = timer_pop(e);
+			struct conn *c = e->conns[t.slot];
 
-			if (c == NULL)
-				continue;
-			if (c->idle_until > 0 && c->idle_until <= now &&
-			    c->len > 0) {
-				int inner = c->kind == CK_TLS;
-
-				if (classify(e, c, inner) == 3 || !inner ||
-				    c->inner == 1) {
-					if (c->kind == CK_NULL)
-						e->ts[c->t].plain_done = 1;
-					conn_done(e, c);
-					continue;
-				}
-				c->idle_until = 0;
-				continue;
-			}
-			if (c->deadline <= now)
-				on_deadline(e, c, now);
+			if (c != NULL && c->id == t.id)
+				expire(e, c, now);
 		}
 	}
 	/* the budget ran out: what is left is settled as it stands */
@@ -1085,6 +1143,7 @@ probe_run(const struct probe_target *targets, size_t n,
 		close(e.ep);
 	free(e.ts);
 	free(e.conns);
+	free(e.heap);
 }
 
 /* ---- the unprivileged prober ------------------------------------------- */
