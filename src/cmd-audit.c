@@ -200,6 +200,33 @@ running_release(struct running *r)
 	free(r->exes);
 }
 
+/* A template's Description with its instance: "Getty on %I" for
+ * getty@tty1.service is "Getty on tty1" (%i and %I; other specifiers
+ * are left as they are). */
+static char *
+expand_instance(const char *text, const char *unit)
+{
+	const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
+	struct strbuf sb;
+
+	if (at == NULL || dot == NULL || dot < at)
+		return xstrdup(text);
+	strbuf_init(&sb, 4096);
+	for (const char *p = text; *p; p++) {
+		if (p[0] == '%' && (p[1] == 'i' || p[1] == 'I')) {
+			strbuf_add(&sb, at + 1, (size_t)(dot - at - 1));
+			p++;
+		} else {
+			strbuf_addch(&sb, *p);
+		}
+	}
+	if (sb.len == 0) {
+		strbuf_release(&sb);
+		return xstrdup("");
+	}
+	return strbuf_detach(&sb);
+}
+
 static void
 collect_systemd(struct items *it, struct origin_ctx *octx,
     const struct running *run, const struct kb *kb, int all)
@@ -235,7 +262,7 @@ collect_systemd(struct items *it, struct origin_ctx *octx,
 		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, links[i].name);
 		kv = unit_get(u, "Unit.Description");
 		if (kv)
-			x->purpose = xstrdup(kv->value);
+			x->purpose = expand_instance(kv->value, links[i].name);
 	}
 	unit_links_free(links, n);
 }

@@ -269,6 +269,8 @@ check(i.get("running") is True and i.get("listening") ==
       ["0.0.0.0:7000/tcp"], "audit: SysV script started in runlevel 2")
 check(items.get(("sysv", "oldftp"), {}).get("running") is False,
       "audit: SysV script not running")
+check(items.get(("service", "getty@tty1.service"), {}).get("purpose") ==
+      "Getty on tty1", "audit: %I expanded with the instance")
 check(("service", "avahi-daemon.service") not in items,
       "audit: masked unit left out")
 check(("service", "apt-daily.service") not in items,
