@@ -1,8 +1,6 @@
 /*
  * kb.c - the daemon knowledge base: parser, validation and lookup.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,16 +147,9 @@ kb_load(struct kb *kb, const char *path)
 	struct strbuf sb;
 
 	memset(kb, 0, sizeof(*kb));
-	if (path == NULL) {
-		kb->error = xstrdup("no knowledge base file found");
-		return;
-	}
 	strbuf_init(&sb, KB_CAP);
-	if (read_at_capped(AT_FDCWD, path, KB_CAP, &sb) == 0)
+	if (data_file_read(path, "knowledge base", KB_CAP, &sb, &kb->error) == 0)
 		kb_parse(kb, sb.buf ? sb.buf : "", sb.len);
-	else
-		kb->error = xasprintf("cannot read '%s': %s", path,
-		    strerror(errno));
 	strbuf_release(&sb);
 }
 

@@ -2,8 +2,6 @@
  * rules.c - the probe and match rule file: parser, PCRE2 compilation,
  * first-byte index, matching and template filling.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,16 +413,9 @@ rules_load(struct rules *r, const char *path)
 	struct strbuf sb;
 
 	memset(r, 0, sizeof(*r));
-	if (path == NULL) {
-		r->error = xstrdup("no probe rules file found");
-		return;
-	}
 	strbuf_init(&sb, RULES_CAP);
-	if (read_at_capped(AT_FDCWD, path, RULES_CAP, &sb) == 0)
+	if (data_file_read(path, "probe rules", RULES_CAP, &sb, &r->error) == 0)
 		rules_parse(r, sb.buf ? sb.buf : "", sb.len);
-	else
-		r->error = xasprintf("cannot read '%s': %s", path,
-		    strerror(errno));
 	strbuf_release(&sb);
 }
 

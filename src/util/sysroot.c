@@ -102,3 +102,20 @@ sysroot_read(const char *path, size_t cap, struct strbuf *out)
 	errno = saved;
 	return rc;
 }
+
+int
+data_file_read(const char *path, const char *what, size_t cap,
+    struct strbuf *out, char **error)
+{
+	*error = NULL;
+	if (path == NULL) {
+		*error = xasprintf("no %s file found", what);
+		return -1;
+	}
+	if (read_at_capped(AT_FDCWD, path, cap, out) < 0) {
+		*error = xasprintf("cannot read '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
