@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "util/banned.h"
 
 const struct cmd_entry cmd_table[] = {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "listing.h"
+#include "model/listing.h"
 #include "probe/verdict.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"

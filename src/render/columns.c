@@ -7,9 +7,9 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "columns.h"
-#include "why.h"
-#include "../util/banned.h"
+#include "render/columns.h"
+#include "render/why.h"
+#include "util/banned.h"
 
 static void
 set_str(struct value *v, const char *s)

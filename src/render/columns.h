@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../listing.h"
-#include "../util/strbuf.h"
+#include "model/listing.h"
+#include "util/strbuf.h"
 
 enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST, V_RAW };
 /* V_RAW: str is a complete JSON value (never shown in the table). */

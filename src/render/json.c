@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "columns.h"
-#include "render.h"
-#include "../util/escape.h"
-#include "../util/banned.h"
+#include "render/columns.h"
+#include "render/render.h"
+#include "util/escape.h"
+#include "util/banned.h"
 
 #ifndef PORTSLEUTH_VERSION
 #define PORTSLEUTH_VERSION "0"

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "../listing.h"
+#include "model/listing.h"
 
 struct render_opts {
 	int	 wide;		/* full command lines */

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "columns.h"
-#include "../dossier.h"
-#include "../probe/verdict.h"
-#include "render.h"
-#include "../util/escape.h"
-#include "../util/xmalloc.h"
-#include "../util/banned.h"
+#include "render/columns.h"
+#include "why/dossier.h"
+#include "probe/verdict.h"
+#include "render/render.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
 
 #define MAX_COLS	32
 #define ARENA_MAX	((size_t)1 << 32)

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "why.h"
-#include "../cmd.h"
-#include "../dossier.h"
-#include "../probe/verdict.h"
-#include "../util/escape.h"
-#include "../util/xmalloc.h"
-#include "../util/banned.h"
+#include "render/why.h"
+#include "cmd/cmd.h"
+#include "why/dossier.h"
+#include "probe/verdict.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
 
 #define RAW_CAP		(1u << 20)
 

@@ -5,7 +5,7 @@
 #ifndef PS_WHY_H
 #define PS_WHY_H
 
-#include "columns.h"
+#include "render/columns.h"
 
 struct origin;
 struct dossier;

@@ -3,8 +3,8 @@
  */
 #include <string.h>
 
-#include "escape.h"
-#include "banned.h"
+#include "util/escape.h"
+#include "util/banned.h"
 
 size_t
 utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "strbuf.h"
+#include "util/strbuf.h"
 
 /*
  * Decode one UTF-8 sequence at s (n bytes available).  Returns its length

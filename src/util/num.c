@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "num.h"
-#include "banned.h"
+#include "util/num.h"
+#include "util/banned.h"
 
 static int
 digit_value(char c, int base)

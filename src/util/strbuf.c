@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
-#include "xmalloc.h"
-#include "banned.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
 
 void
 strbuf_init(struct strbuf *sb, size_t cap)

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sysroot.h"
-#include "xmalloc.h"
-#include "banned.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
 
 static char *root_prefix;	/* "" for the live system, else "/dir" */
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "strbuf.h"
+#include "util/strbuf.h"
 
 /* Use root (copied) as the system root; NULL or "/" means the live system. */
 void sysroot_set(const char *root);

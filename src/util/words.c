@@ -3,8 +3,8 @@
  */
 #include <string.h>
 
-#include "words.h"
-#include "banned.h"
+#include "util/words.h"
+#include "util/banned.h"
 
 int
 words_has(const char *list, const char *word, size_t n)

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
-#include "banned.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
 
 void *
 xmalloc(size_t size)

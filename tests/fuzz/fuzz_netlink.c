@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ifaces.h"
-#include "nlio.h"
-#include "sockdiag.h"
+#include "kernel/ifaces.h"
+#include "kernel/nlio.h"
+#include "kernel/sockdiag.h"
 #include "util/sysroot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

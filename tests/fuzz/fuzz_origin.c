@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dossier.h"
-#include "kb.h"
-#include "origin/origin.h"
-#include "origin/sysv.h"
-#include "pkg/integrity.h"
-#include "procscan.h"
+#include "why/dossier.h"
+#include "why/kb.h"
+#include "why/origin.h"
+#include "why/sysv.h"
+#include "why/integrity.h"
+#include "proc/procscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

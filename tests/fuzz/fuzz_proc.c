@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ifaces.h"
-#include "procscan.h"
-#include "users.h"
+#include "kernel/ifaces.h"
+#include "proc/procscan.h"
+#include "proc/users.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,8 +2,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "procnet.h"
-#include "sockdiag.h"
+#include "kernel/procnet.h"
+#include "kernel/sockdiag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "origin/superserver.h"
+#include "why/superserver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

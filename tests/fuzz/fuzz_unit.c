@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "origin/units.h"
+#include "why/units.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

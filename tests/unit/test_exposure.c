@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 
 #include "cm.h"
-#include "exposure.h"
+#include "model/exposure.h"
 
 static struct ifaces ifs;
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cm.h"
-#include "filter.h"
+#include "model/filter.h"
 
 static void
 t_ports(void **state)

@@ -6,7 +6,7 @@
 #include <linux/rtnetlink.h>
 
 #include "cm.h"
-#include "ifaces.h"
+#include "kernel/ifaces.h"
 
 static struct nlmsghdr *
 link_msg(char *buf, int index, const char *name)

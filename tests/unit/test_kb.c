@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cm.h"
-#include "kb.h"
+#include "why/kb.h"
 
 static void
 t_parse(void **state)

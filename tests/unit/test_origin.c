@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "cm.h"
-#include "dossier.h"
-#include "origin/origin.h"
-#include "services.h"
-#include "users.h"
+#include "why/dossier.h"
+#include "why/origin.h"
+#include "model/services.h"
+#include "proc/users.h"
 #include "util/sysroot.h"
 
 #define HOSTB FIXTURE_DIR "/host-b/root"

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "cm.h"
-#include "pkg/integrity.h"
-#include "procscan.h"
-#include "pkg/pkgdb.h"
+#include "why/integrity.h"
+#include "proc/procscan.h"
+#include "why/pkgdb.h"
 #include "util/sysroot.h"
 
 #define HOSTB FIXTURE_DIR "/host-b/root"

@@ -3,8 +3,8 @@
 #include <sys/socket.h>
 
 #include "cm.h"
-#include "procnet.h"
-#include "sockdiag.h"
+#include "kernel/procnet.h"
+#include "kernel/sockdiag.h"
 
 static const char tcp4[] =
 "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"

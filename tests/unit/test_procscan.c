@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cm.h"
-#include "procscan.h"
+#include "proc/procscan.h"
 #include "util/sysroot.h"
 
 static int

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cm.h"
-#include "services.h"
+#include "model/services.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 

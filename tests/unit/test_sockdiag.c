@@ -11,8 +11,8 @@
 #include <linux/sock_diag.h>
 
 #include "cm.h"
-#include "nlio.h"
-#include "sockdiag.h"
+#include "kernel/nlio.h"
+#include "kernel/sockdiag.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 

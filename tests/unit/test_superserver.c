@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cm.h"
-#include "origin/superserver.h"
-#include "origin/sysv.h"
+#include "why/superserver.h"
+#include "why/sysv.h"
 #include "util/sysroot.h"
 
 #define HOSTB FIXTURE_DIR "/host-b/root"

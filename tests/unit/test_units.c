@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cm.h"
-#include "origin/units.h"
+#include "why/units.h"
 #include "util/sysroot.h"
 
 #define HOSTB FIXTURE_DIR "/host-b/root"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cm.h"
-#include "users.h"
+#include "proc/users.h"
 #include "util/sysroot.h"
 
 static void

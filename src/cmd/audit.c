@@ -1,0 +1,609 @@
+/*
+ * cmd-audit.c - `portsleuth audit`: every daemon configured to start,
+ * whether it runs, what it listens on, what it is for and whether a
+ * server should keep it.
+ *
+ * Sources: systemd services and sockets linked into a *.wants or
+ * *.requires directory (enabled or pulled in statically), the active
+ * lines of inetd.conf and the enabled xinetd services, and the SysV
+ * scripts with a start link in the default runlevel that have no
+ * systemd unit of their own.  The live listing supplies what runs and
+ * listens: each listening socket's origin names the unit, config line
+ * or script it came from.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "cmd/cmd.h"
+#include "why/dossier.h"
+#include "model/listing.h"
+#include "proc/procscan.h"
+#include "render/why.h"
+#include "util/escape.h"
+#include "util/num.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+enum { OPT_ROOT = 256, OPT_REPLAY, OPT_KB, OPT_IANA };
+
+static const struct option audit_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "kb", required_argument, NULL, OPT_KB },
+	{ "iana", required_argument, NULL, OPT_IANA },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+cmd_audit_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth audit [options]\n"
+"\n"
+"Every daemon configured to start on this system: enabled systemd\n"
+"services and sockets, active inetd.conf lines and xinetd services,\n"
+"SysV scripts started in the default runlevel.  For each: whether it\n"
+"runs, what it listens on, what it is for, its risk and a\n"
+"recommendation (keep, disable, review, restrict).\n"
+"\n"
+"Options:\n"
+"  -a, --all            also one-shot services and disabled inetd and\n"
+"                       xinetd entries\n"
+"  -j, --json           one JSON document\n"
+"      --root DIR       read /proc, /etc and /sys under DIR\n"
+"      --replay FILE    answer netlink requests from FILE\n"
+"      --kb FILE        daemon knowledge base (default: the installed one)\n"
+"      --iana FILE      IANA port table (default: the installed one)\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 audited, 2 usage or fatal error.\n", out);
+}
+
+struct item {
+	const char	*kind;		/* service, socket, inetd, xinetd, sysv */
+	char		*name;
+	char		*source;	/* file, file:line or link */
+	int		 enabled;	/* 0: a disabled entry (with --all) */
+	int		 running;	/* 1, 0, or -1 unknown */
+	int		 oneshot;
+	struct strbuf	 listens;
+	const struct kb_entry *kb;
+	char		*purpose;
+	/* how listening sockets are matched to it */
+	const char	*match_unit, *match_file;
+	int		 match_line;
+	const char	*match_script;
+	char		*daemon;	/* executable, when known */
+};
+
+struct items {
+	struct item	*v;
+	size_t		 n, cap;
+};
+
+static struct item *
+item_new(struct items *it, const char *kind, const char *name,
+    const char *source)
+{
+	struct item *i;
+
+	xgrow((void **)&it->v, &it->cap, it->n + 1, sizeof(*it->v));
+	i = &it->v[it->n++];
+	memset(i, 0, sizeof(*i));
+	i->kind = kind;
+	i->name = xstrdup(name);
+	i->source = xstrdup(source);
+	i->enabled = 1;
+	i->running = -1;
+	strbuf_init(&i->listens, 4096);
+	return i;
+}
+
+/* The executable of an ExecStart= line: "-@/usr/sbin/x -D" -> path. */
+static char *
+exec_path(const char *v)
+{
+	size_t n;
+
+	while (*v == '@' || *v == '-' || *v == ':' || *v == '+' || *v == '!')
+		v++;
+	n = strcspn(v, " \t");
+	if (n == 0 || v[0] != '/')
+		return NULL;
+	return xstrndup(v, n);
+}
+
+/* Units in the cgroups of every process: what runs. */
+struct running {
+	char	**units;
+	size_t	  n, cap;
+	char	**exes;
+	size_t	  nexe, ecap;
+};
+
+static void
+scan_running(struct running *r)
+{
+	struct strbuf sb;
+	struct dirent *de;
+	char *proc = sysroot_path("/proc");
+	DIR *d = opendir(proc);
+
+	free(proc);
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&sb, 16384);
+	while (d && (de = readdir(d)) != NULL) {
+		struct cgroup_info ci;
+		char path[300], link[4096];
+		char *cg, *full;
+		uint64_t pid;
+		ssize_t n;
+
+		if (num_parse_str(de->d_name, 1, INT32_MAX, &pid) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cgroup", de->d_name);
+		if (sysroot_read(path, 16384, &sb) == 0 &&
+		    (cg = procscan_parse_cgroup(strbuf_str(&sb), sb.len))) {
+			cgroup_classify(cg, &ci);
+			if (ci.unit && !ci.user_unit && r->n < 100000) {
+				xgrow((void **)&r->units, &r->cap, r->n + 1,
+				    sizeof(*r->units));
+				r->units[r->n++] = xstrdup(ci.unit);
+			}
+			cgroup_info_release(&ci);
+			free(cg);
+		}
+		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
+		full = sysroot_path(path);
+		n = readlink(full, link, sizeof(link) - 1);
+		free(full);
+		if (n > 0 && r->nexe < 100000) {
+			link[n] = '\0';
+			xgrow((void **)&r->exes, &r->ecap, r->nexe + 1,
+			    sizeof(*r->exes));
+			r->exes[r->nexe++] = xstrdup(link);
+		}
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&sb);
+}
+
+static int
+in_list(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+running_release(struct running *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->units[i]);
+	for (size_t i = 0; i < r->nexe; i++)
+		free(r->exes[i]);
+	free(r->units);
+	free(r->exes);
+}
+
+/* A template's Description with its instance: "Getty on %I" for
+ * getty@tty1.service is "Getty on tty1" (%i and %I; other specifiers
+ * are left as they are). */
+static char *
+expand_instance(const char *text, const char *unit)
+{
+	const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
+	struct strbuf sb;
+
+	if (at == NULL || dot == NULL || dot < at)
+		return xstrdup(text);
+	strbuf_init(&sb, 4096);
+	for (const char *p = text; *p; p++) {
+		if (p[0] == '%' && (p[1] == 'i' || p[1] == 'I')) {
+			strbuf_add(&sb, at + 1, (size_t)(dot - at - 1));
+			p++;
+		} else {
+			strbuf_addch(&sb, *p);
+		}
+	}
+	if (sb.len == 0) {
+		strbuf_release(&sb);
+		return xstrdup("");
+	}
+	return strbuf_detach(&sb);
+}
+
+static void
+collect_systemd(struct items *it, struct origin_ctx *octx,
+    const struct running *run, const struct kb *kb, int all)
+{
+	struct unit_link *links;
+	size_t n;
+
+	units_enabled(&links, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct unit *u = origin_ctx_unit(octx, links[i].name);
+		const struct unit_kv *kv;
+		int is_socket = strstr(links[i].name, ".socket") != NULL;
+		struct item *x;
+		char *src;
+
+		if (u == NULL || u->masked)
+			continue;
+		kv = unit_get(u, "Service.Type");
+		if (!is_socket && kv && strcmp(kv->value, "oneshot") == 0 &&
+		    !all)
+			continue;
+		src = xasprintf("%s (%s)", u->path ? u->path : "no unit file",
+		    links[i].target);
+		x = item_new(it, is_socket ? "socket" : "service",
+		    links[i].name, src);
+		free(src);
+		x->oneshot = kv && strcmp(kv->value, "oneshot") == 0;
+		x->match_unit = x->name;
+		kv = unit_get(u, "Service.ExecStart");
+		x->daemon = kv ? exec_path(kv->value) : NULL;
+		if (!is_socket)
+			x->running = in_list(run->units, run->n, links[i].name);
+		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, links[i].name);
+		kv = unit_get(u, "Unit.Description");
+		if (kv)
+			x->purpose = expand_instance(kv->value, links[i].name);
+	}
+	unit_links_free(links, n);
+}
+
+static void
+collect_ss(struct items *it, const struct ss_conf *c, struct origin_ctx *octx,
+    const struct kb *kb, int all)
+{
+	for (size_t i = 0; c && i < c->n; i++) {
+		const struct ss_entry *e = &c->v[i];
+		char *src, *name;
+		const char *prog;
+		struct item *x;
+
+		if (e->disabled && !all)
+			continue;
+		src = xasprintf("%s:%d", e->file, e->line);
+		name = xasprintf("%s/%s", e->service, e->proto ? e->proto :
+		    "?");
+		x = item_new(it, e->kind == SS_INETD ? "inetd" : "xinetd", name,
+		    src);
+		free(src);
+		free(name);
+		x->enabled = !e->disabled;
+		x->running = 0;		/* until a socket of it is found */
+		x->match_file = e->file;
+		x->match_line = e->line;
+		/* tcpd wraps the real program: its first argument */
+		prog = e->program;
+		if (prog && strstr(prog, "tcpd") && e->args)
+			prog = e->args;
+		x->daemon = prog && !e->internal ? exec_path(prog) : NULL;
+		x->kb = kb_lookup(kb, e->internal ? e->service : NULL,
+		    x->daemon, NULL, NULL);
+		if (x->kb == NULL && e->internal)
+			x->kb = kb_lookup(kb, "echo", NULL, NULL, NULL);
+		if (e->internal)
+			x->purpose = xasprintf("%s, built into the super-server",
+			    e->service);
+		else if (x->kb == NULL && x->daemon)
+			x->purpose = dossier_whatis(strrchr(x->daemon, '/') + 1);
+		(void)octx;
+	}
+}
+
+static void
+collect_sysv(struct items *it, struct origin_ctx *octx,
+    const struct running *run, const struct kb *kb)
+{
+	const struct sysv *sv = origin_ctx_sysv(octx);
+	char rc[16];
+
+	snprintf(rc, sizeof(rc), "rc%d.d/S", sv->runlevel);
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct sysv_script *sc = &sv->v[i];
+		char *unit, *src;
+		const struct unit *u;
+		struct item *x;
+
+		if (sc->start_links == NULL || strstr(sc->start_links, rc) ==
+		    NULL)
+			continue;
+		unit = xasprintf("%s.service", sc->name);
+		u = origin_ctx_unit(octx, unit);
+		if (u && u->path && !u->generated) {
+			free(unit);	/* a native unit replaces the script */
+			continue;
+		}
+		src = xasprintf("/etc/init.d/%s (%s)", sc->name,
+		    sc->start_links);
+		x = item_new(it, "sysv", sc->name, src);
+		free(src);
+		x->match_script = sc->name;
+		x->match_unit = NULL;
+		x->daemon = sc->daemon ? xstrdup(sc->daemon) : NULL;
+		x->running = in_list(run->units, run->n, unit) ||
+		    (sc->daemon && in_list(run->exes, run->nexe, sc->daemon));
+		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, sc->name);
+		if (sc->short_desc)
+			x->purpose = xstrdup(sc->short_desc);
+		free(unit);
+	}
+}
+
+static int
+origin_matches(const struct item *x, const struct origin *o)
+{
+	if (x->match_unit && ((o->unit && strcmp(o->unit, x->match_unit) ==
+	    0) || (o->socket_unit && strcmp(o->socket_unit, x->match_unit) ==
+	    0)))
+		return 1;
+	if (x->match_file && o->ss_file && o->ss_line == x->match_line &&
+	    strcmp(o->ss_file, x->match_file) == 0)
+		return 1;
+	if (x->match_script && o->sysv_script &&
+	    strcmp(o->sysv_script, x->match_script) == 0)
+		return 1;
+	return 0;
+}
+
+static void
+attach_sockets(struct items *it, const struct listing *l,
+    const struct dossiers *d)
+{
+	for (size_t i = 0; i < l->nviews; i++) {
+		const struct sock_view *v = &l->views[i];
+
+		for (size_t k = 0; k < v->nowners; k++) {
+			const struct origin *o = dossiers_origin(d, l,
+			    v->owners[k]);
+
+			for (size_t j = 0; j < it->n; j++) {
+				struct item *x = &it->v[j];
+				char a[INET6_ADDRSTRLEN], s[96];
+
+				if (!origin_matches(x, o))
+					continue;
+				if (inet_ntop(v->s->family, v->s->laddr, a,
+				    sizeof(a)) == NULL)
+					snprintf(a, sizeof(a), "?");
+				snprintf(s, sizeof(s), "%s%s%s:%u/%s",
+				    v->s->family == AF_INET6 ? "[" : "", a,
+				    v->s->family == AF_INET6 ? "]" : "",
+				    v->s->lport, proto_name(v->s->proto));
+				if (x->listens.len && strstr(strbuf_str(
+				    &x->listens), s))
+					continue;
+				if (x->listens.len)
+					strbuf_addch(&x->listens, ' ');
+				strbuf_addstr(&x->listens, s);
+				if (x->running != 1)
+					x->running = 1;
+			}
+		}
+	}
+}
+
+static const char *
+verdict_of(const struct item *x, char *buf, size_t sz)
+{
+	if (x->kb == NULL)
+		return "-";
+	return kb_verdict(x->kb, buf, sz);
+}
+
+static const char *
+purpose_of(const struct item *x)
+{
+	return x->kb ? x->kb->purpose : x->purpose;
+}
+
+static void
+print_table(FILE *out, const struct items *it)
+{
+	struct strbuf sb;
+	size_t w[5] = { 4, 4, 7, 9, 6 };
+	char vb[16];
+
+	for (size_t i = 0; i < it->n; i++) {
+		size_t n[5] = { strlen(it->v[i].kind), strlen(it->v[i].name), 3,
+		    it->v[i].listens.len ? it->v[i].listens.len : 1,
+		    strlen(verdict_of(&it->v[i], vb, sizeof(vb))) };
+
+		for (int c = 0; c < 5; c++)
+			if (n[c] > w[c])
+				w[c] = n[c] > 60 ? 60 : n[c];
+	}
+	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], "TYPE",
+	    (int)w[1], "NAME", (int)w[2], "RUNNING", (int)w[3], "LISTENING",
+	    (int)w[4], "ADVICE", "PURPOSE");
+	strbuf_init(&sb, 1u << 16);
+	for (size_t i = 0; i < it->n; i++) {
+		const struct item *x = &it->v[i];
+		const char *p = purpose_of(x);
+
+		strbuf_reset(&sb);
+		escape_terminal(&sb, x->name, strlen(x->name));
+		fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  ", (int)w[0],
+		    x->kind, (int)w[1], strbuf_str(&sb), (int)w[2],
+		    !x->enabled ? "off" : x->running == 1 ? "yes" :
+		    x->running == 0 ? "no" : "-", (int)w[3],
+		    x->listens.len ? strbuf_str(&x->listens) : "-", (int)w[4],
+		    verdict_of(x, vb, sizeof(vb)));
+		strbuf_reset(&sb);
+		if (p)
+			escape_terminal(&sb, p, strlen(p));
+		fprintf(out, "%s\n", p ? strbuf_str(&sb) : "-");
+	}
+	strbuf_release(&sb);
+}
+
+static void
+print_json(FILE *out, const struct items *it)
+{
+	struct strbuf sb;
+	char vb[16];
+
+	strbuf_init(&sb, 64u << 20);
+	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION
+	    "\", \"configured\": [");
+	for (size_t i = 0; i < it->n; i++) {
+		const struct item *x = &it->v[i];
+		int f = 1;
+
+		strbuf_addstr(&sb, i ? ", {" : "{");
+		json_key_str(&sb, &f, "type", x->kind);
+		json_key_str(&sb, &f, "name", x->name);
+		json_key_str(&sb, &f, "source", x->source);
+		json_key_bool(&sb, &f, "enabled", x->enabled);
+		strbuf_addstr(&sb, ", \"running\": ");
+		strbuf_addstr(&sb, x->running == 1 ? "true" : x->running == 0 ?
+		    "false" : "null");
+		json_key_str(&sb, &f, "executable", x->daemon);
+		strbuf_addstr(&sb, ", \"listening\": [");
+		if (x->listens.len) {
+			const char *p = strbuf_str(&x->listens);
+
+			while (*p) {
+				size_t n = strcspn(p, " ");
+				char *one = xstrndup(p, n);
+
+				json_str(&sb, one);
+				free(one);
+				p += n;
+				if (*p) {
+					p++;
+					strbuf_addstr(&sb, ", ");
+				}
+			}
+		}
+		strbuf_addch(&sb, ']');
+		json_key_str(&sb, &f, "purpose", purpose_of(x));
+		if (x->kb) {
+			json_key_str(&sb, &f, "daemon", x->kb->name);
+			json_key_str(&sb, &f, "risk", x->kb->risk);
+			json_key_str(&sb, &f, "recommendation",
+			    verdict_of(x, vb, sizeof(vb)));
+			json_key_str(&sb, &f, "advice", x->kb->advice);
+		}
+		strbuf_addch(&sb, '}');
+	}
+	strbuf_addstr(&sb, "]}\n");
+	if (sb.truncated)
+		fputs("{\"error\": \"output too large\"}\n", out);
+	else
+		fwrite(sb.buf, 1, sb.len, out);
+	strbuf_release(&sb);
+}
+
+int
+cmd_audit_exec(int argc, char **argv)
+{
+	struct listing_opts lo;
+	struct listing l;
+	struct dossiers d;
+	struct items it;
+	struct running run;
+	const char *root = NULL, *replay = NULL, *kb = NULL;
+	int ch, json = 0, all = 0, rc;
+
+	memset(&lo, 0, sizeof(lo));
+	memset(&it, 0, sizeof(it));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "jah", audit_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'a':
+			all = 1;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_REPLAY:
+			replay = optarg;
+			break;
+		case OPT_KB:
+			kb = optarg;
+			break;
+		case OPT_IANA:
+			lo.iana_path = optarg;
+			break;
+		case 'h':
+			cmd_audit_usage(stdout);
+			return 0;
+		default:
+			fputs("Try 'portsleuth audit --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "portsleuth: unexpected argument '%s'\n"
+		    "Try 'portsleuth audit --help'.\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (root) {
+		if (access(root, R_OK | X_OK) != 0) {
+			fprintf(stderr, "portsleuth: cannot use --root '%s'\n",
+			    root);
+			return EXIT_USAGE;
+		}
+		sysroot_set(root);
+	}
+	if (lo.iana_path == NULL)
+		lo.iana_path = cmd_find_data("iana-ports.tsv");
+	lo.need = PS_NEED_ALL;
+	if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
+		return EXIT_USAGE;
+	cmd_report_listing(&l);
+	dossiers_build(&d, &l, kb ? kb : cmd_find_data("daemons.kb"));
+	cmd_report_why(&d, &l, 0);
+	scan_running(&run);
+
+	collect_systemd(&it, d.octx, &run, &d.kb, all);
+	(void)origin_ctx_inetd(d.octx);
+	(void)origin_ctx_xinetd(d.octx);
+	{
+		const struct ss_conf *c;
+		enum ss_kind sk;
+
+		for (size_t i = 0; (c = origin_ctx_ss(d.octx, i, &sk)); i++)
+			collect_ss(&it, c, d.octx, &d.kb, all);
+	}
+	collect_sysv(&it, d.octx, &run, &d.kb);
+	attach_sockets(&it, &l, &d);
+	if (json)
+		print_json(stdout, &it);
+	else
+		print_table(stdout, &it);
+	rc = fflush(stdout) != 0 || ferror(stdout) ? EXIT_USAGE : 0;
+	for (size_t i = 0; i < it.n; i++) {
+		free(it.v[i].name);
+		free(it.v[i].source);
+		free(it.v[i].purpose);
+		free(it.v[i].daemon);
+		strbuf_release(&it.v[i].listens);
+	}
+	free(it.v);
+	running_release(&run);
+	dossiers_release(&d);
+	listing_release(&l);
+	return rc;
+}

@@ -1,0 +1,661 @@
+/*
+ * cmd-explain.c - `portsleuth explain TARGET`: the whole dossier of a
+ * port, a process or a program on one screen.
+ *
+ * TARGET: "626/udp", "24" or "24/tcp" (a port), "pid:1234" or a number
+ * that no socket uses as a port (a PID), or a name (a program).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "cmd/cmd.h"
+#include "why/dossier.h"
+#include "model/listing.h"
+#include "probe/verdict.h"
+#include "render/why.h"
+#include "util/escape.h"
+#include "util/num.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+enum { OPT_ROOT = 256, OPT_REPLAY, OPT_KB, OPT_IANA, OPT_PROBE, OPT_RULES,
+	OPT_PROBE_TIMEOUT };
+
+static const struct option explain_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "kb", required_argument, NULL, OPT_KB },
+	{ "iana", required_argument, NULL, OPT_IANA },
+	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+cmd_explain_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth explain [options] TARGET\n"
+"\n"
+"Everything about a port, a process or a program: its sockets and\n"
+"exposure, the process and its parents, how it was started (systemd\n"
+"unit, socket activation, inetd/xinetd line, init script, container,\n"
+"cron, a login session), its package and whether the executable is\n"
+"intact, what it is for, and the commands that would turn it off.\n"
+"\n"
+"TARGET:\n"
+"  PORT[/PROTO]         24, 626/udp: whoever listens on that port\n"
+"  pid:PID              that process (a bare number is a PID only when\n"
+"                       no socket uses it as a port)\n"
+"  NAME                 processes with that command or executable name\n"
+"\n"
+"Options:\n"
+"  -j, --json           one JSON document\n"
+"      --root DIR       read /proc, /etc and /sys under DIR\n"
+"      --replay FILE    answer netlink requests from FILE\n"
+"      --kb FILE        daemon knowledge base (default: the installed one)\n"
+"      --iana FILE      IANA port table (default: the installed one)\n"
+"      --probe          also talk to its listening sockets: the protocol,\n"
+"                       product, TLS facts found on the wire, and whether\n"
+"                       they match the port's name and the process\n"
+"      --probe-timeout MS\n"
+"                       time budget of the probing (default 8000)\n"
+"      --rules FILE     probe and match rules (default: the installed one)\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 explained, 1 nothing matched TARGET, 2 usage or fatal\n"
+"error.  portsleuth prints the commands to turn things off; it never\n"
+"runs them.\n", out);
+}
+
+/* Parse TARGET into the filter; *maybe_pid when a bare number. */
+static int
+parse_target(const char *t, struct filter *f, int *maybe_pid)
+{
+	const char *slash = strchr(t, '/');
+	uint64_t v;
+
+	*maybe_pid = 0;
+	if (strncmp(t, "pid:", 4) == 0) {
+		if (num_parse_str(t + 4, 1, INT32_MAX, &v) != 0)
+			return -1;
+		f->pid = (pid_t)v;
+		return 0;
+	}
+	if (strncmp(t, "port:", 5) == 0)
+		t += 5;
+	if (slash) {
+		char *port = xstrndup(t, (size_t)(slash - t));
+		int rc = filter_parse_ports(f, port);
+
+		free(port);
+		if (rc != 0)
+			return -1;
+		if (strcmp(slash + 1, "tcp") == 0)
+			f->protos = PROTO_BIT(PROTO_TCP);
+		else if (strcmp(slash + 1, "udp") == 0)
+			f->protos = PROTO_BIT(PROTO_UDP) |
+			    PROTO_BIT(PROTO_UDPLITE);
+		else if (strcmp(slash + 1, "sctp") == 0)
+			f->protos = PROTO_BIT(PROTO_SCTP);
+		else if (strcmp(slash + 1, "raw") == 0)
+			f->protos = PROTO_BIT(PROTO_RAW);
+		else
+			return -1;
+		return 0;
+	}
+	if (num_parse_str(t, 0, 65535, &v) == 0) {
+		*maybe_pid = 1;
+		return filter_parse_ports(f, t) == 0 ? 0 : -1;
+	}
+	if (num_parse_str(t, 0, INT32_MAX, &v) == 0) {
+		f->pid = (pid_t)v;
+		return 0;
+	}
+	if (*t == '\0' || strlen(t) > 255)
+		return -1;
+	f->name = t;
+	return 0;
+}
+
+static void
+put_line(FILE *out, const char *label, const char *text)
+{
+	struct strbuf sb;
+
+	if (text == NULL || *text == '\0')
+		return;
+	strbuf_init(&sb, 1u << 16);
+	escape_terminal(&sb, text, strlen(text));
+	fprintf(out, "  %-11s %s\n", label, strbuf_str(&sb));
+	strbuf_release(&sb);
+}
+
+static void
+put_linef(FILE *out, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+put_linef(FILE *out, const char *label, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put_line(out, label, buf);
+}
+
+static void
+sock_text(const struct sock_view *v, const struct listing *l, char *buf,
+    size_t sz)
+{
+	char a[INET6_ADDRSTRLEN];
+	const struct sock_rec *s = v->s;
+
+	(void)l;
+	if (inet_ntop(s->family, s->laddr, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, sz, "%u/%s on %s%s%s (%s), %s%s%s", s->lport,
+	    proto_name(s->proto), s->family == AF_INET6 ? "[" : "", a,
+	    s->family == AF_INET6 ? "]" : "", state_name(s->state),
+	    v->exp.text,
+	    v->svc.ent && v->svc.ent->name[0] ? ", registered as " : "",
+	    v->svc.ent && v->svc.ent->name[0] ? v->svc.ent->name : "");
+}
+
+/* Does the kb entry list this port among its usual ones? */
+static int
+usual_port(const struct kb_entry *e, const struct sock_rec *s)
+{
+	char want[32];
+	const char *p;
+
+	snprintf(want, sizeof(want), "%u/%s", s->lport,
+	    s->proto == PROTO_UDP || s->proto == PROTO_UDPLITE ? "udp" :
+	    s->proto == PROTO_TCP ? "tcp" : proto_name(s->proto));
+	for (p = e->ports; p && (p = strstr(p, want)) != NULL; p++)
+		if ((p == e->ports || p[-1] == ' ') &&
+		    (p[strlen(want)] == '\0' || p[strlen(want)] == ' '))
+			return 1;
+	return 0;
+}
+
+static void
+explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
+    size_t proc, const size_t *owners, size_t nowners)
+{
+	const struct proc_rec *p = &l->ps.procs[proc];
+	const struct dossier *ds = &d->v[proc];
+	const struct origin *o;
+	struct strbuf sb;
+	const char *src;
+	char buf[1024], verdict[16];
+	char *flags;
+
+	strbuf_init(&sb, 1u << 16);
+	escape_terminal(&sb, p->comm ? p->comm : "?", strlen(p->comm ?
+	    p->comm : "?"));
+	fprintf(out, "%s (pid %d)\n", strbuf_str(&sb), (int)p->pid);
+	strbuf_release(&sb);
+	for (size_t k = 0; k < nowners; k++) {
+		const struct owner *ow = &l->ps.owners[owners[k]];
+
+		for (size_t i = 0; i < l->nviews; i++)
+			if (l->views[i].s->inode == ow->inode) {
+				sock_text(&l->views[i], l, buf, sizeof(buf));
+				put_line(out, k ? "" : "sockets", buf);
+				break;
+			}
+	}
+	for (size_t k = 0; l->probe && k < nowners; k++) {
+		const struct owner *ow = &l->ps.owners[owners[k]];
+
+		for (size_t i = 0; i < l->nviews; i++) {
+			const struct probe_view *pv = &l->probe[i];
+			char sum[256];
+
+			if (l->views[i].s->inode != ow->inode || !pv->probed)
+				continue;
+			char a[INET6_ADDRSTRLEN];
+			const struct sock_rec *sr = l->views[i].s;
+
+			cmd_probe_summary(&pv->r, sum, sizeof(sum));
+			if (inet_ntop(sr->family, sr->laddr, a, sizeof(a)) ==
+			    NULL)
+				snprintf(a, sizeof(a), "?");
+			put_linef(out, "wire", "%u/%s on %s%s%s: %s (%s)%s%s",
+			    sr->lport, proto_name(sr->proto),
+			    sr->family == AF_INET6 ? "[" : "", a,
+			    sr->family == AF_INET6 ? "]" : "", sum,
+			    probe_state_key(pv->r.state), pv->r.info[0] ?
+			    "; " : "", pv->r.info);
+			if (pv->r.tls)
+				put_linef(out, "tls", "%s %s; subject %s; issuer "
+				    "%s; SANs %s; expires %s%s",
+				    pv->r.tls_version, pv->r.tls_cipher,
+				    pv->r.cert_subject, pv->r.cert_issuer,
+				    pv->r.cert_sans[0] ? pv->r.cert_sans : "-",
+				    pv->r.cert_not_after, pv->r.cert_expired ?
+				    " (EXPIRED)" : "");
+			if (pv->verdict == VERDICT_MISMATCH)
+				put_linef(out, "MISMATCH", "%s", pv->reasons);
+			break;
+		}
+	}
+	if (p->ids_known)
+		put_linef(out, "user", "%s (uid %u)", users_name(l->users,
+		    p->uid), (unsigned)p->uid);
+	if (p->start_time > 0) {
+		time_t t = (time_t)p->start_time;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm) && strftime(buf, sizeof(buf),
+		    "%Y-%m-%d %H:%M:%S UTC", &tm))
+			put_line(out, "started", buf);
+	}
+	put_line(out, "executable", p->exe ? p->exe : "(not visible)");
+	put_line(out, "command", p->cmdline);
+	if (ds->owner.pkg)
+		put_linef(out, "package", "%s %s%s%s%s%s", ds->owner.pkg->name,
+		    ds->owner.pkg->version, ds->owner.pkg->arch[0] ? " (" : "",
+		    ds->owner.pkg->arch, ds->owner.pkg->arch[0] ? ")" : "",
+		    ds->owner.diverted_by ? ", diverted" : "");
+	else
+		put_line(out, "package", ds->db && ds->db->pm == PM_DPKG ?
+		    "none: no installed package owns this file" : ds->db &&
+		    ds->db->error ? ds->db->error : "unknown");
+	flags = integrity_flags_text(&ds->integ);
+	if (ds->integ.verified && !*flags)
+		put_linef(out, "integrity", "ok: the running image matches the "
+		    "%s digest its package recorded",
+		    digest_algo_name(ds->integ.algo));
+	else
+		put_linef(out, "integrity", "%s%s%s%s%s",
+		    integrity_word(&ds->integ), *flags ? ": " : "", flags,
+		    ds->integ.unverified ? "; not verified: " : "",
+		    ds->integ.unverified ? ds->integ.unverified : "");
+	free(flags);
+	put_line(out, "preload", ds->integ.preload);
+	for (size_t k = 0; k < nowners; k++) {
+		const struct origin *prev = k ? dossiers_origin(d, l,
+		    owners[k - 1]) : NULL;
+
+		o = dossiers_origin(d, l, owners[k]);
+		if (prev && strcmp(prev->summary, o->summary) == 0)
+			continue;
+		put_line(out, "origin", o->summary);
+		put_line(out, "unit file", o->unit_file);
+		put_line(out, "drop-ins", o->dropins);
+		put_line(out, "listen", o->listen);
+		if (o->ss_file)
+			put_linef(out, "entry", "%s:%d: %s, program %s, user %s, "
+			    "%s", o->ss_file, o->ss_line, o->ss_service,
+			    o->ss_program ? o->ss_program : "?",
+			    o->ss_user ? o->ss_user : "?", o->ss_wait == 1 ?
+			    "wait" : o->ss_wait == 0 ? "nowait" : "?");
+		put_line(out, "rc links", o->sysv_links);
+		put_line(out, "container", o->container_name);
+	}
+	o = dossiers_origin(d, l, owners[0]);
+	if (o->nchain) {
+		strbuf_init(&sb, 4096);
+		for (size_t i = 0; i < o->nchain; i++)
+			strbuf_addf(&sb, "%s%s %d", i ? " <- " : "",
+			    o->chain[i].comm ? o->chain[i].comm : "?",
+			    (int)o->chain[i].pid);
+		put_line(out, "parents", strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+	if (dossier_purpose(ds, &src))
+		put_line(out, "purpose", dossier_purpose(ds, &src));
+	else
+		put_line(out, "purpose", "unknown: not in the knowledge base, "
+		    "no package, no manual page");
+	if (src && !ds->kb)
+		put_linef(out, "", "(from the %s)", src);
+	/* what an inetd/xinetd entry runs is the service really offered */
+	for (size_t k = 0; k < nowners; k++) {
+		const struct kb_entry *e;
+		const char *prog;
+		char *first = NULL;
+
+		o = dossiers_origin(d, l, owners[k]);
+		if (o->ss_program == NULL || (k > 0 && dossiers_origin(d, l,
+		    owners[k - 1])->ss_line == o->ss_line))
+			continue;
+		prog = o->ss_program;
+		if (strcmp(prog, "internal") == 0)
+			e = kb_lookup(&d->kb, o->ss_service, NULL, NULL, NULL);
+		else {
+			const char *b = strrchr(prog, '/');
+
+			if (strcmp(b ? b + 1 : prog, "tcpd") == 0 && o->ss_args)
+				prog = first = xstrndup(o->ss_args,
+				    strcspn(o->ss_args, " \t"));
+			e = kb_lookup(&d->kb, NULL, prog, NULL, NULL);
+		}
+		if (e == NULL && strcmp(o->ss_program, "internal") == 0)
+			e = kb_lookup(&d->kb, "echo", NULL, NULL, NULL);
+		if (e)
+			put_linef(out, "serves", "%s (%s): %s; %s", prog,
+			    e->name, e->purpose, e->advice);
+		free(first);
+	}
+	if (ds->kb) {
+		put_line(out, "usual ports", ds->kb->ports);
+		put_line(out, "risk", ds->kb->risk);
+		put_line(out, "advice", ds->kb->advice);
+		(void)kb_verdict(ds->kb, verdict, sizeof(verdict));
+		for (size_t k = 0, said = 0; k < nowners && !said; k++) {
+			const struct owner *ow = &l->ps.owners[owners[k]];
+
+			for (size_t i = 0; i < l->nviews; i++) {
+				const struct sock_rec *s = l->views[i].s;
+
+				if (s->inode != ow->inode || s->state !=
+				    ST_LISTEN || !ds->kb->ports ||
+				    strchr(ds->kb->ports, '/') == NULL ||
+				    usual_port(ds->kb, s))
+					continue;
+				put_linef(out, "unusual", "%s normally uses %s; "
+				    "here it listens on %u/%s", ds->kb->name,
+				    ds->kb->ports, s->lport,
+				    proto_name(s->proto));
+				said = 1;
+				break;
+			}
+		}
+	}
+	for (size_t k = 0; k < nowners; k++) {
+		const struct origin *prev = k ? dossiers_origin(d, l,
+		    owners[k - 1]) : NULL;
+
+		o = dossiers_origin(d, l, owners[k]);
+		if (prev && strcmp(prev->summary, o->summary) == 0)
+			continue;
+		for (size_t i = 0; i < o->ndisable; i++)
+			put_line(out, i == 0 && k == 0 ? "turn off" : "",
+			    o->disable[i]);
+	}
+	fputc('\n', out);
+}
+
+static void
+explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
+    const char *target, size_t *procs, size_t nprocs)
+{
+	struct strbuf sb;
+	int first;
+
+	strbuf_init(&sb, 64u << 20);
+	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION
+	    "\", \"target\": ");
+	json_str(&sb, target);
+	strbuf_addstr(&sb, ", \"processes\": [");
+	for (size_t n = 0; n < nprocs; n++) {
+		const struct proc_rec *p = &l->ps.procs[procs[n]];
+		const struct dossier *ds = &d->v[procs[n]];
+		int fs = 1;
+
+		first = 1;
+		strbuf_addstr(&sb, n ? ", {" : "{");
+		json_key_int(&sb, &first, "pid", p->pid);
+		json_key_str(&sb, &first, "command", p->comm);
+		json_key_str(&sb, &first, "exe", p->exe);
+		json_key_str(&sb, &first, "cmdline", p->cmdline);
+		strbuf_addstr(&sb, ", \"sockets\": [");
+		for (size_t i = 0; i < l->nviews; i++) {
+			const struct sock_view *v = &l->views[i];
+
+			for (size_t k = 0; k < v->nowners; k++) {
+				const struct owner *ow =
+				    &l->ps.owners[v->owners[k]];
+				char a[INET6_ADDRSTRLEN];
+				int f = 1;
+
+				if (ow->proc != procs[n])
+					continue;
+				if (inet_ntop(v->s->family, v->s->laddr, a,
+				    sizeof(a)) == NULL)
+					snprintf(a, sizeof(a), "?");
+				strbuf_addstr(&sb, fs ? "{" : ", {");
+				fs = 0;
+				json_key_str(&sb, &f, "proto",
+				    proto_name(v->s->proto));
+				json_key_str(&sb, &f, "local_address", a);
+				json_key_int(&sb, &f, "local_port", v->s->lport);
+				json_key_str(&sb, &f, "state",
+				    state_name(v->s->state));
+				json_key_str(&sb, &f, "exposure",
+				    v->exp.text);
+				json_key_str(&sb, &f, "service", v->svc.ent &&
+				    v->svc.ent->name[0] ? v->svc.ent->name :
+				    NULL);
+				strbuf_addstr(&sb, ", \"origin\": ");
+				why_origin_json(&sb, dossiers_origin(d, l,
+				    v->owners[k]));
+				if (l->probe && l->probe[i].probed) {
+					int pf = 0;
+
+					strbuf_addstr(&sb, ", \"probe\": ");
+					cmd_probe_result_json(&sb,
+					    &l->probe[i].r);
+					sb.len--;	/* reopen the object */
+					json_key_str(&sb, &pf, "verdict",
+					    verdict_key(l->probe[i].verdict));
+					json_key_str(&sb, &pf, "reasons",
+					    l->probe[i].reasons[0] ?
+					    l->probe[i].reasons : NULL);
+					strbuf_addch(&sb, '}');
+				}
+				strbuf_addch(&sb, '}');
+			}
+		}
+		strbuf_addstr(&sb, "], \"package\": ");
+		why_package_json(&sb, ds);
+		strbuf_addstr(&sb, ", \"integrity\": ");
+		why_integrity_json(&sb, ds);
+		strbuf_addstr(&sb, ", \"purpose\": ");
+		why_purpose_json(&sb, ds);
+		strbuf_addch(&sb, '}');
+	}
+	strbuf_addstr(&sb, "], \"unowned_sockets\": [");
+	first = 1;
+	for (size_t i = 0; i < l->nviews; i++) {
+		char buf[1024];
+
+		if (l->views[i].nowners)
+			continue;
+		sock_text(&l->views[i], l, buf, sizeof(buf));
+		if (!first)
+			strbuf_addstr(&sb, ", ");
+		json_str(&sb, buf);
+		first = 0;
+	}
+	strbuf_addstr(&sb, "]}\n");
+	if (sb.truncated)
+		fputs("{\"error\": \"output too large\"}\n", out);
+	else
+		fwrite(sb.buf, 1, sb.len, out);
+	strbuf_release(&sb);
+}
+
+int
+cmd_explain_exec(int argc, char **argv)
+{
+	struct listing_opts lo;
+	struct listing l;
+	struct dossiers d;
+	const char *root = NULL, *replay = NULL, *kb = NULL, *target;
+	const char *rules_path = NULL;
+	struct rules rules;
+	struct probe_view *pviews = NULL;
+	size_t *procs, nprocs = 0;
+	int ch, json = 0, maybe_pid, rc, probe = 0, budget = 8000;
+	int rules_loaded = 0;
+	uint64_t v;
+
+	memset(&lo, 0, sizeof(lo));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "jh", explain_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_REPLAY:
+			replay = optarg;
+			break;
+		case OPT_KB:
+			kb = optarg;
+			break;
+		case OPT_IANA:
+			lo.iana_path = optarg;
+			break;
+		case OPT_PROBE:
+			probe = 1;
+			break;
+		case OPT_PROBE_TIMEOUT:
+			if (num_parse_str(optarg, 100, 600000, &v) != 0) {
+				fprintf(stderr, "portsleuth: --probe-timeout "
+				    "takes 100 to 600000 ms\n");
+				return EXIT_USAGE;
+			}
+			budget = (int)v;
+			break;
+		case OPT_RULES:
+			rules_path = optarg;
+			break;
+		case 'h':
+			cmd_explain_usage(stdout);
+			return 0;
+		default:
+			fputs("Try 'portsleuth explain --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "portsleuth: explain takes one TARGET\n"
+		    "Try 'portsleuth explain --help'.\n");
+		return EXIT_USAGE;
+	}
+	target = argv[optind];
+	if (parse_target(target, &lo.filter, &maybe_pid) != 0) {
+		fprintf(stderr, "portsleuth: '%s' is not a port (24, 626/udp), "
+		    "a PID (pid:1234) or a program name\n", target);
+		return EXIT_USAGE;
+	}
+	if (root) {
+		if (access(root, R_OK | X_OK) != 0) {
+			fprintf(stderr, "portsleuth: cannot use --root '%s'\n",
+			    root);
+			return EXIT_USAGE;
+		}
+		sysroot_set(root);
+	}
+	if (lo.iana_path == NULL)
+		lo.iana_path = cmd_find_data("iana-ports.tsv");
+	lo.need = PS_NEED_ALL;
+	/* A PID names a process, whatever its sockets' states. */
+	lo.filter.all_states = lo.filter.pid != 0;
+	if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
+		return EXIT_USAGE;
+	if (l.nviews == 0 && maybe_pid) {
+		/* no socket on that port: try it as a PID */
+		listing_release(&l);
+		lo.filter.nports = 0;
+		num_parse_str(target, 0, INT32_MAX, &v);
+		lo.filter.pid = (pid_t)v;
+		lo.filter.all_states = 1;
+		if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
+			return EXIT_USAGE;
+	}
+	if (l.nviews == 0 && !lo.filter.all_states) {
+		/* nothing listens: any socket on the port at all? */
+		listing_release(&l);
+		lo.filter.all_states = 1;
+		if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
+			return EXIT_USAGE;
+	}
+	cmd_report_listing(&l);
+	if (l.nviews == 0) {
+		fprintf(stderr, "portsleuth: nothing matches '%s'\n", target);
+		listing_release(&l);
+		return EXIT_NOMATCH;
+	}
+	dossiers_build(&d, &l, kb ? kb : cmd_find_data("daemons.kb"));
+	l.why = &d;
+	cmd_report_why(&d, &l, 0);
+	if (probe && (root || replay))
+		fprintf(stderr, "portsleuth: --probe talks to live listeners: "
+		    "not with --root or --replay\n");
+	else if (probe)
+		l.probe = pviews = cmd_probe_listing(&l, rules_path, budget,
+		    &rules, &rules_loaded);
+
+	/* processes in order of first appearance */
+	procs = xcalloc(l.ps.nprocs + 1, sizeof(*procs));
+	for (size_t i = 0; i < l.nviews; i++)
+		for (size_t k = 0; k < l.views[i].nowners; k++) {
+			size_t pi = l.ps.owners[l.views[i].owners[k]].proc, j;
+
+			for (j = 0; j < nprocs && procs[j] != pi; j++)
+				;
+			if (j == nprocs)
+				procs[nprocs++] = pi;
+		}
+	if (json) {
+		explain_json(stdout, &l, &d, target, procs, nprocs);
+	} else {
+		for (size_t n = 0; n < nprocs; n++) {
+			size_t *own = xcalloc(l.ps.nowners + 1, sizeof(*own));
+			size_t nown = 0;
+
+			for (size_t i = 0; i < l.nviews; i++)
+				for (size_t k = 0; k < l.views[i].nowners; k++)
+					if (l.ps.owners[l.views[i].owners[k]]
+					    .proc == procs[n])
+						own[nown++] =
+						    l.views[i].owners[k];
+			explain_process(stdout, &l, &d, procs[n], own, nown);
+			free(own);
+		}
+		for (size_t i = 0; i < l.nviews; i++) {
+			char buf[1024];
+
+			if (l.views[i].nowners)
+				continue;
+			sock_text(&l.views[i], &l, buf, sizeof(buf));
+			printf("no visible owner\n");
+			put_line(stdout, "socket", buf);
+			put_line(stdout, "why", owner_note_text(
+			    l.views[i].s->owner_note));
+			fputc('\n', stdout);
+		}
+	}
+	free(procs);
+	free(pviews);
+	if (rules_loaded)
+		rules_release(&rules);
+	rc = fflush(stdout) != 0 || ferror(stdout) ? EXIT_USAGE : 0;
+	dossiers_release(&d);
+	listing_release(&l);
+	return rc;
+}

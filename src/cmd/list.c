@@ -1,0 +1,520 @@
+/*
+ * cmd-list.c - `portsleuth [list]`: every socket, its owners and its
+ * exposure.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "cmd/cmd.h"
+#include "why/dossier.h"
+#include "model/listing.h"
+#include "probe/verdict.h"
+#include "render/render.h"
+#include "util/num.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#ifndef PS_DATADIR
+#define PS_DATADIR "/usr/local/share/portsleuth"
+#endif
+
+enum {
+	OPT_PID = 256, OPT_COLOR, OPT_ROOT, OPT_RECORD, OPT_REPLAY, OPT_IANA,
+	OPT_THREADS, OPT_UDPLITE, OPT_SCTP, OPT_KB, OPT_PROBE, OPT_PROBE_TIMEOUT,
+	OPT_RULES
+};
+
+static const struct option long_opts[] = {
+	{ "listening", no_argument, NULL, 'l' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "tcp", no_argument, NULL, 't' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "raw", no_argument, NULL, 'w' },
+	{ "udplite", no_argument, NULL, OPT_UDPLITE },
+	{ "sctp", no_argument, NULL, OPT_SCTP },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "command", required_argument, NULL, 'c' },
+	{ "user", required_argument, NULL, 'U' },
+	{ "exposed", no_argument, NULL, 'e' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "wide", no_argument, NULL, 'W' },
+	{ "why", no_argument, NULL, 'x' },
+	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "iana", required_argument, NULL, OPT_IANA },
+	{ "kb", required_argument, NULL, OPT_KB },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+cmd_list_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth [list] [options]\n"
+"       portsleuth explain [options] TARGET\n"
+"       portsleuth audit [options]\n"
+"       portsleuth probe [options] HOST\n"
+"\n"
+"List sockets with the processes that hold them, the registered name of\n"
+"each port and how exposed each socket is.  Default: listening sockets.\n"
+"\n"
+"Selection:\n"
+"  -l, --listening      listening (TCP, SCTP) and unconnected (UDP, raw)\n"
+"                       sockets only (the default)\n"
+"  -a, --all            sockets in every state\n"
+"  -t, --tcp  -u, --udp  -w, --raw  --udplite  --sctp\n"
+"                       only these protocols (default: all of them)\n"
+"  -4, --ipv4  -6, --ipv6\n"
+"                       only this address family\n"
+"  -p, --port LIST      ports or ranges: 22 | 1-1023 | 22,80,8000-8100\n"
+"      --pid PID        sockets held by this process\n"
+"  -c, --command NAME   sockets held by processes with this name\n"
+"                       (command name or executable base name)\n"
+"  -U, --user USER      sockets held by processes of this user (name/uid)\n"
+"  -e, --exposed        everything that is not loopback-only\n"
+"\n"
+"Output:\n"
+"  -j, --json           one JSON document (fields: portsleuth(1))\n"
+"  -W, --wide           add the full command line, and do not fit the\n"
+"                       table to the terminal's width\n"
+"  -x, --why            add why each process runs: ORIGIN (systemd unit,\n"
+"                       inetd line, container, ...), PACKAGE and\n"
+"                       INTEGRITY; in JSON also purpose and how to\n"
+"                       turn it off (see 'portsleuth explain')\n"
+"      --probe          talk to each listener (at its own address, from\n"
+"                       this network namespace): WIRE is the protocol,\n"
+"                       product and version found, VERDICT says whether\n"
+"                       the registered name, the process and the wire\n"
+"                       agree; as root the probing runs unprivileged\n"
+"      --probe-timeout MS\n"
+"                       time budget of the probing (default 8000)\n"
+"      --color[=WHEN]   colour: auto (default: on a terminal, unless\n"
+"                       NO_COLOR is set), always, never (also --colour)\n"
+"  -v, --verbose        say where each table came from and what was skipped\n"
+"\n"
+"Sources (for tests and offline analysis):\n"
+"      --root DIR       read /proc, /etc and /sys under DIR\n"
+"      --record FILE    save every netlink reply to FILE\n"
+"      --replay FILE    answer netlink requests from FILE\n"
+"      --iana FILE      IANA port table (default: the installed one)\n"
+"      --kb FILE        daemon knowledge base (default: the installed one)\n"
+"      --rules FILE     probe and match rules (default: the installed one)\n"
+"      --threads N      threads for the process scan, 1-8 (default: one\n"
+"                       per CPU, at most 8)\n"
+"\n"
+"  -h, --help           this help\n"
+"  -V, --version        version\n"
+"\n"
+"Exit status: 0 sockets listed, 1 nothing matched the selection,\n"
+"2 usage or fatal error.\n", out);
+}
+
+const char *
+cmd_find_data(const char *name)
+{
+	static char found[4096];
+	const char *dirs[] = {
+		PS_DATADIR,
+#ifdef PS_SRC_DATADIR
+		PS_SRC_DATADIR,
+#endif
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(found, sizeof(found), "%s/%s", dirs[i], name);
+		if (access(found, R_OK) == 0)
+			return found;
+	}
+	return NULL;
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "portsleuth: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'portsleuth --help'.\n");
+	return EXIT_USAGE;
+}
+
+static void
+report_verbose(const struct listing *l)
+{
+	int p, f;
+
+	for (p = 0; p < PROTO_COUNT; p++)
+		for (f = 0; f < 2; f++)
+			if (l->rep.source[p][f])
+				fprintf(stderr, "portsleuth: %s%s: %s\n",
+				    proto_name(p), f ? "6" : "4",
+				    l->rep.source[p][f]);
+	fprintf(stderr, "portsleuth: interfaces: %s (%zu links, %zu "
+	    "addresses)\n", l->ifs.source ? l->ifs.source : "-",
+	    l->ifs.nlinks, l->ifs.naddrs);
+	fprintf(stderr, "portsleuth: processes: %u scanned, %u with "
+	    "unreadable descriptors, %u exited during the scan, %u PID "
+	    "reuses caught\n", l->ps.scanned, l->ps.denied, l->ps.vanished,
+	    l->ps.reused);
+	fprintf(stderr, "portsleuth: skipped malformed records: %u socket, "
+	    "%u process, %u interface, %u /etc/services, %u IANA; %u "
+	    "interrupted dumps retried\n", l->rep.malformed, l->ps.malformed,
+	    l->ifs.malformed, l->reg.etc.malformed, l->reg.iana.malformed,
+	    l->rep.retries);
+	if (l->reg.iana_error)
+		fprintf(stderr, "portsleuth: %s\n", l->reg.iana_error);
+}
+
+void
+cmd_report_listing(const struct listing *l)
+{
+	if (l->ps.proc_error)
+		fprintf(stderr, "portsleuth: cannot open '/proc': %s; owners "
+		    "are not shown\n", strerror(l->ps.proc_error));
+	if (!l->privileged && l->ps.denied)
+		fprintf(stderr, "portsleuth: not running as root: the "
+		    "descriptors of %u processes of other users cannot be "
+		    "read, so their sockets show no owner\n", l->ps.denied);
+	else if (!l->privileged && l->unowned[OWNER_NOT_ROOT])
+		fprintf(stderr, "portsleuth: not running as root: the processes "
+		    "of other users are hidden from this user (/proc mounted "
+		    "with hidepid?), so their sockets show no owner\n");
+	if (l->reg.etc_error)
+		fprintf(stderr, "portsleuth: %s\n", l->reg.etc_error);
+}
+
+void
+cmd_report_why(const struct dossiers *d, const struct listing *l,
+    int verbose)
+{
+	if (d->db.error)
+		fprintf(stderr, "portsleuth: %s: packages and integrity are "
+		    "not checked\n", d->db.error);
+	if (d->kb.error)
+		fprintf(stderr, "portsleuth: %s\n", d->kb.error);
+	if (d->kb.problems && verbose)
+		fprintf(stderr, "portsleuth: knowledge base: %s", d->kb.problems);
+	if (!l->privileged && d->env_denied)
+		fprintf(stderr, "portsleuth: not running as root: the "
+		    "environment of %u processes cannot be read, so "
+		    "LD_PRELOAD and SSH_CONNECTION are not checked for them\n",
+		    d->env_denied);
+	if (verbose)
+		fprintf(stderr, "portsleuth: package database: %s, %zu "
+		    "packages, %zu diversions, %u file lists read, %u "
+		    "malformed records\n", pkgdb_manager_name(d->db.pm),
+		    d->db.npkgs, d->db.ndivs, d->db.lists_read,
+		    d->db.malformed);
+}
+
+int
+cmd_collect(struct listing *l, const struct listing_opts *lo,
+    const char *root, const char *replay, const char *record)
+{
+	struct nlio *io;
+	char *cause = NULL;
+
+	if (replay)
+		io = nlio_open_replay(replay, &cause);
+	else if (root)
+		io = nlio_open_none();
+	else
+		io = nlio_open_live(record, &cause);
+	if (io == NULL) {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	listing_build(l, io, lo);
+	if (nlio_close(io, &cause) != 0) {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+		listing_release(l);
+		return -1;
+	}
+	return 0;
+}
+
+struct probe_view *
+cmd_probe_listing(const struct listing *l, const char *rules_path,
+    int budget_ms, struct rules *rules, int *loaded)
+{
+	struct probe_view *pv;
+	char *cause = NULL;
+
+	rules_load(rules, rules_path ? rules_path :
+	    cmd_find_data("probes.rules"));
+	*loaded = 1;
+	if (rules->error) {
+		fprintf(stderr, "portsleuth: %s: nothing probed\n",
+		    rules->error);
+		return NULL;
+	}
+	if (rules->problems)
+		fprintf(stderr, "portsleuth: probe rules: %s", rules->problems);
+	pv = xcalloc(l->nviews + 1, sizeof(*pv));
+	if (probe_listing(l, rules, budget_ms, pv, &cause) < 0) {
+		fprintf(stderr, "portsleuth: %s: nothing probed\n", cause);
+		free(cause);
+		free(pv);
+		return NULL;
+	}
+	return pv;
+}
+
+int
+cmd_list_exec(int argc, char **argv)
+{
+	struct listing_opts lo;
+	struct render_opts ro;
+	struct listing l;
+	const char *record = NULL, *replay = NULL, *color = "auto";
+	const char *user = NULL, *root = NULL, *kb = NULL, *rules_path = NULL;
+	struct dossiers why;
+	struct rules rules;
+	struct probe_view *pviews = NULL;
+	int probe_budget = 8000, rules_loaded = 0;
+	int ch, json = 0, rc;
+	double t0;
+	uint64_t v;
+
+	memset(&lo, 0, sizeof(lo));
+	memset(&ro, 0, sizeof(ro));
+	lo.iana_path = NULL;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "latuw46p:c:U:ejWxvhV", long_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			lo.filter.all_states = 0;
+			break;
+		case 'a':
+			lo.filter.all_states = 1;
+			break;
+		case 't':
+			lo.filter.protos |= PROTO_BIT(PROTO_TCP);
+			break;
+		case 'u':
+			lo.filter.protos |= PROTO_BIT(PROTO_UDP);
+			break;
+		case 'w':
+			lo.filter.protos |= PROTO_BIT(PROTO_RAW);
+			break;
+		case OPT_UDPLITE:
+			lo.filter.protos |= PROTO_BIT(PROTO_UDPLITE);
+			break;
+		case OPT_SCTP:
+			lo.filter.protos |= PROTO_BIT(PROTO_SCTP);
+			break;
+		case '4':
+			lo.filter.want4 = 1;
+			break;
+		case '6':
+			lo.filter.want6 = 1;
+			break;
+		case 'p':
+			switch (filter_parse_ports(&lo.filter, optarg)) {
+			case 0:
+				break;
+			case ERANGE:
+				return usage_error("port list '%s' is out of "
+				    "range (0-65535, low-high, at most 64 "
+				    "items)", optarg);
+			default:
+				return usage_error("port list '%s' is not "
+				    "valid (example: 22,80,1000-2000)", optarg);
+			}
+			break;
+		case OPT_PID:
+			if (num_parse_str(optarg, 1, INT32_MAX, &v) != 0)
+				return usage_error("'%s' is not a PID", optarg);
+			lo.filter.pid = (pid_t)v;
+			break;
+		case 'c':
+			lo.filter.name = optarg;
+			break;
+		case 'U':
+			user = optarg;
+			break;
+		case 'e':
+			lo.filter.exposed_only = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'W':
+			ro.wide = 1;
+			break;
+		case 'x':
+			ro.why = 1;
+			break;
+		case OPT_KB:
+			kb = optarg;
+			break;
+		case OPT_PROBE:
+			ro.probe = 1;
+			break;
+		case OPT_PROBE_TIMEOUT:
+			if (num_parse_str(optarg, 100, 600000, &v) != 0)
+				return usage_error("--probe-timeout takes 100 to "
+				    "600000 ms, not '%s'", optarg);
+			probe_budget = (int)v;
+			break;
+		case OPT_RULES:
+			rules_path = optarg;
+			break;
+		case OPT_COLOR:
+			color = optarg ? optarg : "always";
+			if (strcmp(color, "auto") && strcmp(color, "always") &&
+			    strcmp(color, "never"))
+				return usage_error("--color takes auto, always "
+				    "or never, not '%s'", color);
+			break;
+		case 'v':
+			ro.verbose = 1;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_RECORD:
+			record = optarg;
+			break;
+		case OPT_REPLAY:
+			replay = optarg;
+			break;
+		case OPT_IANA:
+			lo.iana_path = optarg;
+			break;
+		case OPT_THREADS:
+			if (num_parse_str(optarg, 1, 8, &v) != 0)
+				return usage_error("--threads takes 1 to 8, "
+				    "not '%s'", optarg);
+			lo.threads = (int)v;
+			break;
+		case 'h':
+			cmd_list_usage(stdout);
+			return 0;
+		case 'V':
+			printf("portsleuth %s\n", PORTSLEUTH_VERSION);
+			return 0;
+		default:
+			fputs("Try 'portsleuth --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (ro.probe && (replay || root))
+		return usage_error("%s", "--probe talks to live listeners: not "
+		    "with --replay or --root");
+	if (record && (replay || root))
+		return usage_error("%s", "--record needs the live kernel: not "
+		    "with --replay or --root");
+	if (root) {
+		if (access(root, R_OK | X_OK) != 0)
+			return usage_error("cannot use --root '%s'", root);
+		sysroot_set(root);
+	}
+	if (user) {
+		struct users *u = users_load();
+		uid_t uid;
+
+		if (num_parse_str(user, 0, UINT32_MAX - 1, &v) == 0)
+			uid = (uid_t)v;
+		else if (users_uid(u, user, &uid) != 0) {
+			users_free(u);
+			return usage_error("no such user '%s'", user);
+		}
+		users_free(u);
+		lo.filter.have_uid = 1;
+		lo.filter.uid = uid;
+	}
+	lo.need = json ? PS_NEED_CMDLINE | PS_NEED_CGROUP : ro.wide ?
+	    PS_NEED_CMDLINE : 0;
+	if (ro.why)
+		lo.need |= PS_NEED_CGROUP | PS_NEED_ENVIRON;
+	if (lo.iana_path == NULL)
+		lo.iana_path = cmd_find_data("iana-ports.tsv");
+	ro.all_states = lo.filter.all_states;
+	/* On a terminal, fit the table to its width unless --wide. */
+	if (!ro.wide && isatty(STDOUT_FILENO)) {
+		struct winsize ws;
+
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			ro.max_width = ws.ws_col;
+	}
+	/* NO_COLOR (no-color.org) turns off the default; an explicit
+	 * --color=always still wins, as that convention asks */
+	ro.color = strcmp(color, "always") == 0 ||
+	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
+	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0'));
+
+	if (cmd_collect(&l, &lo, root, replay, record) < 0)
+		return EXIT_USAGE;
+	if (ro.why) {
+		dossiers_build(&why, &l, kb ? kb : cmd_find_data("daemons.kb"));
+		l.why = &why;
+	}
+	if (ro.probe) {
+		t0 = now_ms();
+		l.probe = pviews = cmd_probe_listing(&l, rules_path,
+		    probe_budget, &rules, &rules_loaded);
+		if (ro.verbose)
+			fprintf(stderr, "portsleuth: time: probing %.1f ms\n",
+			    now_ms() - t0);
+		if (pviews == NULL)
+			ro.probe = 0;
+	}
+	if (ro.verbose)
+		report_verbose(&l);
+	cmd_report_listing(&l);
+	if (ro.why)
+		cmd_report_why(&why, &l, ro.verbose);
+	t0 = now_ms();
+	if (json)
+		render_json(stdout, &l, &ro);
+	else if (l.nviews)
+		render_table(stdout, &l, &ro);
+	fflush(stdout);
+	if (ro.verbose)
+		fprintf(stderr, "portsleuth: time: sockets %.1f ms, processes "
+		    "%.1f ms, annotations %.1f ms, output %.1f ms\n",
+		    l.ms_sockets, l.ms_processes, l.ms_annotate, now_ms() - t0);
+	if (ro.verbose && ro.why)
+		fprintf(stderr, "portsleuth: time: origin, package and "
+		    "integrity %.1f ms (databases %.1f, origins %.1f, "
+		    "package lists %.1f, digests and purpose %.1f)\n", why.ms,
+		    why.ms_open, why.ms_origin, why.ms_packages, why.ms_check);
+	rc = l.nviews ? 0 : EXIT_NOMATCH;
+	if (ro.why)
+		dossiers_release(&why);
+	free(pviews);
+	if (rules_loaded)
+		rules_release(&rules);
+	listing_release(&l);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "portsleuth: cannot write output: %s\n",
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	return rc;
+}

@@ -1,0 +1,403 @@
+/*
+ * cmd-probe.c - `portsleuth probe HOST [-p PORTS]`: identify the
+ * services of a host the user names, with the same engine --probe uses
+ * on local listeners.  Only the host and ports given are contacted.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "cmd/cmd.h"
+#include "model/filter.h"
+#include "model/listing.h"
+#include "probe/engine.h"
+#include "probe/rules.h"
+#include "render/why.h"
+#include "model/services.h"
+#include "util/escape.h"
+#include "util/num.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+enum { OPT_RULES = 256, OPT_TIMEOUT, OPT_IANA };
+
+static const struct option probe_opts[] = {
+	{ "port", required_argument, NULL, 'p' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "tcp", no_argument, NULL, 't' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+cmd_probe_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth probe [options] HOST\n"
+"\n"
+"Identify the services on HOST (a name or an address) by talking to\n"
+"them: the protocol on the wire, product and version where the service\n"
+"tells, TLS facts (version, cipher, certificate), and how sure the\n"
+"answer is.  Only HOST and the ports asked for are contacted.\n"
+"\n"
+"Options:\n"
+"  -p, --port LIST      ports or ranges: 22 | 1-1023 | 22,80,8000-8100\n"
+"                       (default: the ports the probe rules name)\n"
+"  -t, --tcp            TCP (the default unless -u is given)\n"
+"  -u, --udp            UDP (with -t: both)\n"
+"  -a, --all            also list closed ports\n"
+"  -j, --json           one JSON document\n"
+"      --timeout MS     the whole run's time budget (default 8000)\n"
+"      --rules FILE     probe and match rules (default: the installed one)\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 some port answered, 1 none did, 2 usage or fatal error.\n",
+	    out);
+}
+
+/* Every port any probe of this protocol names, in order, once. */
+static size_t
+default_ports(const struct rules *r, enum rule_proto proto, uint16_t *out,
+    size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nprobes; i++) {
+		const struct probe_def *p = &r->probes[i];
+
+		if (p->proto != proto)
+			continue;
+		for (size_t k = 0; k < p->nports && n < max; k++) {
+			size_t j;
+
+			for (j = 0; j < n && out[j] != p->ports[k]; j++)
+				;
+			if (j == n)
+				out[n++] = p->ports[k];
+		}
+	}
+	/* the null probe names none: add the server-first classics */
+	if (proto == RP_TCP) {
+		static const uint16_t extra[] = { 21, 22, 23, 25, 110, 143,
+			465, 587, 873, 993, 995, 3306, 5900, 13, 19, 37 };
+		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]) &&
+		    n < max; k++) {
+			size_t j;
+
+			for (j = 0; j < n && out[j] != extra[k]; j++)
+				;
+			if (j == n)
+				out[n++] = extra[k];
+		}
+	}
+	return n;
+}
+
+static void
+put_result_json(struct strbuf *sb, const struct probe_result *r)
+{
+	char shown[48];
+	int f = 1;
+
+	strbuf_addch(sb, '{');
+	json_key_str(sb, &f, "state", probe_state_key(r->state));
+	json_key_str(sb, &f, "service", r->service[0] ?
+	    probe_service_shown(r, shown, sizeof(shown)) : NULL);
+	json_key_str(sb, &f, "protocol", r->service[0] ? r->service : NULL);
+	json_key_str(sb, &f, "product", r->product[0] ? r->product : NULL);
+	json_key_str(sb, &f, "version", r->version[0] ? r->version : NULL);
+	json_key_str(sb, &f, "info", r->info[0] ? r->info : NULL);
+	json_key_str(sb, &f, "matched_by", r->via_probe[0] ? r->via_probe :
+	    NULL);
+	json_key_bool(sb, &f, "tls", r->tls);
+	if (r->tls) {
+		json_key_str(sb, &f, "tls_version", r->tls_version);
+		json_key_str(sb, &f, "tls_cipher", r->tls_cipher);
+		json_key_str(sb, &f, "cert_subject", r->cert_subject);
+		json_key_str(sb, &f, "cert_issuer", r->cert_issuer);
+		json_key_str(sb, &f, "cert_sans", r->cert_sans);
+		json_key_str(sb, &f, "cert_not_after", r->cert_not_after);
+		json_key_bool(sb, &f, "cert_expired", r->cert_expired);
+	}
+	json_key_str(sb, &f, "evidence", r->evidence[0] ? r->evidence : NULL);
+	json_key_int(sb, &f, "ms", r->ms);
+	json_key_int(sb, &f, "connections", r->connections);
+	strbuf_addch(sb, '}');
+}
+
+void
+cmd_probe_result_json(struct strbuf *sb, const struct probe_result *r)
+{
+	put_result_json(sb, r);
+}
+
+/* "OpenSSH 9.2p1", "nginx 1.22.1 (TLSv1.3)", "silent", ... */
+void
+cmd_probe_summary(const struct probe_result *r, char *buf, size_t sz)
+{
+	char shown[48];
+
+	if (r->state == PS_HARD || r->state == PS_SOFT) {
+		snprintf(buf, sz, "%s%s%s%s%s%s", probe_service_shown(r, shown,
+		    sizeof(shown)), r->product[0] ? " " : "", r->product,
+		    r->version[0] ? " " : "", r->version,
+		    r->state == PS_SOFT ? "?" : "");
+		return;
+	}
+	snprintf(buf, sz, "%s%s", r->tls ? "tls, " : "",
+	    r->state == PS_UNRECOGNISED ? "unrecognised reply" :
+	    r->state == PS_CLOSED_AT_ONCE ? "closed at once" :
+	    r->state == PS_SILENT ? "silent" :
+	    r->state == PS_RESET ? "reset" :
+	    r->state == PS_REFUSED ? "closed" :
+	    r->state == PS_TIMEOUT ? "no connection" :
+	    r->state == PS_UNPROBED ? "not probed (time budget)" : "error");
+}
+
+#define CHUNK	4096	/* ports probed per prober run */
+
+static int
+shown_row(const struct probe_target *t, const struct probe_result *r,
+    int all)
+{
+	return all || !(r->state == PS_REFUSED ||
+	    (r->state == PS_SILENT && t->udp));
+}
+
+/* Write the rows of one chunk, as JSON elements or table lines. */
+static void
+emit(const struct probe_target *tg, const struct probe_result *res,
+    size_t m, int json, int all, struct registry *reg, int *first,
+    size_t *answered)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 1u << 16);
+	for (size_t i = 0; i < m; i++) {
+		const struct probe_result *r = &res[i];
+		char port[16], svc[160], shown[48];
+
+		if (r->state != PS_REFUSED && r->state != PS_UNPROBED)
+			(*answered)++;
+		if (!shown_row(&tg[i], r, all))
+			continue;
+		strbuf_reset(&sb);
+		if (json) {
+			struct service_match sm = registry_lookup(reg,
+			    tg[i].udp ? PROTO_UDP : PROTO_TCP, tg[i].port);
+			int k = 1;
+
+			strbuf_addstr(&sb, *first ? "\n  {" : ",\n  {");
+			*first = 0;
+			json_key_int(&sb, &k, "port", tg[i].port);
+			json_key_str(&sb, &k, "proto", tg[i].udp ? "udp" :
+			    "tcp");
+			json_key_str(&sb, &k, "registered", sm.ent &&
+			    sm.ent->name[0] ? sm.ent->name : NULL);
+			strbuf_addstr(&sb, ", \"probe\": ");
+			put_result_json(&sb, r);
+			strbuf_addch(&sb, '}');
+			fwrite(sb.buf, 1, sb.len, stdout);
+			continue;
+		}
+		snprintf(port, sizeof(port), "%u/%s", tg[i].port,
+		    tg[i].udp ? "udp" : "tcp");
+		cmd_probe_summary(r, svc, sizeof(svc));
+		printf("%-10s %-16s %-24s %s\n", port, probe_state_key(r->state),
+		    r->service[0] ? probe_service_shown(r, shown,
+		    sizeof(shown)) : "-", svc);
+		if (r->tls)
+			strbuf_addf(&sb, "%s %s; cert %s; expires %s%s",
+			    r->tls_version, r->tls_cipher, r->cert_subject,
+			    r->cert_not_after, r->cert_expired ?
+			    " (EXPIRED)" : "");
+		if (r->info[0])
+			strbuf_addf(&sb, "%s%s", sb.len ? "; " : "", r->info);
+		if (sb.len)
+			printf("%-10s %-16s %-24s %s\n", "", "", "",
+			    strbuf_str(&sb));
+	}
+	strbuf_release(&sb);
+}
+
+int
+cmd_probe_exec(int argc, char **argv)
+{
+	struct filter f;
+	struct rules rules;
+	struct probe_opts po;
+	struct probe_target *tg;
+	struct probe_result *res;
+	struct addrinfo hints, *ai = NULL;
+	struct registry reg;
+	struct strbuf sb;
+	const char *rules_path = NULL, *host;
+	double end;
+	int first = 1, failed = 0;
+	char *cause = NULL;
+	uint16_t *ports;
+	size_t nports = 0, n = 0, answered = 0;
+	int ch, json = 0, all = 0, tcp = 0, udp = 0, rc;
+	uint64_t v;
+	int budget = 8000;
+
+	memset(&f, 0, sizeof(f));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:utajh", probe_opts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'p':
+			if (filter_parse_ports(&f, optarg) != 0) {
+				fprintf(stderr, "portsleuth: port list '%s' is "
+				    "not valid\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'u':
+			udp = 1;
+			break;
+		case 't':
+			tcp = 1;
+			break;
+		case 'a':
+			all = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case OPT_TIMEOUT:
+			if (num_parse_str(optarg, 100, 600000, &v) != 0) {
+				fprintf(stderr, "portsleuth: --timeout takes 100 "
+				    "to 600000 ms, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			budget = (int)v;
+			break;
+		case OPT_RULES:
+			rules_path = optarg;
+			break;
+		case 'h':
+			cmd_probe_usage(stdout);
+			return 0;
+		default:
+			fputs("Try 'portsleuth probe --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "portsleuth: probe takes one HOST\n"
+		    "Try 'portsleuth probe --help'.\n");
+		return EXIT_USAGE;
+	}
+	if (!udp)
+		tcp = 1;
+	host = argv[optind];
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &ai)) != 0) {
+		fprintf(stderr, "portsleuth: cannot resolve '%s': %s\n", host,
+		    gai_strerror(rc));
+		return EXIT_USAGE;
+	}
+	rules_load(&rules, rules_path ? rules_path :
+	    cmd_find_data("probes.rules"));
+	if (rules.error || rules.nprobes == 0) {
+		fprintf(stderr, "portsleuth: %s\n", rules.error ? rules.error :
+		    "the probe rules define no probe");
+		rules_release(&rules);
+		freeaddrinfo(ai);
+		return EXIT_USAGE;
+	}
+	if (rules.problems)
+		fprintf(stderr, "portsleuth: probe rules: %s", rules.problems);
+
+	/* the ports: asked for, or the rules' own */
+	ports = xcalloc(65536 * 2, sizeof(*ports));
+	tg = xcalloc(65536 * 2, sizeof(*tg));
+	for (int proto = 0; proto < 2; proto++) {
+		if ((proto == 0 && !tcp) || (proto == 1 && !udp))
+			continue;
+		nports = 0;
+		if (f.nports) {
+			for (unsigned int p = 1; p < 65536; p++)
+				if (filter_port_match(&f, (uint16_t)p))
+					ports[nports++] = (uint16_t)p;
+		} else {
+			nports = default_ports(&rules, proto ? RP_UDP : RP_TCP,
+			    ports, 65536);
+		}
+		for (size_t i = 0; i < nports; i++) {
+			struct probe_target *t = &tg[n++];
+
+			memset(t, 0, sizeof(*t));
+			t->family = (uint8_t)ai->ai_family;
+			t->udp = (uint8_t)proto;
+			t->port = ports[i];
+			if (ai->ai_family == AF_INET)
+				memcpy(t->addr, &((struct sockaddr_in *)
+				    ai->ai_addr)->sin_addr, 4);
+			else {
+				memcpy(t->addr, &((struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_addr, 16);
+				t->scope = ((struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_scope_id;
+			}
+		}
+	}
+	freeaddrinfo(ai);
+	probe_opts_default(&po, &rules);
+	registry_init(&reg, cmd_find_data("iana-ports.tsv"));
+	/* In chunks: a whole-range scan keeps its memory small, and rows
+	 * are written as their chunk is done. */
+	res = xcalloc(CHUNK, sizeof(*res));
+	end = now_ms() + budget;
+	if (json) {
+		strbuf_init(&sb, 1u << 20);
+		json_str(&sb, host);
+		printf("{\"portsleuth\": \"" PORTSLEUTH_VERSION "\", "
+		    "\"host\": %s, \"ports\": [", strbuf_str(&sb));
+		strbuf_release(&sb);
+	} else {
+		printf("%-10s %-16s %-24s %s\n", "PORT", "STATE", "SERVICE",
+		    "DETAILS");
+	}
+	for (size_t off = 0; off < n; off += CHUNK) {
+		size_t m = n - off < CHUNK ? n - off : CHUNK;
+		double left = end - now_ms();
+
+		memset(res, 0, CHUNK * sizeof(*res));	/* "unprobed" */
+		if (left >= 50) {
+			po.budget_ms = (int)left;
+			if (probe_run_isolated(tg + off, m, &po, res,
+			    &cause) < 0) {
+				fprintf(stderr, "portsleuth: %s\n", cause);
+				free(cause);
+				failed = 1;
+				break;
+			}
+		}
+		emit(tg + off, res, m, json, all, &reg, &first, &answered);
+	}
+	if (json)
+		printf("%s]}\n", first ? "" : "\n");
+	rc = failed ? EXIT_USAGE : answered ? 0 : EXIT_NOMATCH;
+	registry_release(&reg);
+	free(res);
+	free(tg);
+	free(ports);
+	rules_release(&rules);
+	if (fflush(stdout) != 0)
+		return EXIT_USAGE;
+	return rc;
+}

@@ -1,0 +1,227 @@
+/*
+ * listing.c - the join of sockets, processes and annotations.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "model/listing.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+const char *
+owner_note_text(enum owner_note n)
+{
+	switch (n) {
+	case OWNER_FOUND:
+		return "";
+	case OWNER_NOT_ROOT:
+		return "owner not visible: not root";
+	case OWNER_EXITED:
+		return "owner exited during the scan";
+	case OWNER_KERNEL:
+		return "no visible process holds it: kernel socket or another PID namespace";
+	case OWNER_TIMEWAIT:
+		return "no process: kernel keeps it (time-wait/orphan)";
+	case OWNER_NOT_SCANNED:
+		return "owners not scanned";
+	}
+	return "";
+}
+
+const char *
+owner_note_key(enum owner_note n)
+{
+	static const char *keys[] = {
+		"found", "not_root", "exited", "kernel", "timewait",
+		"not_scanned"
+	};
+
+	return (unsigned)n <= OWNER_NOT_SCANNED ? keys[n] : "unknown";
+}
+
+double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+sock_wanted(const struct sock_rec *s, const struct filter *f,
+    const struct ifaces *ifs)
+{
+	if (!filter_port_match(f, s->lport))
+		return 0;
+	if (f->exposed_only) {
+		struct exposure e;
+
+		exposure_compute(s, ifs, &e);
+		if (e.kind == EXP_LOOPBACK)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+view_cmp(const void *a, const void *b)
+{
+	const struct sock_rec *x = ((const struct sock_view *)a)->s;
+	const struct sock_rec *y = ((const struct sock_view *)b)->s;
+	int c;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->lport != y->lport)
+		return x->lport < y->lport ? -1 : 1;
+	if ((c = memcmp(x->laddr, y->laddr, 16)) != 0)
+		return c;
+	if (x->rport != y->rport)
+		return x->rport < y->rport ? -1 : 1;
+	if ((c = memcmp(x->raddr, y->raddr, 16)) != 0)
+		return c;
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int
+owner_wanted(const struct listing *l, const struct owner *o,
+    const struct filter *f)
+{
+	const struct proc_rec *p = &l->ps.procs[o->proc];
+
+	if (f->pid && p->pid != f->pid)
+		return 0;
+	if (f->have_uid && (!p->ids_known ||
+	    (p->uid != f->uid && p->euid != f->uid)))
+		return 0;
+	if (f->name && strcmp(p->comm, f->name) != 0 &&
+	    (p->exe == NULL || strcmp(base_name(p->exe), f->name) != 0))
+		return 0;
+	return 1;
+}
+
+static enum owner_note
+why_unowned(const struct listing *l, const struct sock_rec *s)
+{
+	if (s->inode == 0)
+		return OWNER_TIMEWAIT;
+	if (l->ps.proc_error)
+		return OWNER_NOT_SCANNED;
+	if (!l->privileged && (s->uid != geteuid() || l->ps.denied))
+		return OWNER_NOT_ROOT;
+	if (l->ps.vanished || l->ps.reused)
+		return OWNER_EXITED;
+	return OWNER_KERNEL;
+}
+
+void
+listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
+{
+	const struct filter *f = &o->filter;
+	struct sockdiag_query q;
+	uint64_t *inodes;
+	size_t i, n = 0;
+	double t0 = now_ms(), t1, t2;
+
+	memset(l, 0, sizeof(*l));
+	l->privileged = geteuid() == 0;
+	memset(&q, 0, sizeof(q));
+	q.protos = f->protos ? f->protos : PROTO_ALL;
+	q.want4 = f->want4 || !f->want6;
+	q.want6 = f->want6 || !f->want4;
+	q.tcp_states = f->all_states ? STATES_ALL : STATE_BIT(ST_LISTEN);
+	q.dgram_states = f->all_states ? STATES_ALL : STATE_BIT(ST_CLOSE);
+	ifaces_collect(io, &l->ifs);
+	sockdiag_collect(io, &q, &l->socks, &l->rep);
+
+	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
+	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
+	inodes = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*inodes));
+	for (i = 0; i < l->socks.n; i++) {
+		const struct sock_rec *s = &l->socks.v[i];
+
+		if (!sock_wanted(s, f, &l->ifs))
+			continue;
+		l->views[l->nviews++].s = s;
+		inodes[n++] = s->inode;
+	}
+	t1 = now_ms();
+	l->ms_sockets = t1 - t0;
+	/*
+	 * The other threads walk /proc while this one annotates: exposure
+	 * and registered names depend on the sockets alone.  Then it joins
+	 * the walk as its last worker.
+	 */
+	procscan_start(inodes, n, o->threads, o->need, &l->ps);
+	l->users = users_load();
+	registry_init(&l->reg, o->iana_path);
+	for (i = 0; i < l->nviews; i++) {
+		struct sock_view *v = &l->views[i];
+
+		exposure_compute(v->s, &l->ifs, &v->exp);
+		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
+	}
+	procscan_finish(&l->ps);
+	t2 = now_ms();
+	l->ms_processes = t2 - t1;
+	free(inodes);
+
+	/* Attach owners, apply the process-level selection. */
+	n = 0;
+	for (i = 0; i < l->nviews; i++) {
+		struct sock_view v = l->views[i];
+		struct sock_rec *s = (struct sock_rec *)v.s;
+		size_t first, cnt, k;
+
+		cnt = procscan_owners_of(&l->ps, s->inode, &first);
+		v.owners = cnt ? xcalloc(cnt, sizeof(*v.owners)) : NULL;
+		for (k = 0; k < cnt; k++)
+			if (!filter_has_process(f) ||
+			    owner_wanted(l, &l->ps.owners[first + k], f))
+				v.owners[v.nowners++] = first + k;
+		if (filter_has_process(f) && v.nowners == 0) {
+			free(v.owners);
+			continue;
+		}
+		s->owner_note = cnt ? OWNER_FOUND : why_unowned(l, s);
+		if (!cnt)
+			l->unowned[s->owner_note]++;
+		l->nrows += v.nowners ? v.nowners : 1;
+		l->views[n++] = v;
+	}
+	l->nviews = n;
+	if (n)
+		qsort(l->views, n, sizeof(*l->views), view_cmp);
+	l->ms_annotate = now_ms() - t2;
+}
+
+void
+listing_release(struct listing *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nviews; i++)
+		free(l->views[i].owners);
+	free(l->views);
+	socklist_release(&l->socks);
+	sockdiag_report_release(&l->rep);
+	ifaces_release(&l->ifs);
+	procscan_release(&l->ps);
+	registry_release(&l->reg);
+	users_free(l->users);
+	memset(l, 0, sizeof(*l));
+}

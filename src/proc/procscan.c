@@ -1,0 +1,765 @@
+/*
+ * procscan.c - the parallel /proc/PID/fd walk.
+ *
+ * Cost model: the walk is one readlinkat(2) per descriptor on the system,
+ * so it dominates a listing.  Every lookup is relative to an open
+ * directory (no path walk from /proc per descriptor), directories are
+ * read with large getdents64 buffers, workers pull PIDs from a shared
+ * counter in small chunks, and only descriptors whose inode is wanted
+ * are kept.  Threads share nothing but the read-only inode set and the
+ * counter; results are merged after the join.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "proc/procscan.h"
+#include "util/num.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#define MAX_THREADS	8
+#define CHUNK		8
+#define CMDLINE_MAX	(32u << 10)
+#define SMALL_MAX	(8u << 10)
+
+/* Open-addressing set of socket inodes (0 never occurs as a key). */
+struct inode_set {
+	uint64_t	*slots;
+	size_t		 mask;
+};
+
+static size_t
+hash64(uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	return (size_t)v;
+}
+
+static void
+set_build(struct inode_set *s, const uint64_t *v, size_t n)
+{
+	size_t size = 16, i;
+
+	while (size < n * 2 + 1)
+		size *= 2;
+	s->slots = xcalloc(size, sizeof(*s->slots));
+	s->mask = size - 1;
+	for (i = 0; i < n; i++) {
+		size_t h;
+
+		if (v[i] == 0)
+			continue;
+		for (h = hash64(v[i]) & s->mask; s->slots[h] != 0 &&
+		    s->slots[h] != v[i]; h = (h + 1) & s->mask)
+			;
+		s->slots[h] = v[i];
+	}
+}
+
+static int
+set_has(const struct inode_set *s, uint64_t v)
+{
+	size_t h;
+
+	for (h = hash64(v) & s->mask; s->slots[h] != 0; h = (h + 1) & s->mask)
+		if (s->slots[h] == v)
+			return 1;
+	return 0;
+}
+
+struct hit {
+	uint64_t	inode;
+	pid_t		pid;
+	int		fd;
+};
+
+struct worker {
+	pthread_t		 thread;
+	const struct inode_set	*set;
+	int			 procfd;
+	const pid_t		*pids;
+	size_t			 npids;
+	size_t			*next;		/* shared counter */
+	double			 btime;
+	long			 hz;
+	unsigned int		 need;
+	struct hit		*hits;
+	size_t			 nhits, hcap;
+	struct proc_rec		*procs;
+	size_t			 nprocs, pcap;
+	unsigned int		 scanned, denied, vanished, reused, malformed;
+};
+
+int
+procscan_parse_stat(const char *text, size_t len, char **comm, int *ppid,
+    uint64_t *start_ticks, int *tty_nr)
+{
+	const char *open, *close = NULL, *p, *end = text + len;
+	uint64_t v;
+	int field;
+
+	open = memchr(text, '(', len);
+	for (p = end; p > text; p--)
+		if (p[-1] == ')') {
+			close = p - 1;
+			break;
+		}
+	if (open == NULL || close == NULL || close < open || close + 2 > end)
+		return -1;
+	/* fields after "(comm) ": 3 is the state, 4 ppid, 7 tty_nr,
+	 * 22 starttime */
+	p = close + 2;
+	for (field = 3; field <= 22; field++) {
+		const char *f = p;
+
+		while (p < end && *p != ' ' && *p != '\n')
+			p++;
+		if (p == f)
+			return -1;
+		if (field == 4) {
+			if (num_parse_u64(f, (size_t)(p - f), 10, 0, INT32_MAX,
+			    &v) != 0)
+				return -1;
+			*ppid = (int)v;
+		} else if (field == 7 && tty_nr != NULL) {
+			if (num_parse_u64(f, (size_t)(p - f), 10, 0, INT32_MAX,
+			    &v) != 0)
+				return -1;
+			*tty_nr = (int)v;
+		} else if (field == 22) {
+			if (num_parse_u64(f, (size_t)(p - f), 10, 0, UINT64_MAX,
+			    &v) != 0)
+				return -1;
+			*start_ticks = v;
+		}
+		if (p < end)
+			p++;
+	}
+	if (comm != NULL)
+		*comm = xstrndup(open + 1, (size_t)(close - open - 1));
+	return 0;
+}
+
+/* First number after "Key:" on a status line; the real id. */
+static int
+status_ids(const char *line, const char *eol, uint32_t *real, uint32_t *eff)
+{
+	const char *p = line, *f;
+	uint64_t v;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		while (p < eol && (*p == '\t' || *p == ' '))
+			p++;
+		f = p;
+		while (p < eol && *p != '\t' && *p != ' ')
+			p++;
+		if (num_parse_u64(f, (size_t)(p - f), 10, 0, UINT32_MAX, &v))
+			return -1;
+		if (i == 0)
+			*real = (uint32_t)v;
+		else
+			*eff = (uint32_t)v;
+	}
+	return 0;
+}
+
+int
+procscan_parse_status(const char *text, size_t len, struct proc_rec *pr)
+{
+	const char *p = text, *end = text + len;
+	int got = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		uint32_t r, e;
+
+		if (eol - p > 4 && memcmp(p, "Uid:", 4) == 0) {
+			if (status_ids(p + 4, eol, &r, &e) != 0)
+				return -1;
+			pr->uid = r;
+			pr->euid = e;
+			got |= 1;
+		} else if (eol - p > 4 && memcmp(p, "Gid:", 4) == 0) {
+			if (status_ids(p + 4, eol, &r, &e) != 0)
+				return -1;
+			pr->gid = r;
+			pr->egid = e;
+			got |= 2;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return got == 3 ? 0 : -1;
+}
+
+char *
+procscan_parse_cgroup(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	const char *v1 = NULL, *v1end = NULL;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+
+		if (eol - p >= 3 && memcmp(p, "0::", 3) == 0)
+			return xstrndup(p + 3, (size_t)(eol - p - 3));
+		if (v1 == NULL) {
+			const char *c = memchr(p, ':', (size_t)(eol - p));
+
+			if (c && eol - c > 13 && memcmp(c, ":name=systemd:", 14) == 0) {
+				v1 = c + 14;
+				v1end = eol;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return v1 ? xstrndup(v1, (size_t)(v1end - v1)) : NULL;
+}
+
+#define ENV_VALUE_CAP	512
+#define ENVIRON_MAX	(256u << 10)
+
+static int
+is_ld_var(const char *s, size_t n)
+{
+	static const char *const vars[] = {
+		"LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH="
+	};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (n >= strlen(vars[i]) &&
+		    strncmp(s, vars[i], strlen(vars[i])) == 0)
+			return 1;
+	return 0;
+}
+
+void
+procscan_parse_environ(const char *buf, size_t len, struct proc_env *env)
+{
+	struct strbuf ld;
+	size_t pos = 0;
+
+	memset(env, 0, sizeof(*env));
+	env->readable = 1;
+	strbuf_init(&ld, 4096);
+	while (pos < len) {
+		const char *s = buf + pos, *nul = memchr(s, '\0', len - pos);
+		size_t n = nul ? (size_t)(nul - s) : len - pos;
+
+		pos += n + 1;
+		if (is_ld_var(s, n)) {
+			if (ld.len)
+				strbuf_addch(&ld, ' ');
+			strbuf_add(&ld, s, n < ENV_VALUE_CAP ? n :
+			    ENV_VALUE_CAP);
+		} else if (n > 15 && strncmp(s, "SSH_CONNECTION=", 15) == 0 &&
+		    env->ssh_connection == NULL) {
+			env->ssh_connection = xstrndup(s + 15, n - 15 <
+			    ENV_VALUE_CAP ? n - 15 : ENV_VALUE_CAP);
+		}
+	}
+	if (ld.len)
+		env->ld_vars = strbuf_detach(&ld);
+	strbuf_release(&ld);
+}
+
+void
+proc_env_release(struct proc_env *env)
+{
+	free(env->ld_vars);
+	free(env->ssh_connection);
+	memset(env, 0, sizeof(*env));
+}
+
+static int
+read_stat(int dfd, struct strbuf *sb, char **comm, int *ppid, uint64_t *st,
+    int *tty_nr)
+{
+	if (read_at_capped(dfd, "stat", SMALL_MAX, sb) < 0)
+		return -1;
+	if (procscan_parse_stat(strbuf_str(sb), sb->len, comm, ppid, st,
+	    tty_nr) != 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Identity of a process that holds wanted sockets, read only for such
+ * processes.  The start time is read before the other files and again
+ * after them; a difference means the PID now names another process.
+ * Returns DETAILS_OK, or why the process cannot be described.
+ */
+enum details { DETAILS_OK, DETAILS_GONE, DETAILS_REUSED, DETAILS_MALFORMED };
+
+static enum details
+read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
+    struct proc_rec *pr)
+{
+	char link[4096 + 16];
+	ssize_t n;
+	uint64_t again = 0;
+	int ppid = 0;
+	enum details rc;
+	size_t i;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->pid = pid;
+	if (read_stat(dfd, sb, &pr->comm, &ppid, &pr->start_ticks,
+	    &pr->tty_nr) < 0)
+		return errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
+	pr->ppid = ppid;
+	if (read_at_capped(dfd, "status", SMALL_MAX, sb) == 0) {
+		if (procscan_parse_status(strbuf_str(sb), sb->len, pr) == 0)
+			pr->ids_known = 1;
+		else
+			w->malformed++;	/* ids stay unknown, never "root" */
+	}
+	n = readlinkat(dfd, "exe", link, sizeof(link) - 1);
+	if (n >= 0) {
+		link[n] = '\0';
+		if (n > 10 && strcmp(link + n - 10, " (deleted)") == 0) {
+			pr->exe_deleted = 1;
+			link[n - 10] = '\0';
+		}
+		pr->exe = xstrdup(link);
+	} else
+		pr->exe_errno = errno;
+	if ((w->need & PS_NEED_CMDLINE) &&
+	    read_at_capped(dfd, "cmdline", CMDLINE_MAX, sb) == 0) {
+		pr->cmdline_truncated = sb->truncated;
+		while (sb->len > 0 && sb->buf[sb->len - 1] == '\0')
+			sb->len--;
+		for (i = 0; i < sb->len; i++)
+			if (sb->buf[i] == '\0')
+				sb->buf[i] = ' ';
+		pr->cmdline = xstrndup(strbuf_str(sb), sb->len);
+	}
+	if ((w->need & PS_NEED_CGROUP) &&
+	    read_at_capped(dfd, "cgroup", SMALL_MAX, sb) == 0)
+		pr->cgroup = procscan_parse_cgroup(strbuf_str(sb), sb->len);
+	if ((w->need & PS_NEED_ENVIRON) &&
+	    read_at_capped(dfd, "environ", ENVIRON_MAX, sb) == 0)
+		procscan_parse_environ(sb->buf ? sb->buf : "", sb->len,
+		    &pr->env);
+	pr->start_time = w->btime + (double)pr->start_ticks / (double)w->hz;
+	/* After: the same process still, not a new one under a reused PID. */
+	if (read_stat(dfd, sb, NULL, &ppid, &again, NULL) < 0)
+		rc = errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
+	else if (again != pr->start_ticks)
+		rc = DETAILS_REUSED;
+	else
+		return DETAILS_OK;
+	free(pr->comm);
+	free(pr->exe);
+	free(pr->cmdline);
+	free(pr->cgroup);
+	proc_env_release(&pr->env);
+	return rc;
+}
+
+struct linux_dirent64 {
+	uint64_t	d_ino;
+	int64_t		d_off;
+	unsigned short	d_reclen;
+	unsigned char	d_type;
+	char		d_name[];
+};
+
+static void
+scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
+    struct strbuf *sb)
+{
+	char name[16], link[64];
+	int dfd, fdd;
+	size_t first = w->nhits;
+
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	dfd = openat(w->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		w->vanished++;
+		return;
+	}
+	w->scanned++;
+	fdd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fdd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			w->denied++;
+		else
+			w->vanished++;
+		close(dfd);
+		return;
+	}
+	for (;;) {
+		long n = syscall(SYS_getdents64, fdd, dents, dsize);
+		long off;
+
+		if (n < 0) {
+			/* gone half-way: what was read proves nothing */
+			w->vanished++;
+			w->nhits = first;
+			close(fdd);
+			close(dfd);
+			return;
+		}
+		if (n == 0)
+			break;
+		for (off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(dents + off);
+			ssize_t len;
+			uint64_t ino, fdnum;
+
+			if (d->d_reclen == 0)
+				break;
+			off += d->d_reclen;
+			if (d->d_name[0] < '0' || d->d_name[0] > '9')
+				continue;
+			len = readlinkat(fdd, d->d_name, link, sizeof(link));
+			if (len < 10 || len >= (ssize_t)sizeof(link) ||
+			    memcmp(link, "socket:[", 8) != 0 ||
+			    link[len - 1] != ']')
+				continue;
+			if (num_parse_u64(link + 8, (size_t)len - 9, 10, 1,
+			    UINT64_MAX, &ino) != 0 || !set_has(w->set, ino))
+				continue;
+			if (num_parse_str(d->d_name, 0, INT32_MAX, &fdnum) != 0)
+				continue;
+			xgrow((void **)&w->hits, &w->hcap, w->nhits + 1,
+			    sizeof(*w->hits));
+			w->hits[w->nhits].inode = ino;
+			w->hits[w->nhits].pid = pid;
+			w->hits[w->nhits].fd = (int)fdnum;
+			w->nhits++;
+		}
+	}
+	close(fdd);
+	if (w->nhits > first) {
+		struct proc_rec pr;
+
+		switch (read_details(w, dfd, pid, sb, &pr)) {
+		case DETAILS_OK:
+			xgrow((void **)&w->procs, &w->pcap, w->nprocs + 1,
+			    sizeof(*w->procs));
+			w->procs[w->nprocs++] = pr;
+			break;
+		case DETAILS_GONE:
+			w->vanished++;
+			w->nhits = first;	/* never attribute to a ghost */
+			break;
+		case DETAILS_REUSED:
+			w->reused++;
+			w->nhits = first;
+			break;
+		case DETAILS_MALFORMED:
+			w->malformed++;
+			w->nhits = first;
+			break;
+		}
+	}
+	close(dfd);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	size_t dsize = 32768;
+	char *dents = xmalloc(dsize);
+	struct strbuf sb;
+
+	strbuf_init(&sb, CMDLINE_MAX);
+	for (;;) {
+		size_t i = __atomic_fetch_add(w->next, CHUNK, __ATOMIC_RELAXED);
+		size_t end = i + CHUNK;
+
+		if (i >= w->npids)
+			break;
+		if (end > w->npids)
+			end = w->npids;
+		for (; i < end; i++)
+			scan_pid(w, w->pids[i], dents, dsize, &sb);
+	}
+	strbuf_release(&sb);
+	free(dents);
+	return NULL;
+}
+
+static double
+read_btime(void)
+{
+	struct strbuf sb;
+	const char *p;
+	uint64_t v = 0;
+
+	strbuf_init(&sb, 1u << 20);
+	if (sysroot_read("/proc/stat", 1u << 20, &sb) == 0 &&
+	    (p = strstr(strbuf_str(&sb), "\nbtime ")) != NULL) {
+		const char *f = p + 7, *e = f;
+
+		while (*e >= '0' && *e <= '9')
+			e++;
+		if (num_parse_u64(f, (size_t)(e - f), 10, 0, UINT32_MAX, &v))
+			v = 0;
+	}
+	strbuf_release(&sb);
+	return (double)v;
+}
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static int
+proc_cmp(const void *a, const void *b)
+{
+	const struct proc_rec *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static size_t
+proc_index(const struct procscan *ps, pid_t pid)
+{
+	size_t lo = 0, hi = ps->nprocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ps->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Merge the workers' hits into owners grouped by (inode, pid). */
+static void
+merge(struct procscan *ps, struct worker *ws, int n)
+{
+	struct hit *hits = NULL;
+	size_t nhits = 0, hcap = 0, i, np = 0;
+	int t;
+
+	for (t = 0; t < n; t++) {
+		xgrow((void **)&hits, &hcap, nhits + ws[t].nhits, sizeof(*hits));
+		if (ws[t].nhits)
+			memcpy(hits + nhits, ws[t].hits,
+			    ws[t].nhits * sizeof(*hits));
+		nhits += ws[t].nhits;
+		np += ws[t].nprocs;
+	}
+	ps->procs = xcalloc(np ? np : 1, sizeof(*ps->procs));
+	for (t = 0; t < n; t++) {
+		if (ws[t].nprocs)
+			memcpy(ps->procs + ps->nprocs, ws[t].procs,
+			    ws[t].nprocs * sizeof(*ps->procs));
+		ps->nprocs += ws[t].nprocs;
+		ps->scanned += ws[t].scanned;
+		ps->denied += ws[t].denied;
+		ps->vanished += ws[t].vanished;
+		ps->reused += ws[t].reused;
+		ps->malformed += ws[t].malformed;
+		free(ws[t].hits);
+		free(ws[t].procs);
+	}
+	if (ps->nprocs)
+		qsort(ps->procs, ps->nprocs, sizeof(*ps->procs), proc_cmp);
+	if (nhits)
+		qsort(hits, nhits, sizeof(*hits), hit_cmp);
+	ps->owners = xcalloc(nhits ? nhits : 1, sizeof(*ps->owners));
+	for (i = 0; i < nhits;) {
+		struct owner *o = &ps->owners[ps->nowners++];
+		size_t j = i, k;
+
+		while (j < nhits && hits[j].inode == hits[i].inode &&
+		    hits[j].pid == hits[i].pid)
+			j++;
+		o->inode = hits[i].inode;
+		o->pid = hits[i].pid;
+		o->nfds = j - i;
+		o->fds = xcalloc(o->nfds, sizeof(*o->fds));
+		for (k = i; k < j; k++)
+			o->fds[k - i] = hits[k].fd;
+		o->proc = proc_index(ps, o->pid);
+		i = j;
+	}
+	free(hits);
+}
+
+/* All numeric entries of /proc. */
+static pid_t *
+list_pids(int procfd, size_t *n)
+{
+	pid_t *pids = NULL;
+	size_t cap = 0;
+	DIR *d;
+	struct dirent *de;
+	int fd = dup(procfd);
+
+	*n = 0;
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		uint64_t v;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    num_parse_str(de->d_name, 1, INT32_MAX, &v) != 0)
+			continue;
+		xgrow((void **)&pids, &cap, *n + 1, sizeof(*pids));
+		pids[(*n)++] = (pid_t)v;
+	}
+	closedir(d);
+	return pids;
+}
+
+/* A scan under way, between procscan_start() and procscan_finish(). */
+struct scan {
+	struct inode_set	 set;
+	struct worker		 ws[MAX_THREADS];
+	int			 started;
+	size_t			 npids, next;
+	pid_t			*pids;
+	int			 procfd;
+};
+
+void
+procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
+    unsigned int need, struct procscan *ps)
+{
+	struct scan *sc;
+	double btime;
+	long hz = sysconf(_SC_CLK_TCK);
+	int t;
+
+	memset(ps, 0, sizeof(*ps));
+	sc = xcalloc(1, sizeof(*sc));
+	ps->scan = sc;
+	sc->started = 1;	/* worker 0, the caller, in procscan_finish() */
+	sc->procfd = sysroot_open("/proc", O_RDONLY | O_DIRECTORY);
+	if (sc->procfd < 0) {
+		ps->proc_error = errno;
+		return;
+	}
+	if (nthreads <= 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		nthreads = cpus > 0 ? (int)cpus : 1;
+	}
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+	/* Nothing wanted: no process can hold it, skip the walk. */
+	sc->pids = ninodes ? list_pids(sc->procfd, &sc->npids) : NULL;
+	if ((size_t)nthreads > sc->npids / 16 + 1)
+		nthreads = (int)(sc->npids / 16 + 1);
+	set_build(&sc->set, inodes, ninodes);
+	btime = read_btime();
+	for (t = 0; t < nthreads; t++) {
+		struct worker *w = &sc->ws[t];
+
+		w->set = &sc->set;
+		w->procfd = sc->procfd;
+		w->pids = sc->pids;
+		w->npids = sc->npids;
+		w->next = &sc->next;
+		w->btime = btime;
+		w->hz = hz > 0 ? hz : 100;
+		w->need = need;
+	}
+	/* Workers 1..n-1 start now; the caller joins in at finish. */
+	for (; sc->started < nthreads; sc->started++)
+		if (pthread_create(&sc->ws[sc->started].thread, NULL,
+		    worker_main, &sc->ws[sc->started]) != 0)
+			break;
+}
+
+void
+procscan_finish(struct procscan *ps)
+{
+	struct scan *sc = ps->scan;
+	int t;
+
+	if (sc == NULL)
+		return;
+	if (sc->procfd >= 0) {
+		worker_main(&sc->ws[0]);
+		for (t = 1; t < sc->started; t++)
+			pthread_join(sc->ws[t].thread, NULL);
+		merge(ps, sc->ws, sc->started);
+		close(sc->procfd);
+	}
+	free(sc->set.slots);
+	free(sc->pids);
+	free(sc);
+	ps->scan = NULL;
+}
+
+void
+procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
+    unsigned int need, struct procscan *ps)
+{
+	procscan_start(inodes, ninodes, nthreads, need, ps);
+	procscan_finish(ps);
+}
+
+size_t
+procscan_owners_of(const struct procscan *ps, uint64_t inode, size_t *first)
+{
+	size_t lo = 0, hi = ps->nowners, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ps->owners[mid].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (end = lo; end < ps->nowners && ps->owners[end].inode == inode; end++)
+		;
+	return end - lo;
+}
+
+void
+procscan_release(struct procscan *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nowners; i++)
+		free(ps->owners[i].fds);
+	for (i = 0; i < ps->nprocs; i++) {
+		free(ps->procs[i].comm);
+		free(ps->procs[i].exe);
+		free(ps->procs[i].cmdline);
+		free(ps->procs[i].cgroup);
+		proc_env_release(&ps->procs[i].env);
+	}
+	free(ps->owners);
+	free(ps->procs);
+	memset(ps, 0, sizeof(*ps));
+}

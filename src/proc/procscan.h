@@ -1,0 +1,81 @@
+/*
+ * procscan.h - which processes hold which sockets.
+ *
+ * Walks /proc/PID/fd of every process once, on several threads, looking
+ * each descriptor's link up in a set of wanted socket inodes.  For every
+ * process that holds one, reads its identity (stat, status, exe, cmdline,
+ * cgroup).  PID reuse is guarded twice: all reads go through one open
+ * /proc/PID directory (which the kernel ties to that process), and the
+ * start time is compared before the walk and after the details are read.
+ */
+#ifndef PS_PROCSCAN_H
+#define PS_PROCSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/sock.h"
+#include "proc/proc.h"
+
+struct procscan {
+	struct owner	*owners;	/* sorted by inode, then pid */
+	size_t		 nowners;
+	struct proc_rec	*procs;		/* sorted by pid */
+	size_t		 nprocs;
+	/* What could not be seen, for honest notes. */
+	unsigned int	 scanned;	/* processes examined */
+	unsigned int	 denied;	/* fd directory not readable */
+	unsigned int	 vanished;	/* exited during the scan */
+	unsigned int	 reused;	/* start time changed: PID reused */
+	unsigned int	 malformed;	/* unparsable stat/status */
+	int		 proc_error;	/* errno opening /proc, 0 if fine */
+	struct scan	*scan;		/* private: a scan under way */
+};
+
+/* Optional details (identity, exe and start time are always read). */
+#define PS_NEED_CMDLINE	0x1
+#define PS_NEED_CGROUP	0x2
+#define PS_NEED_ENVIRON	0x4	/* loader variables, SSH_CONNECTION */
+#define PS_NEED_ALL	0x7
+
+/*
+ * Scan all processes for the ninodes socket inodes in inodes (any order,
+ * duplicates allowed) using nthreads threads (0: one per CPU, at most 8),
+ * reading the optional details named in need.  With no inodes wanted,
+ * no process is read at all.
+ * Always fills *ps (empty on failure to open /proc, with proc_error set).
+ * Caller releases with procscan_release().
+ */
+void procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
+    unsigned int need, struct procscan *ps);
+/*
+ * The same in two halves, so the caller can work while the other threads
+ * walk: start() launches all workers but one; finish() makes the caller
+ * the last worker, joins the others and merges.  inodes must stay valid
+ * until finish() returns; nothing in *ps may be read before it.
+ */
+void procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
+    unsigned int need, struct procscan *ps);
+void procscan_finish(struct procscan *ps);
+void procscan_release(struct procscan *ps);
+
+/* Owners of inode: *first index and the count (0 when none). */
+size_t procscan_owners_of(const struct procscan *ps, uint64_t inode,
+    size_t *first);
+
+/*
+ * Parse the text of /proc/PID/stat.  Stores comm (caller frees), ppid and
+ * start time in clock ticks.  Returns 0 or -1 when malformed.
+ */
+int procscan_parse_stat(const char *text, size_t len, char **comm,
+    int *ppid, uint64_t *start_ticks, int *tty_nr);
+/* Parse Uid:/Gid: lines of /proc/PID/status; 0 or -1. */
+int procscan_parse_status(const char *text, size_t len, struct proc_rec *p);
+/* Pick the variables portsleuth uses from /proc/PID/environ bytes. */
+void procscan_parse_environ(const char *buf, size_t len,
+    struct proc_env *env);
+void proc_env_release(struct proc_env *env);
+/* Pick the cgroup path from /proc/PID/cgroup text; caller frees or NULL. */
+char *procscan_parse_cgroup(const char *text, size_t len);
+
+#endif
