@@ -90,7 +90,19 @@ struct item {
 struct items {
 	struct item	*v;
 	size_t		 n, cap;
+	int		 privileged;
+	/* sockets whose owner this user cannot see: an item without a
+	 * socket may still listen on one of them */
+	unsigned int	 hidden;
 };
+
+/* Whether an item's listening sockets could be hidden from this user. */
+static int
+listens_unknown(const struct items *it, const struct item *x)
+{
+	return !it->privileged && it->hidden && x->listens.len == 0 &&
+	    x->enabled && x->running != 0;
+}
 
 static struct item *
 item_new(struct items *it, const char *kind, const char *name,
@@ -444,7 +456,8 @@ print_table(FILE *out, const struct items *it)
 		    x->kind, (int)w[1], strbuf_str(&sb), (int)w[2],
 		    !x->enabled ? "off" : x->running == 1 ? "yes" :
 		    x->running == 0 ? "no" : "-", (int)w[3],
-		    x->listens.len ? strbuf_str(&x->listens) : "-", (int)w[4],
+		    x->listens.len ? strbuf_str(&x->listens) :
+		    listens_unknown(it, x) ? "?" : "-", (int)w[4],
 		    verdict_of(x, vb, sizeof(vb)));
 		strbuf_reset(&sb);
 		if (p)
@@ -452,6 +465,42 @@ print_table(FILE *out, const struct items *it)
 		fprintf(out, "%s\n", p ? strbuf_str(&sb) : "-");
 	}
 	strbuf_release(&sb);
+	for (size_t i = 0; i < it->n; i++)
+		if (listens_unknown(it, &it->v[i])) {
+			fprintf(out, "LISTENING ?: not running as root: %u "
+			    "sockets of other users have no visible owner, so "
+			    "what their services listen on is not known\n",
+			    it->hidden);
+			break;
+		}
+}
+
+/* "listening": the item's sockets, or null when they may be hidden. */
+static void
+put_listening(struct strbuf *sb, const struct items *it,
+    const struct item *x)
+{
+	const char *p = strbuf_str(&x->listens);
+
+	if (listens_unknown(it, x)) {
+		strbuf_addstr(sb, ", \"listening\": null, "
+		    "\"listening_unknown\": \"not_root\"");
+		return;
+	}
+	strbuf_addstr(sb, ", \"listening\": [");
+	while (x->listens.len && *p) {
+		size_t n = strcspn(p, " ");
+		char *one = xstrndup(p, n);
+
+		json_str(sb, one);
+		free(one);
+		p += n;
+		if (*p) {
+			p++;
+			strbuf_addstr(sb, ", ");
+		}
+	}
+	strbuf_addch(sb, ']');
 }
 
 static void
@@ -461,8 +510,11 @@ print_json(FILE *out, const struct items *it)
 	char vb[16];
 
 	strbuf_init(&sb, 64u << 20);
-	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION
-	    "\", \"configured\": [");
+	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION "\", ");
+	strbuf_addf(&sb, "\"privileged\": %s, \"sources\": {",
+	    it->privileged ? "true" : "false");
+	json_notes(&sb);
+	strbuf_addstr(&sb, "}, \"configured\": [");
 	for (size_t i = 0; i < it->n; i++) {
 		const struct item *x = &it->v[i];
 		int f = 1;
@@ -476,24 +528,7 @@ print_json(FILE *out, const struct items *it)
 		strbuf_addstr(&sb, x->running == 1 ? "true" : x->running == 0 ?
 		    "false" : "null");
 		json_key_str(&sb, &f, "executable", x->daemon);
-		strbuf_addstr(&sb, ", \"listening\": [");
-		if (x->listens.len) {
-			const char *p = strbuf_str(&x->listens);
-
-			while (*p) {
-				size_t n = strcspn(p, " ");
-				char *one = xstrndup(p, n);
-
-				json_str(&sb, one);
-				free(one);
-				p += n;
-				if (*p) {
-					p++;
-					strbuf_addstr(&sb, ", ");
-				}
-			}
-		}
-		strbuf_addch(&sb, ']');
+		put_listening(&sb, it, x);
 		json_key_str(&sb, &f, "purpose", purpose_of(x));
 		if (x->kb) {
 			json_key_str(&sb, &f, "daemon", x->kb->name);
@@ -589,11 +624,13 @@ cmd_audit_exec(int argc, char **argv)
 	}
 	collect_sysv(&it, d.octx, &run, &d.kb);
 	attach_sockets(&it, &l, &d);
+	it.privileged = l.privileged;
+	it.hidden = l.unowned[OWNER_NOT_ROOT];
 	if (json)
 		print_json(stdout, &it);
 	else
 		print_table(stdout, &it);
-	rc = fflush(stdout) != 0 || ferror(stdout) ? EXIT_USAGE : 0;
+	rc = cmd_finish(0);
 	for (size_t i = 0; i < it.n; i++) {
 		free(it.v[i].name);
 		free(it.v[i].source);

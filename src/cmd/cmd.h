@@ -57,5 +57,15 @@ void cmd_report_listing(const struct listing *l);
 /* Warnings about what the dossiers could not see. */
 void cmd_report_why(const struct dossiers *d, const struct listing *l,
     int verbose);
+/* -v: where each table came from, counts of what was skipped. */
+void cmd_report_verbose(const struct listing *l);
+/* The run's notes (util/notes.h) on stderr, escaped. */
+void cmd_report_notes(void);
+/*
+ * End of a command: print the notes, then check that everything written
+ * to stdout reached it (a full disk, a closed pipe).  Returns rc, or
+ * EXIT_USAGE after saying why the output could not be written.
+ */
+int cmd_finish(int rc);
 
 #endif

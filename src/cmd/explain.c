@@ -118,7 +118,8 @@ parse_target(const char *t, struct filter *f, int *maybe_pid)
 		return 0;
 	}
 	if (num_parse_str(t, 0, 65535, &v) == 0) {
-		*maybe_pid = 1;
+		/* PID 0 is no process (and pid 0 in a filter means "any") */
+		*maybe_pid = v > 0;
 		return filter_parse_ports(f, t) == 0 ? 0 : -1;
 	}
 	if (num_parse_str(t, 0, INT32_MAX, &v) == 0) {
@@ -257,9 +258,16 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 			break;
 		}
 	}
-	if (p->ids_known)
-		put_linef(out, "user", "%s (uid %u)", users_name(l->users,
-		    p->uid), (unsigned)p->uid);
+	if (p->ids_known) {
+		const char *name = users_name(l->users, p->uid);
+
+		if (name)
+			put_linef(out, "user", "%s (uid %u)", name,
+			    (unsigned)p->uid);
+		else
+			put_linef(out, "user", "%u (no user name for this uid)",
+			    (unsigned)p->uid);
+	}
 	if (p->start_time > 0) {
 		time_t t = (time_t)p->start_time;
 		struct tm tm;
@@ -403,8 +411,11 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 	int first;
 
 	strbuf_init(&sb, 64u << 20);
-	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION
-	    "\", \"target\": ");
+	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION "\", ");
+	strbuf_addf(&sb, "\"privileged\": %s, \"sources\": {",
+	    l->privileged ? "true" : "false");
+	json_notes(&sb);
+	strbuf_addstr(&sb, "}, \"target\": ");
 	json_str(&sb, target);
 	strbuf_addstr(&sb, ", \"processes\": [");
 	for (size_t n = 0; n < nprocs; n++) {
@@ -624,8 +635,14 @@ cmd_explain_exec(int argc, char **argv)
 	if (json) {
 		explain_json(stdout, &l, &d, target, procs, nprocs);
 	} else {
+		size_t npairs = 0;
+
+		/* one slot per (socket, owner) pair: the loop below writes
+		 * one for each, however the sockets share owners */
+		for (size_t i = 0; i < l.nviews; i++)
+			npairs += l.views[i].nowners;
 		for (size_t n = 0; n < nprocs; n++) {
-			size_t *own = xcalloc(l.ps.nowners + 1, sizeof(*own));
+			size_t *own = xcalloc(npairs + 1, sizeof(*own));
 			size_t nown = 0;
 
 			for (size_t i = 0; i < l.nviews; i++)
@@ -654,7 +671,7 @@ cmd_explain_exec(int argc, char **argv)
 	free(pviews);
 	if (rules_loaded)
 		rules_release(&rules);
-	rc = fflush(stdout) != 0 || ferror(stdout) ? EXIT_USAGE : 0;
+	rc = cmd_finish(0);
 	dossiers_release(&d);
 	listing_release(&l);
 	return rc;

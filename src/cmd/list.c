@@ -20,9 +20,6 @@
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-#ifndef PS_DATADIR
-#define PS_DATADIR "/usr/local/share/portsleuth"
-#endif
 
 enum {
 	OPT_PID = 256, OPT_COLOR, OPT_ROOT, OPT_RECORD, OPT_REPLAY, OPT_IANA,
@@ -128,25 +125,6 @@ cmd_list_usage(FILE *out)
 "2 usage or fatal error.\n", out);
 }
 
-const char *
-cmd_find_data(const char *name)
-{
-	static char found[4096];
-	const char *dirs[] = {
-		PS_DATADIR,
-#ifdef PS_SRC_DATADIR
-		PS_SRC_DATADIR,
-#endif
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(found, sizeof(found), "%s/%s", dirs[i], name);
-		if (access(found, R_OK) == 0)
-			return found;
-	}
-	return NULL;
-}
 
 static int
 usage_error(const char *fmt, const char *arg)
@@ -157,129 +135,10 @@ usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static void
-report_verbose(const struct listing *l)
-{
-	int p, f;
 
-	for (p = 0; p < PROTO_COUNT; p++)
-		for (f = 0; f < 2; f++)
-			if (l->rep.source[p][f])
-				fprintf(stderr, "portsleuth: %s%s: %s\n",
-				    proto_name(p), f ? "6" : "4",
-				    l->rep.source[p][f]);
-	fprintf(stderr, "portsleuth: interfaces: %s (%zu links, %zu "
-	    "addresses)\n", l->ifs.source ? l->ifs.source : "-",
-	    l->ifs.nlinks, l->ifs.naddrs);
-	fprintf(stderr, "portsleuth: processes: %u scanned, %u with "
-	    "unreadable descriptors, %u exited during the scan, %u PID "
-	    "reuses caught\n", l->ps.scanned, l->ps.denied, l->ps.vanished,
-	    l->ps.reused);
-	fprintf(stderr, "portsleuth: skipped malformed records: %u socket, "
-	    "%u process, %u interface, %u /etc/services, %u IANA; %u "
-	    "interrupted dumps retried\n", l->rep.malformed, l->ps.malformed,
-	    l->ifs.malformed, l->reg.etc.malformed, l->reg.iana.malformed,
-	    l->rep.retries);
-	if (l->reg.iana_error)
-		fprintf(stderr, "portsleuth: %s\n", l->reg.iana_error);
-}
 
-void
-cmd_report_listing(const struct listing *l)
-{
-	if (l->ps.proc_error)
-		fprintf(stderr, "portsleuth: cannot open '/proc': %s; owners "
-		    "are not shown\n", strerror(l->ps.proc_error));
-	if (!l->privileged && l->ps.denied)
-		fprintf(stderr, "portsleuth: not running as root: the "
-		    "descriptors of %u processes of other users cannot be "
-		    "read, so their sockets show no owner\n", l->ps.denied);
-	else if (!l->privileged && l->unowned[OWNER_NOT_ROOT])
-		fprintf(stderr, "portsleuth: not running as root: the processes "
-		    "of other users are hidden from this user (/proc mounted "
-		    "with hidepid?), so their sockets show no owner\n");
-	if (l->reg.etc_error)
-		fprintf(stderr, "portsleuth: %s\n", l->reg.etc_error);
-}
 
-void
-cmd_report_why(const struct dossiers *d, const struct listing *l,
-    int verbose)
-{
-	if (d->db.error)
-		fprintf(stderr, "portsleuth: %s: packages and integrity are "
-		    "not checked\n", d->db.error);
-	if (d->kb.error)
-		fprintf(stderr, "portsleuth: %s\n", d->kb.error);
-	if (d->kb.problems && verbose)
-		fprintf(stderr, "portsleuth: knowledge base: %s", d->kb.problems);
-	if (!l->privileged && d->env_denied)
-		fprintf(stderr, "portsleuth: not running as root: the "
-		    "environment of %u processes cannot be read, so "
-		    "LD_PRELOAD and SSH_CONNECTION are not checked for them\n",
-		    d->env_denied);
-	if (verbose)
-		fprintf(stderr, "portsleuth: package database: %s, %zu "
-		    "packages, %zu diversions, %u file lists read, %u "
-		    "malformed records\n", pkgdb_manager_name(d->db.pm),
-		    d->db.npkgs, d->db.ndivs, d->db.lists_read,
-		    d->db.malformed);
-}
 
-int
-cmd_collect(struct listing *l, const struct listing_opts *lo,
-    const char *root, const char *replay, const char *record)
-{
-	struct nlio *io;
-	char *cause = NULL;
-
-	if (replay)
-		io = nlio_open_replay(replay, &cause);
-	else if (root)
-		io = nlio_open_none();
-	else
-		io = nlio_open_live(record, &cause);
-	if (io == NULL) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-		return -1;
-	}
-	listing_build(l, io, lo);
-	if (nlio_close(io, &cause) != 0) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-		listing_release(l);
-		return -1;
-	}
-	return 0;
-}
-
-struct probe_view *
-cmd_probe_listing(const struct listing *l, const char *rules_path,
-    int budget_ms, struct rules *rules, int *loaded)
-{
-	struct probe_view *pv;
-	char *cause = NULL;
-
-	rules_load(rules, rules_path ? rules_path :
-	    cmd_find_data("probes.rules"));
-	*loaded = 1;
-	if (rules->error) {
-		fprintf(stderr, "portsleuth: %s: nothing probed\n",
-		    rules->error);
-		return NULL;
-	}
-	if (rules->problems)
-		fprintf(stderr, "portsleuth: probe rules: %s", rules->problems);
-	pv = xcalloc(l->nviews + 1, sizeof(*pv));
-	if (probe_listing(l, rules, budget_ms, pv, &cause) < 0) {
-		fprintf(stderr, "portsleuth: %s: nothing probed\n", cause);
-		free(cause);
-		free(pv);
-		return NULL;
-	}
-	return pv;
-}
 
 int
 cmd_list_exec(int argc, char **argv)
@@ -485,7 +344,7 @@ cmd_list_exec(int argc, char **argv)
 			ro.probe = 0;
 	}
 	if (ro.verbose)
-		report_verbose(&l);
+		cmd_report_verbose(&l);
 	cmd_report_listing(&l);
 	if (ro.why)
 		cmd_report_why(&why, &l, ro.verbose);
@@ -511,10 +370,5 @@ cmd_list_exec(int argc, char **argv)
 	if (rules_loaded)
 		rules_release(&rules);
 	listing_release(&l);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "portsleuth: cannot write output: %s\n",
-		    strerror(errno));
-		return EXIT_USAGE;
-	}
-	return rc;
+	return cmd_finish(rc);
 }

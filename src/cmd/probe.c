@@ -397,7 +397,5 @@ cmd_probe_exec(int argc, char **argv)
 	free(tg);
 	free(ports);
 	rules_release(&rules);
-	if (fflush(stdout) != 0)
-		return EXIT_USAGE;
-	return rc;
+	return cmd_finish(rc);
 }

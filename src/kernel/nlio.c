@@ -181,9 +181,10 @@ nlio_open_replay(const char *path, char **cause)
 	struct nlio *io;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular_at(AT_FDCWD, path, 0);
 	if (fd < 0) {
-		*cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
+		*cause = xasprintf("cannot open '%s': %s", path,
+		    errno == EINVAL ? "not a regular file" : strerror(errno));
 		return NULL;
 	}
 	strbuf_init(&sb, NLIO_MAX_FILE);

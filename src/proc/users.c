@@ -34,7 +34,7 @@ add(struct users *u, uid_t uid, const char *name, size_t n)
 {
 	xgrow((void **)&u->v, &u->cap, u->n + 1, sizeof(*u->v));
 	u->v[u->n].uid = uid;
-	u->v[u->n].name = xstrndup(name, n);
+	u->v[u->n].name = name ? xstrndup(name, n) : NULL;
 	u->n++;
 }
 
@@ -85,10 +85,20 @@ users_name(struct users *u, uid_t uid)
 			return u->v[i].name;
 	if (sysroot_is_fixture())
 		return NULL;
+	/* A miss is remembered too: NSS is asked once per uid. */
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-		return NULL;
-	add(u, uid, pw.pw_name, strlen(pw.pw_name));
+		add(u, uid, NULL, 0);
+	else
+		add(u, uid, pw.pw_name, strlen(pw.pw_name));
 	return u->v[u->n - 1].name;
+}
+
+char *
+users_label(struct users *u, uid_t uid)
+{
+	const char *name = u ? users_name(u, uid) : NULL;
+
+	return name ? xstrdup(name) : xasprintf("%u", (unsigned)uid);
 }
 
 int
@@ -99,7 +109,7 @@ users_uid(struct users *u, const char *name, uid_t *uid)
 	size_t i;
 
 	for (i = 0; i < u->n; i++)
-		if (strcmp(u->v[i].name, name) == 0) {
+		if (u->v[i].name && strcmp(u->v[i].name, name) == 0) {
 			*uid = u->v[i].uid;
 			return 0;
 		}

@@ -16,6 +16,9 @@ struct users;
 struct users *users_load(void);
 /* Name for uid, or NULL when unknown.  The string lives as long as u. */
 const char *users_name(struct users *u, uid_t uid);
+/* The name for uid, or the uid in decimal when it has none; caller
+ * frees.  u may be NULL (no user table: always the number). */
+char *users_label(struct users *u, uid_t uid);
 /* uid for name; 0 and *uid set, or -1. */
 int users_uid(struct users *u, const char *name, uid_t *uid);
 void users_free(struct users *u);

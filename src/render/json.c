@@ -11,6 +11,7 @@
 
 #include "render/columns.h"
 #include "render/render.h"
+#include "render/why.h"
 #include "util/escape.h"
 #include "util/banned.h"
 
@@ -113,6 +114,9 @@ render_json(FILE *out, const struct listing *l, const struct render_opts *o)
 			put_source(out, &sb, key, l->rep.source[p][f], &first);
 		}
 	put_source(out, &sb, "interfaces", l->ifs.source, &first);
+	strbuf_reset(&sb);
+	json_notes(&sb);
+	fprintf(out, ",\n    %s", strbuf_str(&sb));
 	fputs("\n  },\n  \"sockets\": [", out);
 	for (i = 0; i < l->nviews; i++) {
 		const struct sock_view *v = &l->views[i];

@@ -9,6 +9,7 @@
 #include "why/dossier.h"
 #include "probe/verdict.h"
 #include "util/escape.h"
+#include "util/notes.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -28,6 +29,22 @@ json_str(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '"');
 	escape_json(sb, s, strlen(s));
 	strbuf_addch(sb, '"');
+}
+
+void
+json_notes(struct strbuf *sb)
+{
+	size_t i, n = notes_count();
+
+	strbuf_addstr(sb, "\"notes\": [");
+	for (i = 0; i < n; i++) {
+		if (i)
+			strbuf_addstr(sb, ", ");
+		json_str(sb, notes_get(i));
+	}
+	strbuf_addstr(sb, "]");
+	if (notes_dropped())
+		strbuf_addf(sb, ", \"notes_dropped\": %zu", notes_dropped());
 }
 
 static void

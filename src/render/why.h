@@ -34,5 +34,8 @@ void json_key_int(struct strbuf *sb, int *first, const char *key,
     long long val);
 void json_key_bool(struct strbuf *sb, int *first, const char *key, int val);
 void json_str(struct strbuf *sb, const char *s);
+/* The run's notes: "notes": [...] (and "notes_dropped": N past the cap),
+ * for a document's "sources" object. */
+void json_notes(struct strbuf *sb);
 
 #endif

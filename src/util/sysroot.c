@@ -3,10 +3,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
+#include "util/notes.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
@@ -75,12 +79,80 @@ read_fd_capped(int fd, size_t cap, struct strbuf *out)
 	}
 }
 
+const char *
+file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:	return "regular file";
+	case S_IFDIR:	return "directory";
+	case S_IFIFO:	return "FIFO";
+	case S_IFCHR:	return "character device";
+	case S_IFBLK:	return "block device";
+	case S_IFSOCK:	return "socket";
+	case S_IFLNK:	return "symbolic link";
+	default:	return "file of unknown type";
+	}
+}
+
+/* The path of dirfd + name, for a note ("" dirfd: name as given). */
+static void
+full_name(int dirfd, const char *name, char *buf, size_t sz)
+{
+	char link[64], dir[PATH_MAX];
+	ssize_t n = -1;
+
+	if (dirfd != AT_FDCWD && name[0] != '/') {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+		n = readlink(link, dir, sizeof(dir) - 1);
+	}
+	if (n > 0) {
+		dir[n] = '\0';
+		snprintf(buf, sz, "%s/%s", dir, name);
+	} else {
+		snprintf(buf, sz, "%s", name);
+	}
+}
+
+int
+open_regular_at(int dirfd, const char *name, int flags)
+{
+	struct stat st;
+	int fd, saved;
+
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for
+	 * a writer forever (a container's owner controls the files read
+	 * through /proc/PID/root).  It changes nothing for regular files.
+	 */
+	fd = openat(dirfd, name, flags | O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		char path[PATH_MAX + 256];
+
+		full_name(dirfd, name, path, sizeof(path));
+		notes_add("'%s' is a %s, not a regular file: not read", path,
+		    file_type_name(st.st_mode));
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 int
 read_at_capped(int dirfd, const char *name, size_t cap, struct strbuf *out)
 {
 	int fd, rc, saved;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_regular_at(dirfd, name, 0);
 	if (fd < 0)
 		return -1;
 	rc = read_fd_capped(fd, cap, out);
@@ -88,6 +160,15 @@ read_at_capped(int dirfd, const char *name, size_t cap, struct strbuf *out)
 	close(fd);
 	errno = saved;
 	return rc;
+}
+
+/* A named file cut at its cap is worth a note: its end was not seen. */
+static void
+note_truncated(const char *path, size_t cap, const struct strbuf *sb)
+{
+	if (sb->truncated)
+		notes_add("'%s' is longer than %zu bytes: only the first %zu "
+		    "were read", path, cap, cap);
 }
 
 int
@@ -98,6 +179,8 @@ sysroot_read(const char *path, size_t cap, struct strbuf *out)
 
 	rc = read_at_capped(AT_FDCWD, p, cap, out);
 	saved = errno;
+	if (rc == 0)
+		note_truncated(p, cap, out);
 	free(p);
 	errno = saved;
 	return rc;
@@ -114,7 +197,12 @@ data_file_read(const char *path, const char *what, size_t cap,
 	}
 	if (read_at_capped(AT_FDCWD, path, cap, out) < 0) {
 		*error = xasprintf("cannot read '%s': %s", path,
-		    strerror(errno));
+		    errno == EINVAL ? "not a regular file" : strerror(errno));
+		return -1;
+	}
+	if (out->truncated) {
+		*error = xasprintf("cannot read '%s': longer than %zu bytes",
+		    path, cap);
 		return -1;
 	}
 	return 0;

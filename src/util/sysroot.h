@@ -9,6 +9,7 @@
 #define PS_SYSROOT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "util/strbuf.h"
 
@@ -22,13 +23,24 @@ char *sysroot_path(const char *path);
 int sysroot_open(const char *path, int flags);
 
 /*
+ * Open dirfd-relative name (AT_FDCWD: a path) for reading, refusing
+ * anything but a regular file: a FIFO would block the reader forever, a
+ * device never ends.  flags are added (O_NOFOLLOW, ...).  Returns the fd,
+ * or -1 with errno set (EISDIR, or EINVAL for another non-regular file,
+ * which is also added to the run's notes).
+ */
+int open_regular_at(int dirfd, const char *name, int flags);
+/* "FIFO", "character device", ... for st_mode. */
+const char *file_type_name(mode_t mode);
+
+/*
  * Read at most cap bytes of an open fd (or of dirfd-relative name when
  * dirfd >= 0 and name != NULL) into out, replacing its contents.  Returns 0,
  * or -1 with errno set.  Sets out->truncated when the file was longer.
  */
 int read_fd_capped(int fd, size_t cap, struct strbuf *out);
 int read_at_capped(int dirfd, const char *name, size_t cap, struct strbuf *out);
-/* The same for root + path. */
+/* The same for root + path; a file cut at cap is added to the notes. */
 int sysroot_read(const char *path, size_t cap, struct strbuf *out);
 /*
  * Read a data file of the installation (not under the root): 0, or -1

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,8 +120,14 @@ read_gz(const char *path, struct strbuf *out)
 	int n;
 
 	strbuf_reset(out);
-	if ((gz = gzopen(path, "rb")) == NULL)
+	int fd = open_regular_at(AT_FDCWD, path, 0);
+
+	if (fd < 0)
 		return -1;
+	if ((gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return -1;
+	}
 	while ((n = gzread(gz, buf, sizeof(buf))) > 0)
 		if (strbuf_add(out, buf, (size_t)n) < 0)
 			break;		/* capped: the NAME section is early */

@@ -220,7 +220,7 @@ open_image(pid_t pid, const char *proot, const char *exe,
 	*have_path = 0;
 	if (sysroot_is_fixture()) {
 		p = sysroot_path(exe);
-		fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		fd = open_regular_at(AT_FDCWD, p, 0);
 		free(p);
 		return fd;
 	}

@@ -851,7 +851,7 @@ origin_login(struct origin_ctx *ctx, struct origin *o,
 
 	o->kind = ORIGIN_LOGIN;
 	if (p->ids_known && ctx->users)
-		o->login_user = xstrdup(users_name(ctx->users, p->uid));
+		o->login_user = users_label(ctx->users, p->uid);
 	for (size_t k = 0; tty_nr == 0 && k < o->nchain; k++)
 		tty_nr = o->chain[k].tty_nr;
 	if (tty_nr)
@@ -1170,15 +1170,15 @@ origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
 		o->unit = xstrdup(ci.scope);
 		o->kind = ci.user_unit ? ORIGIN_SYSTEMD_USER : ORIGIN_SYSTEMD;
 		if (ci.user_unit && ctx->users)
-			o->login_user = xstrdup(users_name(ctx->users,
-			    ci.uid >= 0 ? (uid_t)ci.uid : p->uid));
+			o->login_user = users_label(ctx->users,
+			    ci.uid >= 0 ? (uid_t)ci.uid : p->uid);
 		goto done;
 	}
 	if (ci.unit && ci.user_unit) {
 		o->kind = ORIGIN_SYSTEMD_USER;
 		if (ctx->users)
-			o->login_user = xstrdup(users_name(ctx->users,
-			    ci.uid >= 0 ? (uid_t)ci.uid : p->uid));
+			o->login_user = users_label(ctx->users,
+			    ci.uid >= 0 ? (uid_t)ci.uid : p->uid);
 		goto done;
 	}
 	/* 6. no systemd: an init script started it (the daemon was
