@@ -4,6 +4,7 @@
  * notes, and finishing the output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "util/escape.h"
 #include "util/notes.h"
 #include "util/strbuf.h"
+#include "util/sysroot.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -66,6 +68,13 @@ cmd_report_verbose(const struct listing *l)
 	    "interrupted dumps retried\n", l->rep.malformed, l->ps.malformed,
 	    l->ifs.malformed, l->reg.etc.malformed, l->reg.iana.malformed,
 	    l->rep.retries);
+	if (l->rep.duplicates)
+		fprintf(stderr, "portsleuth: %u repeated sockets dropped (the "
+		    "same inode listed twice)\n", l->rep.duplicates);
+	if (l->closed_after_walk)
+		fprintf(stderr, "portsleuth: %u sockets without a holder were "
+		    "gone when asked again: their processes exited\n",
+		    l->closed_after_walk);
 	if (l->reg.iana_error)
 		fprintf(stderr, "portsleuth: %s\n", l->reg.iana_error);
 }
@@ -119,6 +128,10 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 	struct nlio *io;
 	char *cause = NULL;
 
+	if (replay && root == NULL)
+		notes_add("--replay without --root: the recording holds the "
+		    "kernel's tables only; processes are this system's "
+		    "/proc");
 	if (replay)
 		io = nlio_open_replay(replay, &cause);
 	else if (root)
@@ -198,4 +211,18 @@ cmd_finish(int rc)
 		return EXIT_USAGE;
 	}
 	return rc;
+}
+
+int
+cmd_check_data_option(const char *option, const char *path)
+{
+	int fd = open_regular_at(AT_FDCWD, path, 0);
+
+	if (fd < 0) {
+		fprintf(stderr, "portsleuth: %s '%s': %s\n", option, path,
+		    errno == EINVAL ? "not a regular file" : strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
 }

@@ -538,6 +538,8 @@ cmd_explain_exec(int argc, char **argv)
 			kb = optarg;
 			break;
 		case OPT_IANA:
+			if (cmd_check_data_option("--iana", optarg) < 0)
+				return EXIT_USAGE;
 			lo.iana_path = optarg;
 			break;
 		case OPT_PROBE:

@@ -261,6 +261,8 @@ cmd_list_exec(int argc, char **argv)
 			replay = optarg;
 			break;
 		case OPT_IANA:
+			if (cmd_check_data_option("--iana", optarg) < 0)
+				return EXIT_USAGE;
 			lo.iana_path = optarg;
 			break;
 		case OPT_THREADS:

@@ -128,6 +128,65 @@ why_unowned(const struct listing *l, const struct sock_rec *s)
 	return OWNER_KERNEL;
 }
 
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A socket nobody held when the walk looked may have been closed since
+ * (its process exited before the walk reached it), or be a kernel's.
+ * Ask the kernel once more: one that is gone had a holder that exited.
+ * A table that returns nothing this time proves nothing and is skipped.
+ */
+static void
+recheck_unowned(struct listing *l, struct nlio *io,
+    const struct sockdiag_query *q)
+{
+	struct socklist again = { 0 };
+	struct sockdiag_report rep;
+	unsigned int answered[PROTO_COUNT][2] = { { 0 } };
+	uint64_t *inodes;
+	size_t i, cand = 0;
+
+	for (i = 0; i < l->nviews; i++) {
+		const struct sock_rec *s = l->views[i].s;
+
+		if (l->views[i].nowners == 0 && (s->owner_note ==
+		    OWNER_KERNEL || s->owner_note == OWNER_EXITED))
+			cand++;
+	}
+	if (cand == 0)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	sockdiag_collect(io, q, &again, &rep);
+	inodes = xcalloc(again.n ? again.n : 1, sizeof(*inodes));
+	for (i = 0; i < again.n; i++) {
+		inodes[i] = again.v[i].inode;
+		answered[again.v[i].proto][again.v[i].family == AF_INET6]++;
+	}
+	qsort(inodes, again.n, sizeof(*inodes), u64_cmp);
+	for (i = 0; i < l->nviews; i++) {
+		struct sock_rec *s = (struct sock_rec *)l->views[i].s;
+
+		if (l->views[i].nowners || s->owner_note != OWNER_KERNEL ||
+		    !answered[s->proto][s->family == AF_INET6] ||
+		    bsearch(&s->inode, inodes, again.n, sizeof(*inodes),
+		    u64_cmp) != NULL)
+			continue;
+		l->unowned[OWNER_KERNEL]--;
+		l->unowned[OWNER_EXITED]++;
+		s->owner_note = OWNER_EXITED;
+		l->closed_after_walk++;
+	}
+	free(inodes);
+	socklist_release(&again);
+	sockdiag_report_release(&rep);
+}
+
 void
 listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 {
@@ -204,6 +263,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		l->views[n++] = v;
 	}
 	l->nviews = n;
+	recheck_unowned(l, io, &q);
 	if (n)
 		qsort(l->views, n, sizeof(*l->views), view_cmp);
 	l->ms_annotate = now_ms() - t2;

@@ -51,6 +51,8 @@ struct listing {
 	size_t			 nviews;
 	size_t			 nrows;		/* table rows */
 	unsigned int		 unowned[OWNER_NOT_SCANNED + 1];
+	/* unowned sockets found gone when asked again after the walk */
+	unsigned int		 closed_after_walk;
 	int			 privileged;
 	const struct dossiers	*why;		/* NULL unless asked for */
 	const struct probe_view	*probe;		/* per view; NULL unless asked */

@@ -148,8 +148,14 @@ kb_load(struct kb *kb, const char *path)
 
 	memset(kb, 0, sizeof(*kb));
 	strbuf_init(&sb, KB_CAP);
-	if (data_file_read(path, "knowledge base", KB_CAP, &sb, &kb->error) == 0)
+	if (data_file_read(path, "knowledge base", KB_CAP, &sb, &kb->error) == 0) {
 		kb_parse(kb, sb.buf ? sb.buf : "", sb.len);
+		/* a file that is not a knowledge base at all: say so, not
+		 * only its first problems under -v */
+		if (kb->n == 0 && sb.len > 0)
+			kb->error = xasprintf("'%s' holds no knowledge base "
+			    "entry: purposes and advice are not shown", path);
+	}
 	strbuf_release(&sb);
 }
 
