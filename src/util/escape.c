@@ -57,8 +57,36 @@ plain_run(const unsigned char *s, size_t n, unsigned char special)
 }
 
 /*
- * The one escaping loop.  Terminal form: backslash, C0, DEL and C1 become
- * escapes and invalid bytes \xNN.  JSON form: quote, backslash, C0 and DEL
+ * Format characters (Unicode category Cf) and the line and paragraph
+ * separators: invisible, and the bidirectional ones (U+202A-U+202E,
+ * U+2066-U+2069) reorder the text around them, so a process name could
+ * make the administrator read another line than the one printed.
+ */
+static int
+is_format_char(uint32_t cp)
+{
+	static const struct { uint32_t lo, hi; } ranges[] = {
+		{ 0x00ad, 0x00ad }, { 0x0600, 0x0605 }, { 0x061c, 0x061c },
+		{ 0x06dd, 0x06dd }, { 0x070f, 0x070f }, { 0x0890, 0x0891 },
+		{ 0x08e2, 0x08e2 }, { 0x180e, 0x180e }, { 0x200b, 0x200f },
+		{ 0x2028, 0x202e }, { 0x2060, 0x2064 }, { 0x2066, 0x206f },
+		{ 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0x110bd, 0x110bd },
+		{ 0x110cd, 0x110cd }, { 0x13430, 0x1343f },
+		{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+		{ 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+	};
+
+	if (cp < 0xad)
+		return 0;
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i].lo && cp <= ranges[i].hi)
+			return 1;
+	return 0;
+}
+
+/*
+ * The one escaping loop.  Terminal form: backslash, C0, DEL, C1 and the
+ * format characters become escapes and invalid bytes \xNN.  JSON form: quote, backslash, C0 and DEL
  * become JSON escapes and invalid bytes U+FFFD.
  */
 static void
@@ -103,6 +131,9 @@ escape_common(struct strbuf *out, const char *str, size_t n, int json)
 			    (unsigned)cp);
 		else if (cp >= 0x80 && cp < 0xa0 && !json)
 			strbuf_addf(out, "\\u%04x", (unsigned)cp);
+		else if (!json && is_format_char(cp))
+			strbuf_addf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x",
+			    (unsigned)cp);
 		else
 			strbuf_add(out, s + i, len);
 		i += len;

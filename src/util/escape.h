@@ -22,8 +22,10 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /*
  * Terminal form: C0 and C1 controls and DEL become \n, \t, \e or \xNN,
- * a backslash becomes "\\", invalid UTF-8 bytes become \xNN; valid
- * printable UTF-8 passes through.
+ * format characters (bidirectional controls U+202A-U+202E and
+ * U+2066-U+2069, zero-width characters, U+2028/U+2029 and the rest of
+ * Unicode's Cf) become \uXXXX, a backslash becomes "\\", invalid UTF-8
+ * bytes become \xNN; other valid UTF-8 passes through.
  */
 void escape_terminal(struct strbuf *out, const char *s, size_t n);
 

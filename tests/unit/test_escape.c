@@ -60,6 +60,28 @@ t_terminal_utf8(void **state)
 }
 
 static void
+t_terminal_format(void **state)
+{
+	(void)state;
+	/* bidirectional overrides and isolates cannot reorder the line */
+	assert_string_equal(term("ab\xe2\x80\xae" "cd", 7), "ab\\u202ecd");
+	assert_string_equal(term("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac"
+	    "\xe2\x80\xad", 12), "\\u202a\\u202b\\u202c\\u202d");
+	assert_string_equal(term("\xe2\x81\xa6x\xe2\x81\xa9", 7),
+	    "\\u2066x\\u2069");
+	/* zero-width space, LRM, a byte-order mark, the line separator */
+	assert_string_equal(term("\xe2\x80\x8b\xe2\x80\x8e\xef\xbb\xbf"
+	    "\xe2\x80\xa8", 12), "\\u200b\\u200e\\ufeff\\u2028");
+	/* a tag character, beyond the BMP */
+	assert_string_equal(term("\xf3\xa0\x80\x81", 4), "\\U000e0001");
+	/* letters beside them pass: e-acute, a CJK ideograph, an emoji */
+	assert_string_equal(term("\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80",
+	    9), "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80");
+	/* JSON keeps them: it is valid there, and decoders see them */
+	assert_string_equal(json("\xe2\x80\xae", 3), "\xe2\x80\xae");
+}
+
+static void
 t_json(void **state)
 {
 	(void)state;
@@ -117,6 +139,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_terminal_controls),
 		cmocka_unit_test(t_terminal_utf8),
+		cmocka_unit_test(t_terminal_format),
 		cmocka_unit_test(t_json),
 		cmocka_unit_test(t_decode),
 		cmocka_unit_test(t_width),

@@ -250,6 +250,15 @@ t_verdict(void **state)
 	snprintf(w.service, sizeof(w.service), "pop3");
 	assert_int_equal(verdict_compute(&shipped, "pop3", "dovecot", "dovecot",
 	    &w, 110, "tcp", reasons, sizeof(reasons)), VERDICT_CONSISTENT);
+	/* an interpreter says nothing about the protocol it serves: a
+	 * Python DNS server on 53/udp and snmp on 161 are consistent */
+	snprintf(w.service, sizeof(w.service), "dns");
+	assert_int_equal(verdict_compute(&shipped, "domain", "python3",
+	    "python3.11", &w, 53, "udp", reasons, sizeof(reasons)),
+	    VERDICT_CONSISTENT);
+	snprintf(w.service, sizeof(w.service), "snmp");
+	assert_int_equal(verdict_compute(&shipped, "snmp", "node", "node", &w,
+	    161, "udp", reasons, sizeof(reasons)), VERDICT_CONSISTENT);
 	/* no hard answer, no verdict */
 	w.state = PS_SILENT;
 	assert_int_equal(verdict_compute(&shipped, "ssh", "sshd", "sshd", &w,
