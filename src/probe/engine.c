@@ -83,6 +83,9 @@ struct tstate {
 	char			 plain_probe[24], inner_probe[24];
 	int			 saw_reset, saw_eof_empty, saw_refused;
 	int			 saw_timeout, saw_open;
+	int			 probe_reset;	/* reset after reading a probe */
+	/* a TLS server whose handshake failed after its hello: why */
+	char			 tls_error[96];
 };
 
 struct engine {
@@ -510,6 +513,16 @@ finish_target(struct engine *e, size_t t)
 		r->state = PS_CLOSED_AT_ONCE;
 	} else if (ts->saw_open && ts->saw_reset && !r->tls) {
 		r->state = PS_RESET;
+	} else if (ts->tls_error[0] && !r->tls) {
+		/* it spoke TLS, then broke it (a certificate past any sane
+		 * size, say): that is the answer, not silence */
+		r->state = PS_ERROR;
+		snprintf(r->info, sizeof(r->info), "TLS handshake failed "
+		    "after the server's hello: %s", ts->tls_error);
+	} else if (ts->saw_open && ts->probe_reset && !r->tls &&
+	    !e->targets[t].udp) {
+		r->state = PS_RESET;
+		copy(r->info, sizeof(r->info), "reset after reading a probe");
 	} else if (ts->saw_open || r->tls || e->targets[t].udp) {
 		r->state = PS_SILENT;	/* UDP: open or filtered */
 		silent_hint(e, t, r);
@@ -800,6 +813,27 @@ on_connected(struct engine *e, struct conn *c)
 	}
 }
 
+/*
+ * A failed handshake: a server that never said a TLS hello is simply not
+ * TLS; one that did and then failed (OpenSSL refusing a certificate
+ * message of 2 MB as "excessive message size") has said something worth
+ * reporting.  The state machine has moved past sending the ClientHello
+ * exactly when the server's hello was read.
+ */
+static void
+tls_failure(struct tstate *ts, SSL *ssl)
+{
+	OSSL_HANDSHAKE_STATE st = SSL_get_state(ssl);
+	unsigned long code = ERR_peek_error();
+	const char *why = code ? ERR_reason_error_string(code) : NULL;
+
+	if (st == TLS_ST_BEFORE || st == TLS_ST_CW_CLNT_HELLO ||
+	    st == TLS_ST_OK || ts->tls_error[0])
+		return;
+	copy(ts->tls_error, sizeof(ts->tls_error), why ? why :
+	    "the connection ended");
+}
+
 static void
 tls_step(struct engine *e, struct conn *c)
 {
@@ -829,6 +863,7 @@ tls_step(struct engine *e, struct conn *c)
 			watch(e, c, EPOLLOUT, EPOLL_CTL_MOD);
 			return;
 		}
+		tls_failure(ts, c->ssl);
 		conn_done(e, c);	/* not TLS, or TLS we cannot speak */
 		return;
 	}
@@ -918,6 +953,8 @@ plain_read(struct engine *e, struct conn *c)
 				ts->saw_eof_empty = 1;
 			else if (c->kind == CK_NULL)
 				ts->saw_reset = 1;
+			else if (n < 0 && errno == ECONNRESET)
+				ts->probe_reset = 1;
 		} else {
 			classify(e, c, 0);
 		}

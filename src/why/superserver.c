@@ -10,6 +10,7 @@
 #include "util/num.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
+#include "util/notes.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -42,6 +43,9 @@ entry_new(struct ss_conf *c, enum ss_kind kind, const char *file, int line)
 
 	if (c->n >= ENTRIES_MAX) {
 		c->malformed++;
+		notes_add("'%s': more than %d super-server entries in all: "
+		    "those from line %d on are not read", file, ENTRIES_MAX,
+		    line);
 		return NULL;
 	}
 	xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
@@ -182,8 +186,11 @@ inetd_parse(struct ss_conf *c, const char *buf, size_t len, const char *file)
 static void
 list_add(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
 {
-	if (*n >= ENTRIES_MAX)
+	if (*n >= ENTRIES_MAX) {
+		notes_add("xinetd: a list of more than %d values: the rest are "
+		    "not read", ENTRIES_MAX);
 		return;
+	}
 	xgrow((void **)v, cap, *n + 1, sizeof(**v));
 	(*v)[(*n)++] = xstrndup(s, len);
 }

@@ -15,12 +15,14 @@
 #include "util/num.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
+#include "util/notes.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
 #define UNIT_FILE_CAP	(1u << 20)
 #define UNIT_KV_MAX	4096		/* keys kept per unit */
 #define DROPINS_MAX	64
+#define DROPINS_SEEN_MAX 4096		/* names looked at per unit */
 
 const char *const units_system_dirs[] = {
 	"/etc/systemd/system.control",
@@ -235,7 +237,7 @@ find_dropins(struct unit *u, const char *const *dirs, const char *name)
 				if (strcmp(b + 1, de->d_name) == 0)
 					dup = 1;
 			}
-			if (dup || u->ndropins >= DROPINS_MAX)
+			if (dup || u->ndropins >= DROPINS_SEEN_MAX)
 				continue;
 			xgrow((void **)&u->dropins, &cap, u->ndropins + 1,
 			    sizeof(*u->dropins));
@@ -248,6 +250,15 @@ find_dropins(struct unit *u, const char *const *dirs, const char *name)
 	}
 	if (u->ndropins > 1)
 		qsort(u->dropins, u->ndropins, sizeof(*u->dropins), strp_cmp);
+	/* keep the first in the order they are applied, and say so */
+	if (u->ndropins > DROPINS_MAX) {
+		notes_add("%s has %zu%s drop-in files: only the first %d in "
+		    "order are read", name, u->ndropins, u->ndropins >=
+		    DROPINS_SEEN_MAX ? " or more" : "", DROPINS_MAX);
+		for (size_t i = DROPINS_MAX; i < u->ndropins; i++)
+			free(u->dropins[i]);
+		u->ndropins = DROPINS_MAX;
+	}
 }
 
 /* "foo@bar.service" -> "foo@.service"; NULL when not an instance. */

@@ -12,6 +12,10 @@ Modes:
   trickle     send one byte every 50 ms, without end
   whoami      send "UID <n>" where n is the uid that owns the client's
               socket (read from /proc/net/tcp): who is probing
+  bigcert     answer a TLS ClientHello with a real ServerHello, then a
+              Certificate message that claims, and sends, 2 MB
+  reset-after-read
+              silent until the client sends something, then reset
 Each connection is served by a thread; the process runs until killed.
 """
 import os
@@ -39,6 +43,55 @@ def peer_uid(conn):
     return -1
 
 
+def read_record(conn):
+    """One TLS record (type, body), or None."""
+    hdr = b""
+    while len(hdr) < 5:
+        b = conn.recv(5 - len(hdr))
+        if not b:
+            return None
+        hdr += b
+    n = struct.unpack("!H", hdr[3:5])[0]
+    body = b""
+    while len(body) < n:
+        b = conn.recv(n - len(body))
+        if not b:
+            return None
+        body += b
+    return hdr[0], body
+
+
+def client_ciphers(hello):
+    """The cipher suites of a ClientHello handshake message."""
+    p = 4 + 2 + 32                      # header, version, random
+    p += 1 + hello[p]                   # session id
+    n = struct.unpack("!H", hello[p:p + 2])[0]
+    return [hello[p + 2 + i:p + 4 + i] for i in range(0, n, 2)]
+
+
+def bigcert(conn):
+    rec = read_record(conn)
+    if rec is None or rec[0] != 22:
+        return
+    # a TLS 1.2 suite the client offered (not TLS 1.3's, not a signal)
+    suite = next(c for c in client_ciphers(rec[1])
+                 if c[0] != 0x13 and c not in (b"\x00\xff", b"\x56\x00"))
+    # with renegotiation_info, which OpenSSL insists on
+    body = (b"\x03\x03" + os.urandom(32) + b"\x00" + suite + b"\x00" +
+            b"\x00\x05\xff\x01\x00\x01\x00")
+    hello = b"\x02" + struct.pack("!I", len(body))[1:] + body
+    conn.sendall(b"\x16\x03\x03" + struct.pack("!H", len(hello)) + hello)
+    size = 2 << 20
+    msg = b"\x0b" + struct.pack("!I", size)[1:]
+    sent = 0
+    while sent < size:
+        chunk = (msg if sent == 0 else b"") + b"C" * (16000 -
+                                                      (4 if sent == 0 else 0))
+        conn.sendall(b"\x16\x03\x03" + struct.pack("!H", len(chunk)) +
+                     chunk)
+        sent += len(chunk)
+
+
 def serve(mode, conn):
     try:
         if mode == "tarpit":
@@ -62,6 +115,14 @@ def serve(mode, conn):
             while True:
                 conn.sendall(b"x")
                 time.sleep(0.05)
+        elif mode == "bigcert":
+            conn.settimeout(10)
+            bigcert(conn)
+            time.sleep(1)
+        elif mode == "reset-after-read":
+            if conn.recv(4096):
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                struct.pack("ii", 1, 0))
         elif mode == "whoami":
             conn.sendall(f"UID {peer_uid(conn)}\r\n".encode())
             time.sleep(1)
