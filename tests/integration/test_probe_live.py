@@ -254,13 +254,13 @@ def main():
         check_probe(chronyd)
         check_listing()
         check_hostile(tmp)
-        if not chronyd:
-            check(False, "chronyd not found: ./dev test unpacks it")
     finally:
         d.down()
         daemons.netns_down(NS)
         subprocess.run(["rm", "-rf", tmp])
-    return summary()
+    return summary([] if chronyd else [
+        "chronyd not found (NTP on 123/udp): ./dev test unpacks it from "
+        "its package, or set PS_CHRONYD"])
 
 
 if __name__ == "__main__":

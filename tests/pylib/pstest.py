@@ -15,10 +15,17 @@ def check(cond, what):
         print(f"FAIL: {what}", flush=True)
 
 
-def summary():
-    """Print the closing line and return the exit status."""
+def summary(missing=()):
+    """Print the closing line and return the exit status: 1 when a check
+    failed; else 77 (meson's "skipped") when part of the suite could not
+    run because an optional program is missing, each named with why in
+    `missing`; else 0.  A missing part is never a silent pass."""
     print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    if failed:
+        return 1
+    for why in missing:
+        print(f"SKIP: part of this suite did not run: {why}")
+    return 77 if missing else 0
 
 
 def rows_of_json(doc):
