@@ -24,6 +24,7 @@
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "proc/procscan.h"
+#include "render/jsonw.h"
 #include "render/why.h"
 #include "util/escape.h"
 #include "util/num.h"

@@ -25,12 +25,6 @@ void cmd_audit_usage(FILE *out);
 int cmd_probe_exec(int argc, char **argv);
 void cmd_probe_usage(FILE *out);
 
-struct probe_result;
-struct strbuf;
-/* A probe result as a JSON object, and as one short phrase. */
-void cmd_probe_result_json(struct strbuf *sb, const struct probe_result *r);
-void cmd_probe_summary(const struct probe_result *r, char *buf, size_t sz);
-
 extern const struct cmd_entry cmd_table[];
 
 /* An installed data file (or the source tree's, in a build); NULL if

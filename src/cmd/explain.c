@@ -20,6 +20,8 @@
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "probe/verdict.h"
+#include "render/probe.h"
+#include "render/jsonw.h"
 #include "render/why.h"
 #include "util/escape.h"
 #include "util/num.h"
@@ -235,7 +237,7 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 			char a[INET6_ADDRSTRLEN];
 			const struct sock_rec *sr = l->views[i].s;
 
-			cmd_probe_summary(&pv->r, sum, sizeof(sum));
+			probe_result_summary(&pv->r, sum, sizeof(sum));
 			if (inet_ntop(sr->family, sr->laddr, a, sizeof(a)) ==
 			    NULL)
 				snprintf(a, sizeof(a), "?");
@@ -464,7 +466,7 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 					int pf = 0;
 
 					strbuf_addstr(&sb, ", \"probe\": ");
-					cmd_probe_result_json(&sb,
+					probe_result_json(&sb,
 					    &l->probe[i].r);
 					sb.len--;	/* reopen the object */
 					json_key_str(&sb, &pf, "verdict",

@@ -13,29 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/listing.h"
+#include "render/row.h"
 #include "util/strbuf.h"
-
-enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST, V_RAW };
-/* V_RAW: str is a complete JSON value (never shown in the table). */
-
-struct value {
-	enum val_type	 type;
-	const char	*str;		/* V_STR: borrowed, or points into buf */
-	int64_t		 num;		/* V_INT, V_BOOL */
-	const int	*list;		/* V_INTLIST */
-	size_t		 nlist;
-	char		 buf[128];
-};
-
-struct row {
-	const struct listing	*l;
-	const struct sock_view	*v;
-	const struct owner	*o;	/* NULL for a socket without owners */
-	const struct proc_rec	*p;
-};
-
-enum col_level { COL_SOCKET, COL_OWNER };
 
 /* When a column appears in the table. */
 #define CT_NEVER	0

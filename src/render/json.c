@@ -11,6 +11,7 @@
 
 #include "render/columns.h"
 #include "render/render.h"
+#include "render/jsonw.h"
 #include "render/why.h"
 #include "util/escape.h"
 #include "util/banned.h"

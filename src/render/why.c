@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/probe.h"
+#include "render/jsonw.h"
 #include "render/why.h"
-#include "cmd/cmd.h"
 #include "why/dossier.h"
 #include "probe/verdict.h"
 #include "util/escape.h"
-#include "util/notes.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -18,64 +18,6 @@
 /* The renderers are single-threaded: one buffer holds the current
  * value of a raw JSON field until the next getter call. */
 static struct strbuf raw = { NULL, 0, 0, RAW_CAP, 0 };
-
-void
-json_str(struct strbuf *sb, const char *s)
-{
-	if (s == NULL) {
-		strbuf_addstr(sb, "null");
-		return;
-	}
-	strbuf_addch(sb, '"');
-	escape_json(sb, s, strlen(s));
-	strbuf_addch(sb, '"');
-}
-
-void
-json_notes(struct strbuf *sb)
-{
-	size_t i, n = notes_count();
-
-	strbuf_addstr(sb, "\"notes\": [");
-	for (i = 0; i < n; i++) {
-		if (i)
-			strbuf_addstr(sb, ", ");
-		json_str(sb, notes_get(i));
-	}
-	strbuf_addstr(sb, "]");
-	if (notes_dropped())
-		strbuf_addf(sb, ", \"notes_dropped\": %zu", notes_dropped());
-}
-
-static void
-key(struct strbuf *sb, int *first, const char *k)
-{
-	strbuf_addf(sb, "%s\"%s\": ", *first ? "" : ", ", k);
-	*first = 0;
-}
-
-void
-json_key_str(struct strbuf *sb, int *first, const char *k, const char *val)
-{
-	if (val == NULL)
-		return;
-	key(sb, first, k);
-	json_str(sb, val);
-}
-
-void
-json_key_int(struct strbuf *sb, int *first, const char *k, long long val)
-{
-	key(sb, first, k);
-	strbuf_addf(sb, "%lld", val);
-}
-
-void
-json_key_bool(struct strbuf *sb, int *first, const char *k, int val)
-{
-	key(sb, first, k);
-	strbuf_addstr(sb, val ? "true" : "false");
-}
 
 static const struct dossier *
 row_dossier(const struct row *r)
@@ -140,7 +82,7 @@ why_origin_json(struct strbuf *sb, const struct origin *o)
 	json_key_str(sb, &first, "login_user", o->login_user);
 	json_key_str(sb, &first, "tty", o->tty);
 	json_key_str(sb, &first, "remote", o->remote);
-	key(sb, &first, "parents");
+	json_key(sb, &first, "parents");
 	strbuf_addch(sb, '[');
 	for (size_t i = 0; i < o->nchain; i++) {
 		int f = 1;
@@ -151,7 +93,7 @@ why_origin_json(struct strbuf *sb, const struct origin *o)
 		strbuf_addch(sb, '}');
 	}
 	strbuf_addch(sb, ']');
-	key(sb, &first, "disable");
+	json_key(sb, &first, "disable");
 	strbuf_addch(sb, '[');
 	for (size_t i = 0; i < o->ndisable; i++) {
 		if (i)
@@ -190,7 +132,7 @@ why_integrity_json(struct strbuf *sb, const struct dossier *ds)
 	strbuf_addch(sb, '{');
 	json_key_str(sb, &first, "verdict", integrity_word(in));
 	json_key_bool(sb, &first, "digest_matches", in->verified);
-	key(sb, &first, "flags");
+	json_key(sb, &first, "flags");
 	strbuf_addch(sb, '[');
 	for (unsigned int bit = 1; bit <= INTEG_LOCAL_DIVERSION; bit <<= 1)
 		if (in->flags & bit) {
@@ -337,7 +279,7 @@ g_wire_table(const struct row *r, struct value *v)
 		v->type = V_NULL;
 		return;
 	}
-	cmd_probe_summary(&pv->r, v->buf, sizeof(v->buf));
+	probe_result_summary(&pv->r, v->buf, sizeof(v->buf));
 	v->type = V_STR;
 	v->str = v->buf;
 }
@@ -375,7 +317,7 @@ g_probe_json(const struct row *r, struct value *v)
 		set_raw(v);
 		return;
 	}
-	cmd_probe_result_json(&raw, &pv->r);
+	probe_result_json(&raw, &pv->r);
 	/* reopen the object to add the verdict */
 	if (raw.len && raw.buf[raw.len - 1] == '}') {
 		raw.len--;

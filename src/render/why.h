@@ -5,7 +5,8 @@
 #ifndef PS_WHY_H
 #define PS_WHY_H
 
-#include "render/columns.h"
+#include "render/row.h"
+#include "util/strbuf.h"
 
 struct origin;
 struct dossier;
@@ -26,16 +27,5 @@ void why_origin_json(struct strbuf *sb, const struct origin *o);
 void why_package_json(struct strbuf *sb, const struct dossier *ds);
 void why_integrity_json(struct strbuf *sb, const struct dossier *ds);
 void why_purpose_json(struct strbuf *sb, const struct dossier *ds);
-
-/* Small JSON writers over escape_json(). */
-void json_key_str(struct strbuf *sb, int *first, const char *key,
-    const char *val);
-void json_key_int(struct strbuf *sb, int *first, const char *key,
-    long long val);
-void json_key_bool(struct strbuf *sb, int *first, const char *key, int val);
-void json_str(struct strbuf *sb, const char *s);
-/* The run's notes: "notes": [...] (and "notes_dropped": N past the cap),
- * for a document's "sources" object. */
-void json_notes(struct strbuf *sb);
 
 #endif

@@ -1,0 +1,19 @@
+/*
+ * probe.h - how a probe result is written: one JSON object, or the short
+ * phrase the tables show ("OpenSSH 9.2p1", "silent").
+ */
+#ifndef PS_RENDER_PROBE_H
+#define PS_RENDER_PROBE_H
+
+#include <stddef.h>
+
+#include "probe/engine.h"
+#include "util/strbuf.h"
+
+/* Append r as a JSON object to sb (every string escaped). */
+void probe_result_json(struct strbuf *sb, const struct probe_result *r);
+/* r as one phrase into buf (unescaped: the caller's writer escapes). */
+void probe_result_summary(const struct probe_result *r, char *buf,
+    size_t sz);
+
+#endif
