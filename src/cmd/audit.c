@@ -25,6 +25,7 @@
 #include "model/listing.h"
 #include "proc/procscan.h"
 #include "render/jsonw.h"
+#include "render/text.h"
 #include "render/why.h"
 #include "util/escape.h"
 #include "util/num.h"
@@ -430,42 +431,33 @@ purpose_of(const struct item *x)
 static void
 print_table(FILE *out, const struct items *it)
 {
-	struct strbuf sb;
 	size_t w[5] = { 4, 4, 7, 9, 6 };
 	char vb[16];
 
 	for (size_t i = 0; i < it->n; i++) {
-		size_t n[5] = { strlen(it->v[i].kind), strlen(it->v[i].name), 3,
-		    it->v[i].listens.len ? it->v[i].listens.len : 1,
-		    strlen(verdict_of(&it->v[i], vb, sizeof(vb))) };
+		const struct item *x = &it->v[i];
+		size_t n[5] = { strlen(x->kind), text_width(x->name), 3,
+		    x->listens.len ? text_width(strbuf_str(&x->listens)) : 1,
+		    strlen(verdict_of(x, vb, sizeof(vb))) };
 
 		for (int c = 0; c < 5; c++)
 			if (n[c] > w[c])
 				w[c] = n[c] > 60 ? 60 : n[c];
 	}
-	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], "TYPE",
-	    (int)w[1], "NAME", (int)w[2], "RUNNING", (int)w[3], "LISTENING",
-	    (int)w[4], "ADVICE", "PURPOSE");
-	strbuf_init(&sb, 1u << 16);
+	const char *head[] = { "TYPE", "NAME", "RUNNING", "LISTENING",
+	    "ADVICE", "PURPOSE" };
+
+	text_row(out, w, 6, head);
 	for (size_t i = 0; i < it->n; i++) {
 		const struct item *x = &it->v[i];
-		const char *p = purpose_of(x);
-
-		strbuf_reset(&sb);
-		escape_terminal(&sb, x->name, strlen(x->name));
-		fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  ", (int)w[0],
-		    x->kind, (int)w[1], strbuf_str(&sb), (int)w[2],
-		    !x->enabled ? "off" : x->running == 1 ? "yes" :
-		    x->running == 0 ? "no" : "-", (int)w[3],
+		const char *row[] = { x->kind, x->name, !x->enabled ? "off" :
+		    x->running == 1 ? "yes" : x->running == 0 ? "no" : "-",
 		    x->listens.len ? strbuf_str(&x->listens) :
-		    listens_unknown(it, x) ? "?" : "-", (int)w[4],
-		    verdict_of(x, vb, sizeof(vb)));
-		strbuf_reset(&sb);
-		if (p)
-			escape_terminal(&sb, p, strlen(p));
-		fprintf(out, "%s\n", p ? strbuf_str(&sb) : "-");
+		    listens_unknown(it, x) ? "?" : "-",
+		    verdict_of(x, vb, sizeof(vb)), purpose_of(x) };
+
+		text_row(out, w, 6, row);
 	}
-	strbuf_release(&sb);
 	for (size_t i = 0; i < it->n; i++)
 		if (listens_unknown(it, &it->v[i])) {
 			fprintf(out, "LISTENING ?: not running as root: %u "
@@ -478,74 +470,78 @@ print_table(FILE *out, const struct items *it)
 
 /* "listening": the item's sockets, or null when they may be hidden. */
 static void
-put_listening(struct strbuf *sb, const struct items *it,
-    const struct item *x)
+put_listening(struct jw *w, const struct items *it, const struct item *x)
 {
 	const char *p = strbuf_str(&x->listens);
 
 	if (listens_unknown(it, x)) {
-		strbuf_addstr(sb, ", \"listening\": null, "
-		    "\"listening_unknown\": \"not_root\"");
+		jw_null(w, "listening");
+		jw_str(w, "listening_unknown", "not_root");
 		return;
 	}
-	strbuf_addstr(sb, ", \"listening\": [");
+	jw_array(w, "listening");
 	while (x->listens.len && *p) {
 		size_t n = strcspn(p, " ");
-		char *one = xstrndup(p, n);
 
-		json_str(sb, one);
-		free(one);
+		jw_strn(w, NULL, p, n);
 		p += n;
-		if (*p) {
+		if (*p)
 			p++;
-			strbuf_addstr(sb, ", ");
-		}
 	}
-	strbuf_addch(sb, ']');
+	jw_end(w);
+	jw_null(w, "listening_unknown");
 }
 
-static void
+static int
 print_json(FILE *out, const struct items *it)
 {
 	struct strbuf sb;
-	char vb[16];
+	struct jw w;
+	char vb[16], *cause;
+	int rc;
 
 	strbuf_init(&sb, 64u << 20);
-	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION "\", ");
-	strbuf_addf(&sb, "\"privileged\": %s, \"sources\": {",
-	    it->privileged ? "true" : "false");
-	json_notes(&sb);
-	strbuf_addstr(&sb, "}, \"configured\": [");
+	jw_init(&w, &sb, 1);
+	jw_object(&w, NULL);
+	jw_str(&w, "portsleuth", PORTSLEUTH_VERSION);
+	jw_bool(&w, "privileged", it->privileged);
+	jw_object(&w, "sources");
+	jw_notes(&w);
+	jw_end(&w);
+	jw_array(&w, "configured");
 	for (size_t i = 0; i < it->n; i++) {
 		const struct item *x = &it->v[i];
-		int f = 1;
 
-		strbuf_addstr(&sb, i ? ", {" : "{");
-		json_key_str(&sb, &f, "type", x->kind);
-		json_key_str(&sb, &f, "name", x->name);
-		json_key_str(&sb, &f, "source", x->source);
-		json_key_bool(&sb, &f, "enabled", x->enabled);
-		strbuf_addstr(&sb, ", \"running\": ");
-		strbuf_addstr(&sb, x->running == 1 ? "true" : x->running == 0 ?
-		    "false" : "null");
-		json_key_str(&sb, &f, "executable", x->daemon);
-		put_listening(&sb, it, x);
-		json_key_str(&sb, &f, "purpose", purpose_of(x));
-		if (x->kb) {
-			json_key_str(&sb, &f, "daemon", x->kb->name);
-			json_key_str(&sb, &f, "risk", x->kb->risk);
-			json_key_str(&sb, &f, "recommendation",
-			    verdict_of(x, vb, sizeof(vb)));
-			json_key_str(&sb, &f, "advice", x->kb->advice);
-		}
-		strbuf_addch(&sb, '}');
+		jw_object(&w, NULL);
+		jw_str(&w, "type", x->kind);
+		jw_str(&w, "name", x->name);
+		jw_str(&w, "source", x->source);
+		jw_bool(&w, "enabled", x->enabled);
+		if (x->running < 0)
+			jw_null(&w, "running");
+		else
+			jw_bool(&w, "running", x->running);
+		jw_str(&w, "executable", x->daemon);
+		put_listening(&w, it, x);
+		jw_str(&w, "purpose", purpose_of(x));
+		jw_str(&w, "daemon", x->kb ? x->kb->name : NULL);
+		jw_str(&w, "risk", x->kb ? x->kb->risk : NULL);
+		jw_str(&w, "recommendation", x->kb ? verdict_of(x, vb,
+		    sizeof(vb)) : NULL);
+		jw_str(&w, "advice", x->kb ? x->kb->advice : NULL);
+		jw_end(&w);
 	}
-	strbuf_addstr(&sb, "]}\n");
-	if (sb.truncated)
-		fputs("{\"error\": \"output too large\"}\n", out);
-	else
+	jw_end(&w);
+	jw_end(&w);
+	rc = jw_finish(&w, &cause);
+	if (rc == 0)
 		fwrite(sb.buf, 1, sb.len, out);
+	else {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+	}
 	strbuf_release(&sb);
+	return rc;
 }
 
 int
@@ -630,10 +626,10 @@ cmd_audit_exec(int argc, char **argv)
 	it.privileged = l.privileged;
 	it.hidden = l.unowned[OWNER_NOT_ROOT];
 	if (json)
-		print_json(stdout, &it);
+		rc = print_json(stdout, &it) < 0 ? EXIT_USAGE : 0;
 	else
 		print_table(stdout, &it);
-	rc = cmd_finish(0);
+	rc = cmd_finish(json ? rc : 0);
 	for (size_t i = 0; i < it.n; i++) {
 		free(it.v[i].name);
 		free(it.v[i].source);

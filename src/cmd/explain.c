@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "probe/verdict.h"
 #include "render/probe.h"
 #include "render/jsonw.h"
+#include "render/text.h"
 #include "render/why.h"
 #include "util/escape.h"
 #include "util/num.h"
@@ -135,35 +135,6 @@ parse_target(const char *t, struct filter *f, int *maybe_pid)
 }
 
 static void
-put_line(FILE *out, const char *label, const char *text)
-{
-	struct strbuf sb;
-
-	if (text == NULL || *text == '\0')
-		return;
-	strbuf_init(&sb, 1u << 16);
-	escape_terminal(&sb, text, strlen(text));
-	fprintf(out, "  %-11s %s\n", label, strbuf_str(&sb));
-	strbuf_release(&sb);
-}
-
-static void
-put_linef(FILE *out, const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-put_linef(FILE *out, const char *label, const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	put_line(out, label, buf);
-}
-
-static void
 sock_text(const struct sock_view *v, const struct listing *l, char *buf,
     size_t sz)
 {
@@ -210,18 +181,16 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 	char buf[1024], verdict[16];
 	char *flags;
 
-	strbuf_init(&sb, 1u << 16);
-	escape_terminal(&sb, p->comm ? p->comm : "?", strlen(p->comm ?
-	    p->comm : "?"));
-	fprintf(out, "%s (pid %d)\n", strbuf_str(&sb), (int)p->pid);
-	strbuf_release(&sb);
+	snprintf(buf, sizeof(buf), "%s (pid %d)", p->comm ? p->comm : "?",
+	    (int)p->pid);
+	text_line(out, buf);
 	for (size_t k = 0; k < nowners; k++) {
 		const struct owner *ow = &l->ps.owners[owners[k]];
 
 		for (size_t i = 0; i < l->nviews; i++)
 			if (l->views[i].s->inode == ow->inode) {
 				sock_text(&l->views[i], l, buf, sizeof(buf));
-				put_line(out, k ? "" : "sockets", buf);
+				text_field(out, k ? "" : "sockets", buf);
 				break;
 			}
 	}
@@ -241,14 +210,14 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 			if (inet_ntop(sr->family, sr->laddr, a, sizeof(a)) ==
 			    NULL)
 				snprintf(a, sizeof(a), "?");
-			put_linef(out, "wire", "%u/%s on %s%s%s: %s (%s)%s%s",
+			text_fieldf(out, "wire", "%u/%s on %s%s%s: %s (%s)%s%s",
 			    sr->lport, proto_name(sr->proto),
 			    sr->family == AF_INET6 ? "[" : "", a,
 			    sr->family == AF_INET6 ? "]" : "", sum,
 			    probe_state_key(pv->r.state), pv->r.info[0] ?
 			    "; " : "", pv->r.info);
 			if (pv->r.tls)
-				put_linef(out, "tls", "%s %s; subject %s; issuer "
+				text_fieldf(out, "tls", "%s %s; subject %s; issuer "
 				    "%s; SANs %s; expires %s%s",
 				    pv->r.tls_version, pv->r.tls_cipher,
 				    pv->r.cert_subject, pv->r.cert_issuer,
@@ -256,7 +225,7 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 				    pv->r.cert_not_after, pv->r.cert_expired ?
 				    " (EXPIRED)" : "");
 			if (pv->verdict == VERDICT_MISMATCH)
-				put_linef(out, "MISMATCH", "%s", pv->reasons);
+				text_fieldf(out, "MISMATCH", "%s", pv->reasons);
 			break;
 		}
 	}
@@ -264,10 +233,10 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 		const char *name = users_name(l->users, p->uid);
 
 		if (name)
-			put_linef(out, "user", "%s (uid %u)", name,
+			text_fieldf(out, "user", "%s (uid %u)", name,
 			    (unsigned)p->uid);
 		else
-			put_linef(out, "user", "%u (no user name for this uid)",
+			text_fieldf(out, "user", "%u (no user name for this uid)",
 			    (unsigned)p->uid);
 	}
 	if (p->start_time > 0) {
@@ -276,31 +245,31 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 
 		if (gmtime_r(&t, &tm) && strftime(buf, sizeof(buf),
 		    "%Y-%m-%d %H:%M:%S UTC", &tm))
-			put_line(out, "started", buf);
+			text_field(out, "started", buf);
 	}
-	put_line(out, "executable", p->exe ? p->exe : "(not visible)");
-	put_line(out, "command", p->cmdline);
+	text_field(out, "executable", p->exe ? p->exe : "(not visible)");
+	text_field(out, "command", p->cmdline);
 	if (ds->owner.pkg)
-		put_linef(out, "package", "%s %s%s%s%s%s", ds->owner.pkg->name,
+		text_fieldf(out, "package", "%s %s%s%s%s%s", ds->owner.pkg->name,
 		    ds->owner.pkg->version, ds->owner.pkg->arch[0] ? " (" : "",
 		    ds->owner.pkg->arch, ds->owner.pkg->arch[0] ? ")" : "",
 		    ds->owner.diverted_by ? ", diverted" : "");
 	else
-		put_line(out, "package", ds->db && ds->db->pm == PM_DPKG ?
+		text_field(out, "package", ds->db && ds->db->pm == PM_DPKG ?
 		    "none: no installed package owns this file" : ds->db &&
 		    ds->db->error ? ds->db->error : "unknown");
 	flags = integrity_flags_text(&ds->integ);
 	if (ds->integ.verified && !*flags)
-		put_linef(out, "integrity", "ok: the running image matches the "
+		text_fieldf(out, "integrity", "ok: the running image matches the "
 		    "%s digest its package recorded",
 		    digest_algo_name(ds->integ.algo));
 	else
-		put_linef(out, "integrity", "%s%s%s%s%s",
+		text_fieldf(out, "integrity", "%s%s%s%s%s",
 		    integrity_word(&ds->integ), *flags ? ": " : "", flags,
 		    ds->integ.unverified ? "; not verified: " : "",
 		    ds->integ.unverified ? ds->integ.unverified : "");
 	free(flags);
-	put_line(out, "preload", ds->integ.preload);
+	text_field(out, "preload", ds->integ.preload);
 	for (size_t k = 0; k < nowners; k++) {
 		const struct origin *prev = k ? dossiers_origin(d, l,
 		    owners[k - 1]) : NULL;
@@ -308,18 +277,18 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 		o = dossiers_origin(d, l, owners[k]);
 		if (prev && strcmp(prev->summary, o->summary) == 0)
 			continue;
-		put_line(out, "origin", o->summary);
-		put_line(out, "unit file", o->unit_file);
-		put_line(out, "drop-ins", o->dropins);
-		put_line(out, "listen", o->listen);
+		text_field(out, "origin", o->summary);
+		text_field(out, "unit file", o->unit_file);
+		text_field(out, "drop-ins", o->dropins);
+		text_field(out, "listen", o->listen);
 		if (o->ss_file)
-			put_linef(out, "entry", "%s:%d: %s, program %s, user %s, "
+			text_fieldf(out, "entry", "%s:%d: %s, program %s, user %s, "
 			    "%s", o->ss_file, o->ss_line, o->ss_service,
 			    o->ss_program ? o->ss_program : "?",
 			    o->ss_user ? o->ss_user : "?", o->ss_wait == 1 ?
 			    "wait" : o->ss_wait == 0 ? "nowait" : "?");
-		put_line(out, "rc links", o->sysv_links);
-		put_line(out, "container", o->container_name);
+		text_field(out, "rc links", o->sysv_links);
+		text_field(out, "container", o->container_name);
 	}
 	o = dossiers_origin(d, l, owners[0]);
 	if (o->nchain) {
@@ -328,16 +297,16 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 			strbuf_addf(&sb, "%s%s %d", i ? " <- " : "",
 			    o->chain[i].comm ? o->chain[i].comm : "?",
 			    (int)o->chain[i].pid);
-		put_line(out, "parents", strbuf_str(&sb));
+		text_field(out, "parents", strbuf_str(&sb));
 		strbuf_release(&sb);
 	}
 	if (dossier_purpose(ds, &src))
-		put_line(out, "purpose", dossier_purpose(ds, &src));
+		text_field(out, "purpose", dossier_purpose(ds, &src));
 	else
-		put_line(out, "purpose", "unknown: not in the knowledge base, "
+		text_field(out, "purpose", "unknown: not in the knowledge base, "
 		    "no package, no manual page");
 	if (src && !ds->kb)
-		put_linef(out, "", "(from the %s)", src);
+		text_fieldf(out, "", "(from the %s)", src);
 	/* what an inetd/xinetd entry runs is the service really offered */
 	for (size_t k = 0; k < nowners; k++) {
 		const struct kb_entry *e;
@@ -362,14 +331,14 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 		if (e == NULL && strcmp(o->ss_program, "internal") == 0)
 			e = kb_lookup(&d->kb, "echo", NULL, NULL, NULL);
 		if (e)
-			put_linef(out, "serves", "%s (%s): %s; %s", prog,
+			text_fieldf(out, "serves", "%s (%s): %s; %s", prog,
 			    e->name, e->purpose, e->advice);
 		free(first);
 	}
 	if (ds->kb) {
-		put_line(out, "usual ports", ds->kb->ports);
-		put_line(out, "risk", ds->kb->risk);
-		put_line(out, "advice", ds->kb->advice);
+		text_field(out, "usual ports", ds->kb->ports);
+		text_field(out, "risk", ds->kb->risk);
+		text_field(out, "advice", ds->kb->advice);
 		(void)kb_verdict(ds->kb, verdict, sizeof(verdict));
 		for (size_t k = 0, said = 0; k < nowners && !said; k++) {
 			const struct owner *ow = &l->ps.owners[owners[k]];
@@ -382,7 +351,7 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 				    strchr(ds->kb->ports, '/') == NULL ||
 				    usual_port(ds->kb, s))
 					continue;
-				put_linef(out, "unusual", "%s normally uses %s; "
+				text_fieldf(out, "unusual", "%s normally uses %s; "
 				    "here it listens on %u/%s", ds->kb->name,
 				    ds->kb->ports, s->lport,
 				    proto_name(s->proto));
@@ -399,39 +368,41 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 		if (prev && strcmp(prev->summary, o->summary) == 0)
 			continue;
 		for (size_t i = 0; i < o->ndisable; i++)
-			put_line(out, i == 0 && k == 0 ? "turn off" : "",
+			text_field(out, i == 0 && k == 0 ? "turn off" : "",
 			    o->disable[i]);
 	}
 	fputc('\n', out);
 }
 
-static void
+static int
 explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
     const char *target, size_t *procs, size_t nprocs)
 {
 	struct strbuf sb;
-	int first;
+	struct jw w;
+	char *cause;
+	int rc;
 
 	strbuf_init(&sb, 64u << 20);
-	strbuf_addstr(&sb, "{\"portsleuth\": \"" PORTSLEUTH_VERSION "\", ");
-	strbuf_addf(&sb, "\"privileged\": %s, \"sources\": {",
-	    l->privileged ? "true" : "false");
-	json_notes(&sb);
-	strbuf_addstr(&sb, "}, \"target\": ");
-	json_str(&sb, target);
-	strbuf_addstr(&sb, ", \"processes\": [");
+	jw_init(&w, &sb, 1);
+	jw_object(&w, NULL);
+	jw_str(&w, "portsleuth", PORTSLEUTH_VERSION);
+	jw_bool(&w, "privileged", l->privileged);
+	jw_object(&w, "sources");
+	jw_notes(&w);
+	jw_end(&w);
+	jw_str(&w, "target", target);
+	jw_array(&w, "processes");
 	for (size_t n = 0; n < nprocs; n++) {
 		const struct proc_rec *p = &l->ps.procs[procs[n]];
 		const struct dossier *ds = &d->v[procs[n]];
-		int fs = 1;
 
-		first = 1;
-		strbuf_addstr(&sb, n ? ", {" : "{");
-		json_key_int(&sb, &first, "pid", p->pid);
-		json_key_str(&sb, &first, "command", p->comm);
-		json_key_str(&sb, &first, "exe", p->exe);
-		json_key_str(&sb, &first, "cmdline", p->cmdline);
-		strbuf_addstr(&sb, ", \"sockets\": [");
+		jw_object(&w, NULL);
+		jw_int(&w, "pid", p->pid);
+		jw_str(&w, "command", p->comm);
+		jw_str(&w, "exe", p->exe);
+		jw_str(&w, "cmdline", p->cmdline);
+		jw_array(&w, "sockets");
 		for (size_t i = 0; i < l->nviews; i++) {
 			const struct sock_view *v = &l->views[i];
 
@@ -439,73 +410,55 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				const struct owner *ow =
 				    &l->ps.owners[v->owners[k]];
 				char a[INET6_ADDRSTRLEN];
-				int f = 1;
 
 				if (ow->proc != procs[n])
 					continue;
 				if (inet_ntop(v->s->family, v->s->laddr, a,
 				    sizeof(a)) == NULL)
 					snprintf(a, sizeof(a), "?");
-				strbuf_addstr(&sb, fs ? "{" : ", {");
-				fs = 0;
-				json_key_str(&sb, &f, "proto",
-				    proto_name(v->s->proto));
-				json_key_str(&sb, &f, "local_address", a);
-				json_key_int(&sb, &f, "local_port", v->s->lport);
-				json_key_str(&sb, &f, "state",
-				    state_name(v->s->state));
-				json_key_str(&sb, &f, "exposure",
-				    v->exp.text);
-				json_key_str(&sb, &f, "service", v->svc.ent &&
+				jw_object(&w, NULL);
+				jw_str(&w, "proto", proto_name(v->s->proto));
+				jw_str(&w, "local_address", a);
+				jw_int(&w, "local_port", v->s->lport);
+				jw_str(&w, "state", state_name(v->s->state));
+				jw_str(&w, "exposure", v->exp.text);
+				jw_str(&w, "service", v->svc.ent &&
 				    v->svc.ent->name[0] ? v->svc.ent->name :
 				    NULL);
-				strbuf_addstr(&sb, ", \"origin\": ");
-				why_origin_json(&sb, dossiers_origin(d, l,
-				    v->owners[k]));
-				if (l->probe && l->probe[i].probed) {
-					int pf = 0;
-
-					strbuf_addstr(&sb, ", \"probe\": ");
-					probe_result_json(&sb,
-					    &l->probe[i].r);
-					sb.len--;	/* reopen the object */
-					json_key_str(&sb, &pf, "verdict",
-					    verdict_key(l->probe[i].verdict));
-					json_key_str(&sb, &pf, "reasons",
-					    l->probe[i].reasons[0] ?
-					    l->probe[i].reasons : NULL);
-					strbuf_addch(&sb, '}');
-				}
-				strbuf_addch(&sb, '}');
+				why_origin_json(&w, "origin", dossiers_origin(d,
+				    l, v->owners[k]));
+				if (l->probe)
+					why_probe_json(&w, "probe", &l->probe[i]);
+				jw_end(&w);
 			}
 		}
-		strbuf_addstr(&sb, "], \"package\": ");
-		why_package_json(&sb, ds);
-		strbuf_addstr(&sb, ", \"integrity\": ");
-		why_integrity_json(&sb, ds);
-		strbuf_addstr(&sb, ", \"purpose\": ");
-		why_purpose_json(&sb, ds);
-		strbuf_addch(&sb, '}');
+		jw_end(&w);
+		why_package_json(&w, "package", ds);
+		why_integrity_json(&w, "integrity", ds);
+		why_purpose_json(&w, "purpose", ds);
+		jw_end(&w);
 	}
-	strbuf_addstr(&sb, "], \"unowned_sockets\": [");
-	first = 1;
+	jw_end(&w);
+	jw_array(&w, "unowned_sockets");
 	for (size_t i = 0; i < l->nviews; i++) {
 		char buf[1024];
 
 		if (l->views[i].nowners)
 			continue;
 		sock_text(&l->views[i], l, buf, sizeof(buf));
-		if (!first)
-			strbuf_addstr(&sb, ", ");
-		json_str(&sb, buf);
-		first = 0;
+		jw_str(&w, NULL, buf);
 	}
-	strbuf_addstr(&sb, "]}\n");
-	if (sb.truncated)
-		fputs("{\"error\": \"output too large\"}\n", out);
-	else
+	jw_end(&w);
+	jw_end(&w);
+	rc = jw_finish(&w, &cause);
+	if (rc == 0)
 		fwrite(sb.buf, 1, sb.len, out);
+	else {
+		fprintf(stderr, "portsleuth: %s\n", cause);
+		free(cause);
+	}
 	strbuf_release(&sb);
+	return rc;
 }
 
 int
@@ -520,7 +473,7 @@ cmd_explain_exec(int argc, char **argv)
 	struct probe_view *pviews = NULL;
 	size_t *procs, nprocs = 0;
 	int ch, json = 0, maybe_pid, rc, probe = 0, budget = 8000;
-	int rules_loaded = 0;
+	int rules_loaded = 0, json_failed = 0;
 	uint64_t v;
 
 	memset(&lo, 0, sizeof(lo));
@@ -637,7 +590,8 @@ cmd_explain_exec(int argc, char **argv)
 				procs[nprocs++] = pi;
 		}
 	if (json) {
-		explain_json(stdout, &l, &d, target, procs, nprocs);
+		if (explain_json(stdout, &l, &d, target, procs, nprocs) < 0)
+			json_failed = 1;
 	} else {
 		size_t npairs = 0;
 
@@ -665,8 +619,8 @@ cmd_explain_exec(int argc, char **argv)
 				continue;
 			sock_text(&l.views[i], &l, buf, sizeof(buf));
 			printf("no visible owner\n");
-			put_line(stdout, "socket", buf);
-			put_line(stdout, "why", owner_note_text(
+			text_field(stdout, "socket", buf);
+			text_field(stdout, "why", owner_note_text(
 			    l.views[i].s->owner_note));
 			fputc('\n', stdout);
 		}
@@ -675,7 +629,7 @@ cmd_explain_exec(int argc, char **argv)
 	free(pviews);
 	if (rules_loaded)
 		rules_release(&rules);
-	rc = cmd_finish(0);
+	rc = cmd_finish(json_failed ? EXIT_USAGE : 0);
 	dossiers_release(&d);
 	listing_release(&l);
 	return rc;

@@ -152,7 +152,7 @@ cmd_list_exec(int argc, char **argv)
 	struct rules rules;
 	struct probe_view *pviews = NULL;
 	int probe_budget = 8000, rules_loaded = 0;
-	int ch, json = 0, rc;
+	int ch, json = 0, rc, json_failed = 0;
 	double t0;
 	uint64_t v;
 
@@ -351,9 +351,15 @@ cmd_list_exec(int argc, char **argv)
 	if (ro.why)
 		cmd_report_why(&why, &l, ro.verbose);
 	t0 = now_ms();
-	if (json)
-		render_json(stdout, &l, &ro);
-	else if (l.nviews)
+	if (json) {
+		char *cause;
+
+		if (render_json(stdout, &l, &ro, &cause) < 0) {
+			fprintf(stderr, "portsleuth: %s\n", cause);
+			free(cause);
+			json_failed = 1;
+		}
+	} else if (l.nviews)
 		render_table(stdout, &l, &ro);
 	fflush(stdout);
 	if (ro.verbose)
@@ -365,7 +371,7 @@ cmd_list_exec(int argc, char **argv)
 		    "integrity %.1f ms (databases %.1f, origins %.1f, "
 		    "package lists %.1f, digests and purpose %.1f)\n", why.ms,
 		    why.ms_open, why.ms_origin, why.ms_packages, why.ms_check);
-	rc = l.nviews ? 0 : EXIT_NOMATCH;
+	rc = json_failed ? EXIT_USAGE : l.nviews ? 0 : EXIT_NOMATCH;
 	if (ro.why)
 		dossiers_release(&why);
 	free(pviews);

@@ -20,6 +20,7 @@
 #include "probe/rules.h"
 #include "render/probe.h"
 #include "render/jsonw.h"
+#include "render/text.h"
 #include "render/why.h"
 #include "model/services.h"
 #include "util/escape.h"
@@ -116,60 +117,65 @@ shown_row(const struct probe_target *t, const struct probe_result *r,
 	    (r->state == PS_SILENT && t->udp));
 }
 
-/* Write the rows of one chunk, as JSON elements or table lines. */
+static const size_t probe_widths[] = { 9, 15, 23, 0 };
+
+/* Write the rows of one chunk, as JSON elements or table lines; the JSON
+ * of a chunk is flushed as soon as it is written. */
 static void
 emit(const struct probe_target *tg, const struct probe_result *res,
-    size_t m, int json, int all, struct registry *reg, int *first,
+    size_t m, struct jw *w, int all, struct registry *reg,
     size_t *answered)
 {
-	struct strbuf sb;
-
-	strbuf_init(&sb, 1u << 16);
 	for (size_t i = 0; i < m; i++) {
 		const struct probe_result *r = &res[i];
-		char port[16], svc[160], shown[48];
+		char port[16], svc[160], shown[48], details[1024];
 
 		if (r->state != PS_REFUSED && r->state != PS_UNPROBED)
 			(*answered)++;
 		if (!shown_row(&tg[i], r, all))
 			continue;
-		strbuf_reset(&sb);
-		if (json) {
+		if (w) {
 			struct service_match sm = registry_lookup(reg,
 			    tg[i].udp ? PROTO_UDP : PROTO_TCP, tg[i].port);
-			int k = 1;
 
-			strbuf_addstr(&sb, *first ? "\n  {" : ",\n  {");
-			*first = 0;
-			json_key_int(&sb, &k, "port", tg[i].port);
-			json_key_str(&sb, &k, "proto", tg[i].udp ? "udp" :
-			    "tcp");
-			json_key_str(&sb, &k, "registered", sm.ent &&
-			    sm.ent->name[0] ? sm.ent->name : NULL);
-			strbuf_addstr(&sb, ", \"probe\": ");
-			probe_result_json(&sb, r);
-			strbuf_addch(&sb, '}');
-			fwrite(sb.buf, 1, sb.len, stdout);
+			jw_object(w, NULL);
+			jw_int(w, "port", tg[i].port);
+			jw_str(w, "proto", tg[i].udp ? "udp" : "tcp");
+			jw_str(w, "registered", sm.ent && sm.ent->name[0] ?
+			    sm.ent->name : NULL);
+			probe_result_json(w, "probe", r);
+			jw_end(w);
 			continue;
 		}
 		snprintf(port, sizeof(port), "%u/%s", tg[i].port,
 		    tg[i].udp ? "udp" : "tcp");
 		probe_result_summary(r, svc, sizeof(svc));
-		printf("%-10s %-16s %-24s %s\n", port, probe_state_key(r->state),
+		const char *row[] = { port, probe_state_key(r->state),
 		    r->service[0] ? probe_service_shown(r, shown,
-		    sizeof(shown)) : "-", svc);
+		    sizeof(shown)) : "-", svc };
+		text_row(stdout, probe_widths, 4, row);
+		details[0] = '\0';
 		if (r->tls)
-			strbuf_addf(&sb, "%s %s; cert %s; expires %s%s",
-			    r->tls_version, r->tls_cipher, r->cert_subject,
-			    r->cert_not_after, r->cert_expired ?
-			    " (EXPIRED)" : "");
-		if (r->info[0])
-			strbuf_addf(&sb, "%s%s", sb.len ? "; " : "", r->info);
-		if (sb.len)
-			printf("%-10s %-16s %-24s %s\n", "", "", "",
-			    strbuf_str(&sb));
+			snprintf(details, sizeof(details), "%s %s; cert %s; "
+			    "expires %s%s", r->tls_version, r->tls_cipher,
+			    r->cert_subject, r->cert_not_after,
+			    r->cert_expired ? " (EXPIRED)" : "");
+		if (r->info[0]) {
+			size_t n = strlen(details);
+
+			snprintf(details + n, sizeof(details) - n, "%s%s",
+			    n ? "; " : "", r->info);
+		}
+		if (details[0]) {
+			const char *more[] = { "", "", "", details };
+
+			text_row(stdout, probe_widths, 4, more);
+		}
 	}
-	strbuf_release(&sb);
+	if (w) {
+		fwrite(w->sb->buf, 1, w->sb->len, stdout);
+		strbuf_reset(w->sb);
+	}
 }
 
 int
@@ -183,9 +189,10 @@ cmd_probe_exec(int argc, char **argv)
 	struct addrinfo hints, *ai = NULL;
 	struct registry reg;
 	struct strbuf sb;
+	struct jw jw;
 	const char *rules_path = NULL, *host;
 	double end;
-	int first = 1, failed = 0;
+	int failed = 0;
 	char *cause = NULL;
 	uint16_t *ports;
 	size_t nports = 0, n = 0, answered = 0;
@@ -304,14 +311,16 @@ cmd_probe_exec(int argc, char **argv)
 	res = xcalloc(CHUNK, sizeof(*res));
 	end = now_ms() + budget;
 	if (json) {
-		strbuf_init(&sb, 1u << 20);
-		json_str(&sb, host);
-		printf("{\"portsleuth\": \"" PORTSLEUTH_VERSION "\", "
-		    "\"host\": %s, \"ports\": [", strbuf_str(&sb));
-		strbuf_release(&sb);
+		strbuf_init(&sb, 64u << 20);
+		jw_init(&jw, &sb, 1);
+		jw_object(&jw, NULL);
+		jw_str(&jw, "portsleuth", PORTSLEUTH_VERSION);
+		jw_str(&jw, "host", host);
+		jw_array(&jw, "ports");
 	} else {
-		printf("%-10s %-16s %-24s %s\n", "PORT", "STATE", "SERVICE",
-		    "DETAILS");
+		const char *head[] = { "PORT", "STATE", "SERVICE", "DETAILS" };
+
+		text_row(stdout, probe_widths, 4, head);
 	}
 	for (size_t off = 0; off < n; off += CHUNK) {
 		size_t m = n - off < CHUNK ? n - off : CHUNK;
@@ -328,10 +337,22 @@ cmd_probe_exec(int argc, char **argv)
 				break;
 			}
 		}
-		emit(tg + off, res, m, json, all, &reg, &first, &answered);
+		emit(tg + off, res, m, json ? &jw : NULL, all, &reg, &answered);
 	}
-	if (json)
-		printf("%s]}\n", first ? "" : "\n");
+	if (json) {
+		jw_end(&jw);
+		jw_object(&jw, "sources");
+		jw_notes(&jw);
+		jw_end(&jw);
+		jw_end(&jw);
+		if (jw_finish(&jw, &cause) < 0) {
+			fprintf(stderr, "portsleuth: %s\n", cause);
+			free(cause);
+			failed = 1;
+		}
+		fwrite(sb.buf, 1, sb.len, stdout);
+		strbuf_release(&sb);
+	}
 	rc = failed ? EXIT_USAGE : answered ? 0 : EXIT_NOMATCH;
 	registry_release(&reg);
 	free(res);

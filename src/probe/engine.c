@@ -1181,6 +1181,12 @@ probe_run(const struct probe_target *targets, size_t n,
 	free(e.ts);
 	free(e.conns);
 	free(e.heap);
+	/* Every result leaves here clean, whichever path ran it: a
+	 * certificate's CN holding U+009B must not reach a terminal from an
+	 * unprivileged run either.  (The isolated path checks again in the
+	 * parent: what crosses the pipe is untrusted.) */
+	for (size_t t = 0; t < n; t++)
+		probe_result_sanitize(&out[t]);
 }
 
 /* ---- the unprivileged prober ------------------------------------------- */

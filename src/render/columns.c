@@ -538,8 +538,8 @@ const struct column columns[] = {
 	    0, 0, 1 },
 	{ "VERDICT", NULL, COL_SOCKET, CT_PROBE, STYLE_VERDICT,
 	    g_verdict_table, 0, 0, 0, 0, 1 },
-	{ NULL, "probe", COL_SOCKET, CT_NEVER, STYLE_NONE, g_probe_json, 0, 0,
-	    0, 0, 1 },
+	{ NULL, "probe", COL_SOCKET, CT_NEVER, STYLE_NONE, NULL, 0, 0,
+	    0, 0, 1, j_probe },
 	{ NULL, "service", COL_SOCKET, CT_NEVER, STYLE_NONE, g_service },
 	{ NULL, "service_aliases", COL_SOCKET, CT_NEVER, STYLE_NONE,
 	    g_service_aliases },
@@ -581,14 +581,14 @@ const struct column columns[] = {
 	{ NULL, "fds", COL_OWNER, CT_NEVER, STYLE_NONE, g_fds },
 	{ NULL, "start_time", COL_OWNER, CT_NEVER, STYLE_NONE, g_start },
 	{ NULL, "cgroup", COL_OWNER, CT_NEVER, STYLE_NONE, g_cgroup },
-	{ NULL, "origin", COL_OWNER, CT_NEVER, STYLE_NONE, g_origin_json, 0, 0,
-	    0, 1 },
-	{ NULL, "package", COL_OWNER, CT_NEVER, STYLE_NONE, g_package_json, 0,
-	    0, 0, 1 },
-	{ NULL, "integrity", COL_OWNER, CT_NEVER, STYLE_NONE,
-	    g_integrity_json, 0, 0, 0, 1 },
-	{ NULL, "purpose", COL_OWNER, CT_NEVER, STYLE_NONE, g_purpose_json, 0,
-	    0, 0, 1 },
+	{ NULL, "origin", COL_OWNER, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 1, 0,
+	    j_origin },
+	{ NULL, "package", COL_OWNER, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 1,
+	    0, j_package },
+	{ NULL, "integrity", COL_OWNER, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 1,
+	    0, j_integrity },
+	{ NULL, "purpose", COL_OWNER, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 1,
+	    0, j_purpose },
 };
 const size_t ncolumns = sizeof(columns) / sizeof(columns[0]);
 
@@ -630,8 +630,6 @@ value_text(const struct value *v, struct strbuf *scratch)
 		for (i = 0; i < v->nlist; i++)
 			strbuf_addf(scratch, "%s%d", i ? "," : "", v->list[i]);
 		return strbuf_str(scratch);
-	case V_RAW:
-		return "-";
 	}
 	return "-";
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "render/jsonw.h"
 #include "render/row.h"
 #include "util/strbuf.h"
 
@@ -43,6 +44,8 @@ struct column {
 	int		 keep_tail;	/* cut the start, not the end (paths) */
 	int		 why;		/* only when dossiers were built */
 	int		 probe;		/* only when sockets were probed */
+	/* JSON-only structured fields write themselves (get is NULL) */
+	void		(*put)(const struct row *, struct jw *, const char *key);
 };
 
 extern const struct column columns[];

@@ -1,69 +1,183 @@
 /*
- * jsonw.c - small JSON writers over escape_json(): every string that
- * reaches a document goes through json_str().
+ * jsonw.c - the JSON writer: a stack of (object | array, empty) levels
+ * over a capped strbuf.
  */
 #include <string.h>
 
 #include "render/jsonw.h"
 #include "util/escape.h"
 #include "util/notes.h"
+#include "util/xmalloc.h"
 #include "util/banned.h"
 
 void
-json_str(struct strbuf *sb, const char *s)
+jw_init(struct jw *w, struct strbuf *sb, int pretty)
 {
-	if (s == NULL) {
-		strbuf_addstr(sb, "null");
+	memset(w, 0, sizeof(*w));
+	w->sb = sb;
+	w->pretty = pretty;
+}
+
+static void
+newline(struct jw *w)
+{
+	if (!w->pretty)
+		return;
+	strbuf_addch(w->sb, '\n');
+	for (int i = 0; i < w->depth; i++)
+		strbuf_addstr(w->sb, "  ");
+}
+
+/* The separator and key before a value; 0, or -1 on misuse. */
+static int
+member(struct jw *w, const char *key)
+{
+	if (w->error)
+		return -1;
+	if (w->depth == 0) {
+		if (key) {
+			w->error = 1;
+			return -1;
+		}
+		return 0;
+	}
+	if ((w->kind[w->depth - 1] == '{') != (key != NULL)) {
+		w->error = 1;
+		return -1;
+	}
+	if (!w->empty[w->depth - 1])
+		strbuf_addch(w->sb, ',');
+	w->empty[w->depth - 1] = 0;
+	newline(w);
+	if (key) {
+		strbuf_addch(w->sb, '"');
+		escape_json(w->sb, key, strlen(key));
+		strbuf_addstr(w->sb, w->pretty ? "\": " : "\":");
+	}
+	return 0;
+}
+
+static void
+open_level(struct jw *w, const char *key, char kind)
+{
+	if (member(w, key) < 0)
+		return;
+	if (w->depth >= JW_DEPTH_MAX) {
+		w->error = 1;
 		return;
 	}
-	strbuf_addch(sb, '"');
-	escape_json(sb, s, strlen(s));
-	strbuf_addch(sb, '"');
+	strbuf_addch(w->sb, kind);
+	w->kind[w->depth] = kind;
+	w->empty[w->depth] = 1;
+	w->depth++;
 }
 
 void
-json_notes(struct strbuf *sb)
+jw_object(struct jw *w, const char *key)
+{
+	open_level(w, key, '{');
+}
+
+void
+jw_array(struct jw *w, const char *key)
+{
+	open_level(w, key, '[');
+}
+
+void
+jw_end(struct jw *w)
+{
+	char kind;
+	int was_empty;
+
+	if (w->error)
+		return;
+	if (w->depth == 0) {
+		w->error = 1;
+		return;
+	}
+	kind = w->kind[w->depth - 1];
+	was_empty = w->empty[w->depth - 1];
+	w->depth--;
+	if (!was_empty)
+		newline(w);
+	strbuf_addch(w->sb, kind == '{' ? '}' : ']');
+	if (w->depth == 0 && w->pretty)
+		strbuf_addch(w->sb, '\n');
+}
+
+void
+jw_strn(struct jw *w, const char *key, const char *val, size_t n)
+{
+	if (member(w, key) < 0)
+		return;
+	strbuf_addch(w->sb, '"');
+	escape_json(w->sb, val, n);
+	strbuf_addch(w->sb, '"');
+}
+
+void
+jw_str(struct jw *w, const char *key, const char *val)
+{
+	if (val == NULL)
+		jw_null(w, key);
+	else
+		jw_strn(w, key, val, strlen(val));
+}
+
+void
+jw_int(struct jw *w, const char *key, int64_t val)
+{
+	if (member(w, key) == 0)
+		strbuf_addf(w->sb, "%lld", (long long)val);
+}
+
+void
+jw_bool(struct jw *w, const char *key, int val)
+{
+	if (member(w, key) == 0)
+		strbuf_addstr(w->sb, val ? "true" : "false");
+}
+
+void
+jw_null(struct jw *w, const char *key)
+{
+	if (member(w, key) == 0)
+		strbuf_addstr(w->sb, "null");
+}
+
+void
+jw_raw(struct jw *w, const char *key, const char *json)
+{
+	if (member(w, key) == 0)
+		strbuf_addstr(w->sb, json ? json : "null");
+}
+
+int
+jw_finish(struct jw *w, char **cause)
+{
+	*cause = NULL;
+	if (w->sb->truncated) {
+		*cause = xasprintf("output too large (over %zu bytes)",
+		    w->sb->cap);
+		return -1;
+	}
+	if (w->error || w->depth != 0) {
+		*cause = xstrdup("internal error: JSON writer misuse");
+		return -1;
+	}
+	return 0;
+}
+
+void
+jw_notes(struct jw *w)
 {
 	size_t i, n = notes_count();
 
-	strbuf_addstr(sb, "\"notes\": [");
-	for (i = 0; i < n; i++) {
-		if (i)
-			strbuf_addstr(sb, ", ");
-		json_str(sb, notes_get(i));
-	}
-	strbuf_addstr(sb, "]");
+	jw_array(w, "notes");
+	for (i = 0; i < n; i++)
+		jw_str(w, NULL, notes_get(i));
+	jw_end(w);
 	if (notes_dropped())
-		strbuf_addf(sb, ", \"notes_dropped\": %zu", notes_dropped());
+		jw_int(w, "notes_dropped", (int64_t)notes_dropped());
 }
-
-void
-json_key(struct strbuf *sb, int *first, const char *k)
-{
-	strbuf_addf(sb, "%s\"%s\": ", *first ? "" : ", ", k);
-	*first = 0;
-}
-
-void
-json_key_str(struct strbuf *sb, int *first, const char *k, const char *val)
-{
-	if (val == NULL)
-		return;
-	json_key(sb, first, k);
-	json_str(sb, val);
-}
-
-void
-json_key_int(struct strbuf *sb, int *first, const char *k, long long val)
-{
-	json_key(sb, first, k);
-	strbuf_addf(sb, "%lld", val);
-}
-
-void
-json_key_bool(struct strbuf *sb, int *first, const char *k, int val)
-{
-	json_key(sb, first, k);
-	strbuf_addstr(sb, val ? "true" : "false");
-}
-

@@ -6,39 +6,43 @@
 #include <string.h>
 
 #include "render/probe.h"
-#include "render/jsonw.h"
 #include "util/banned.h"
 
 void
-probe_result_json(struct strbuf *sb, const struct probe_result *r)
+probe_result_fields(struct jw *w, const struct probe_result *r)
 {
 	char shown[48];
-	int f = 1;
 
-	strbuf_addch(sb, '{');
-	json_key_str(sb, &f, "state", probe_state_key(r->state));
-	json_key_str(sb, &f, "service", r->service[0] ?
-	    probe_service_shown(r, shown, sizeof(shown)) : NULL);
-	json_key_str(sb, &f, "protocol", r->service[0] ? r->service : NULL);
-	json_key_str(sb, &f, "product", r->product[0] ? r->product : NULL);
-	json_key_str(sb, &f, "version", r->version[0] ? r->version : NULL);
-	json_key_str(sb, &f, "info", r->info[0] ? r->info : NULL);
-	json_key_str(sb, &f, "matched_by", r->via_probe[0] ? r->via_probe :
-	    NULL);
-	json_key_bool(sb, &f, "tls", r->tls);
-	if (r->tls) {
-		json_key_str(sb, &f, "tls_version", r->tls_version);
-		json_key_str(sb, &f, "tls_cipher", r->tls_cipher);
-		json_key_str(sb, &f, "cert_subject", r->cert_subject);
-		json_key_str(sb, &f, "cert_issuer", r->cert_issuer);
-		json_key_str(sb, &f, "cert_sans", r->cert_sans);
-		json_key_str(sb, &f, "cert_not_after", r->cert_not_after);
-		json_key_bool(sb, &f, "cert_expired", r->cert_expired);
-	}
-	json_key_str(sb, &f, "evidence", r->evidence[0] ? r->evidence : NULL);
-	json_key_int(sb, &f, "ms", r->ms);
-	json_key_int(sb, &f, "connections", r->connections);
-	strbuf_addch(sb, '}');
+	jw_str(w, "state", probe_state_key(r->state));
+	jw_str(w, "service", r->service[0] ? probe_service_shown(r, shown,
+	    sizeof(shown)) : NULL);
+	jw_str(w, "protocol", r->service[0] ? r->service : NULL);
+	jw_str(w, "product", r->product[0] ? r->product : NULL);
+	jw_str(w, "version", r->version[0] ? r->version : NULL);
+	jw_str(w, "info", r->info[0] ? r->info : NULL);
+	jw_str(w, "matched_by", r->via_probe[0] ? r->via_probe : NULL);
+	jw_bool(w, "tls", r->tls);
+	jw_str(w, "tls_version", r->tls ? r->tls_version : NULL);
+	jw_str(w, "tls_cipher", r->tls ? r->tls_cipher : NULL);
+	jw_str(w, "cert_subject", r->tls ? r->cert_subject : NULL);
+	jw_str(w, "cert_issuer", r->tls ? r->cert_issuer : NULL);
+	jw_str(w, "cert_sans", r->tls ? r->cert_sans : NULL);
+	jw_str(w, "cert_not_after", r->tls ? r->cert_not_after : NULL);
+	if (r->tls)
+		jw_bool(w, "cert_expired", r->cert_expired);
+	else
+		jw_null(w, "cert_expired");
+	jw_str(w, "evidence", r->evidence[0] ? r->evidence : NULL);
+	jw_int(w, "ms", r->ms);
+	jw_int(w, "connections", r->connections);
+}
+
+void
+probe_result_json(struct jw *w, const char *key, const struct probe_result *r)
+{
+	jw_object(w, key);
+	probe_result_fields(w, r);
+	jw_end(w);
 }
 
 /* "OpenSSH 9.2p1", "nginx 1.22.1 (TLSv1.3)", "silent", ... */

@@ -8,10 +8,13 @@
 #include <stddef.h>
 
 #include "probe/engine.h"
-#include "util/strbuf.h"
+#include "render/jsonw.h"
 
-/* Append r as a JSON object to sb (every string escaped). */
-void probe_result_json(struct strbuf *sb, const struct probe_result *r);
+/* r as a JSON object, and only its members (for a caller that adds its
+ * own, as --probe adds the verdict). */
+void probe_result_json(struct jw *w, const char *key,
+    const struct probe_result *r);
+void probe_result_fields(struct jw *w, const struct probe_result *r);
 /* r as one phrase into buf (unescaped: the caller's writer escapes). */
 void probe_result_summary(const struct probe_result *r, char *buf,
     size_t sz);

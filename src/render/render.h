@@ -21,8 +21,9 @@ struct render_opts {
 /* Aligned table on out, with the unattributed-owner summary line. */
 void render_table(FILE *out, const struct listing *l,
     const struct render_opts *o);
-/* One JSON document on out. */
-void render_json(FILE *out, const struct listing *l,
-    const struct render_opts *o);
+/* One JSON document on out: 0, or -1 with *cause (caller frees) when
+ * it could not be built (larger than 1 GiB). */
+int render_json(FILE *out, const struct listing *l,
+    const struct render_opts *o, char **cause);
 
 #endif

@@ -11,8 +11,7 @@
 
 #include "model/listing.h"
 
-enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST, V_RAW };
-/* V_RAW: str is a complete JSON value (never shown in the table). */
+enum val_type { V_NULL, V_STR, V_INT, V_BOOL, V_INTLIST };
 
 struct value {
 	enum val_type	 type;

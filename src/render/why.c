@@ -13,12 +13,6 @@
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-#define RAW_CAP		(1u << 20)
-
-/* The renderers are single-threaded: one buffer holds the current
- * value of a raw JSON field until the next getter call. */
-static struct strbuf raw = { NULL, 0, 0, RAW_CAP, 0 };
-
 static const struct dossier *
 row_dossier(const struct row *r)
 {
@@ -39,196 +33,159 @@ row_origin(const struct row *r)
 	return dossiers_origin(d, r->l, (size_t)(r->o - r->l->ps.owners));
 }
 
-static void
-set_raw(struct value *v)
-{
-	v->type = V_RAW;
-	v->str = strbuf_str(&raw);
-}
-
 void
-why_origin_json(struct strbuf *sb, const struct origin *o)
+why_origin_json(struct jw *w, const char *key, const struct origin *o)
 {
-	int first = 1;
-
-	strbuf_addch(sb, '{');
-	json_key_str(sb, &first, "kind", origin_kind_key(o->kind));
-	json_key_str(sb, &first, "summary", o->summary);
-	json_key_str(sb, &first, "unit", o->unit);
-	json_key_str(sb, &first, "unit_file", o->unit_file);
-	json_key_str(sb, &first, "dropins", o->dropins);
-	json_key_str(sb, &first, "socket_unit", o->socket_unit);
-	json_key_str(sb, &first, "listen", o->listen);
-	if (o->ss_file) {
-		json_key_str(sb, &first, "config_file", o->ss_file);
-		json_key_int(sb, &first, "config_line", o->ss_line);
-		json_key_str(sb, &first, "config_service", o->ss_service);
-		json_key_str(sb, &first, "config_program", o->ss_program);
-		json_key_str(sb, &first, "config_args", o->ss_args);
-		json_key_str(sb, &first, "config_user", o->ss_user);
-		if (o->ss_wait >= 0)
-			json_key_str(sb, &first, "config_wait", o->ss_wait ?
-			    "wait" : "nowait");
-		json_key_int(sb, &first, "superserver_pid", o->ss_pid);
-	}
-	json_key_str(sb, &first, "init_script", o->sysv_script);
-	json_key_str(sb, &first, "rc_links", o->sysv_links);
-	json_key_str(sb, &first, "runtime", o->runtime);
-	json_key_str(sb, &first, "container_id", o->container_id);
-	json_key_str(sb, &first, "container_name", o->container_name);
-	json_key_str(sb, &first, "via", o->via);
+	jw_object(w, key);
+	jw_str(w, "kind", origin_kind_key(o->kind));
+	jw_str(w, "summary", o->summary);
+	jw_str(w, "unit", o->unit);
+	jw_str(w, "unit_file", o->unit_file);
+	jw_str(w, "dropins", o->dropins);
+	jw_str(w, "socket_unit", o->socket_unit);
+	jw_str(w, "listen", o->listen);
+	jw_str(w, "config_file", o->ss_file);
+	if (o->ss_file)
+		jw_int(w, "config_line", o->ss_line);
+	else
+		jw_null(w, "config_line");
+	jw_str(w, "config_service", o->ss_service);
+	jw_str(w, "config_program", o->ss_program);
+	jw_str(w, "config_args", o->ss_args);
+	jw_str(w, "config_user", o->ss_user);
+	jw_str(w, "config_wait", !o->ss_file || o->ss_wait < 0 ? NULL :
+	    o->ss_wait ? "wait" : "nowait");
+	if (o->ss_file && o->ss_pid)
+		jw_int(w, "superserver_pid", o->ss_pid);
+	else
+		jw_null(w, "superserver_pid");
+	jw_str(w, "init_script", o->sysv_script);
+	jw_str(w, "rc_links", o->sysv_links);
+	jw_str(w, "runtime", o->runtime);
+	jw_str(w, "container_id", o->container_id);
+	jw_str(w, "container_name", o->container_name);
+	jw_str(w, "via", o->via);
 	if (o->via_pid)
-		json_key_int(sb, &first, "via_pid", o->via_pid);
-	json_key_str(sb, &first, "login_user", o->login_user);
-	json_key_str(sb, &first, "tty", o->tty);
-	json_key_str(sb, &first, "remote", o->remote);
-	json_key(sb, &first, "parents");
-	strbuf_addch(sb, '[');
+		jw_int(w, "via_pid", o->via_pid);
+	else
+		jw_null(w, "via_pid");
+	jw_str(w, "login_user", o->login_user);
+	jw_str(w, "tty", o->tty);
+	jw_str(w, "remote", o->remote);
+	jw_array(w, "parents");
 	for (size_t i = 0; i < o->nchain; i++) {
-		int f = 1;
-
-		strbuf_addstr(sb, i ? ", {" : "{");
-		json_key_int(sb, &f, "pid", o->chain[i].pid);
-		json_key_str(sb, &f, "command", o->chain[i].comm);
-		strbuf_addch(sb, '}');
+		jw_object(w, NULL);
+		jw_int(w, "pid", o->chain[i].pid);
+		jw_str(w, "command", o->chain[i].comm);
+		jw_end(w);
 	}
-	strbuf_addch(sb, ']');
-	json_key(sb, &first, "disable");
-	strbuf_addch(sb, '[');
-	for (size_t i = 0; i < o->ndisable; i++) {
-		if (i)
-			strbuf_addstr(sb, ", ");
-		json_str(sb, o->disable[i]);
-	}
-	strbuf_addstr(sb, "]}");
+	jw_end(w);
+	jw_array(w, "disable");
+	for (size_t i = 0; i < o->ndisable; i++)
+		jw_str(w, NULL, o->disable[i]);
+	jw_end(w);
+	jw_end(w);
 }
 
 void
-why_package_json(struct strbuf *sb, const struct dossier *ds)
+why_package_json(struct jw *w, const char *key, const struct dossier *ds)
 {
-	int first = 1;
+	const struct pkg_info *pkg = ds->owner.pkg;
 
-	strbuf_addch(sb, '{');
-	json_key_str(sb, &first, "manager", pkgdb_manager_name(ds->db ?
-	    ds->db->pm : PM_NONE));
-	if (ds->owner.pkg) {
-		json_key_str(sb, &first, "name", ds->owner.pkg->name);
-		json_key_str(sb, &first, "version", ds->owner.pkg->version);
-		json_key_str(sb, &first, "architecture", ds->owner.pkg->arch);
-		json_key_str(sb, &first, "listed_path", ds->owner.listed);
-	}
-	json_key_str(sb, &first, "diverted_by", ds->owner.diverted_by);
-	if (ds->db && ds->db->error)
-		json_key_str(sb, &first, "error", ds->db->error);
-	strbuf_addch(sb, '}');
+	jw_object(w, key);
+	jw_str(w, "manager", pkgdb_manager_name(ds->db ? ds->db->pm :
+	    PM_NONE));
+	jw_str(w, "name", pkg ? pkg->name : NULL);
+	jw_str(w, "version", pkg ? pkg->version : NULL);
+	jw_str(w, "architecture", pkg ? pkg->arch : NULL);
+	jw_str(w, "listed_path", pkg ? ds->owner.listed : NULL);
+	jw_str(w, "diverted_by", ds->owner.diverted_by);
+	jw_str(w, "error", ds->db ? ds->db->error : NULL);
+	jw_end(w);
 }
 
 void
-why_integrity_json(struct strbuf *sb, const struct dossier *ds)
+why_integrity_json(struct jw *w, const char *key, const struct dossier *ds)
 {
 	const struct integrity *in = &ds->integ;
-	int first = 1, f2 = 1;
 
-	strbuf_addch(sb, '{');
-	json_key_str(sb, &first, "verdict", integrity_word(in));
-	json_key_bool(sb, &first, "digest_matches", in->verified);
-	json_key(sb, &first, "flags");
-	strbuf_addch(sb, '[');
+	jw_object(w, key);
+	jw_str(w, "verdict", integrity_word(in));
+	jw_bool(w, "digest_matches", in->verified);
+	jw_array(w, "flags");
 	for (unsigned int bit = 1; bit <= INTEG_LOCAL_DIVERSION; bit <<= 1)
-		if (in->flags & bit) {
-			if (!f2)
-				strbuf_addstr(sb, ", ");
-			json_str(sb, integrity_flag_key(bit));
-			f2 = 0;
-		}
-	strbuf_addch(sb, ']');
-	if (in->digest[0] || in->want[0])
-		json_key_str(sb, &first, "digest_algorithm",
-		    digest_algo_name(in->algo));
-	if (in->digest[0])
-		json_key_str(sb, &first, "digest", in->digest);
-	if (in->want[0])
-		json_key_str(sb, &first, "package_digest", in->want);
-	json_key_str(sb, &first, "unverified_reason", in->unverified);
-	json_key_str(sb, &first, "loader_variables", in->preload);
-	strbuf_addch(sb, '}');
+		if (in->flags & bit)
+			jw_str(w, NULL, integrity_flag_key(bit));
+	jw_end(w);
+	jw_str(w, "digest_algorithm", in->digest[0] || in->want[0] ?
+	    digest_algo_name(in->algo) : NULL);
+	jw_str(w, "digest", in->digest[0] ? in->digest : NULL);
+	jw_str(w, "package_digest", in->want[0] ? in->want : NULL);
+	jw_str(w, "unverified_reason", in->unverified);
+	jw_str(w, "loader_variables", in->preload);
+	jw_end(w);
 }
 
 void
-why_purpose_json(struct strbuf *sb, const struct dossier *ds)
+why_purpose_json(struct jw *w, const char *key, const struct dossier *ds)
 {
 	const char *src = NULL, *text = dossier_purpose(ds, &src);
-	int first = 1;
 	char verdict[16];
 
-	strbuf_addch(sb, '{');
-	json_key_str(sb, &first, "text", text);
-	json_key_str(sb, &first, "source", src);
-	if (ds->kb) {
-		json_key_str(sb, &first, "daemon", ds->kb->name);
-		json_key_str(sb, &first, "typical_ports", ds->kb->ports);
-		json_key_str(sb, &first, "risk", ds->kb->risk);
-		json_key_str(sb, &first, "recommendation",
-		    kb_verdict(ds->kb, verdict, sizeof(verdict)));
-		json_key_str(sb, &first, "advice", ds->kb->advice);
-	}
-	strbuf_addch(sb, '}');
+	jw_object(w, key);
+	jw_str(w, "text", text);
+	jw_str(w, "source", src);
+	jw_str(w, "daemon", ds->kb ? ds->kb->name : NULL);
+	jw_str(w, "typical_ports", ds->kb ? ds->kb->ports : NULL);
+	jw_str(w, "risk", ds->kb ? ds->kb->risk : NULL);
+	jw_str(w, "recommendation", ds->kb ? kb_verdict(ds->kb, verdict,
+	    sizeof(verdict)) : NULL);
+	jw_str(w, "advice", ds->kb ? ds->kb->advice : NULL);
+	jw_end(w);
 }
 
 void
-g_origin_json(const struct row *r, struct value *v)
+j_origin(const struct row *r, struct jw *w, const char *key)
 {
 	const struct origin *o = row_origin(r);
 
-	if (o == NULL) {
-		v->type = V_NULL;
-		return;
-	}
-	strbuf_reset(&raw);
-	why_origin_json(&raw, o);
-	set_raw(v);
+	if (o)
+		why_origin_json(w, key, o);
+	else
+		jw_null(w, key);
 }
 
 void
-g_package_json(const struct row *r, struct value *v)
+j_package(const struct row *r, struct jw *w, const char *key)
 {
 	const struct dossier *ds = row_dossier(r);
 
-	if (ds == NULL) {
-		v->type = V_NULL;
-		return;
-	}
-	strbuf_reset(&raw);
-	why_package_json(&raw, ds);
-	set_raw(v);
+	if (ds)
+		why_package_json(w, key, ds);
+	else
+		jw_null(w, key);
 }
 
 void
-g_integrity_json(const struct row *r, struct value *v)
+j_integrity(const struct row *r, struct jw *w, const char *key)
 {
 	const struct dossier *ds = row_dossier(r);
 
-	if (ds == NULL) {
-		v->type = V_NULL;
-		return;
-	}
-	strbuf_reset(&raw);
-	why_integrity_json(&raw, ds);
-	set_raw(v);
+	if (ds)
+		why_integrity_json(w, key, ds);
+	else
+		jw_null(w, key);
 }
 
 void
-g_purpose_json(const struct row *r, struct value *v)
+j_purpose(const struct row *r, struct jw *w, const char *key)
 {
 	const struct dossier *ds = row_dossier(r);
 
-	if (ds == NULL) {
-		v->type = V_NULL;
-		return;
-	}
-	strbuf_reset(&raw);
-	why_purpose_json(&raw, ds);
-	set_raw(v);
+	if (ds)
+		why_purpose_json(w, key, ds);
+	else
+		jw_null(w, key);
 }
 
 void
@@ -299,34 +256,28 @@ g_verdict_table(const struct row *r, struct value *v)
 }
 
 void
-g_probe_json(const struct row *r, struct value *v)
+why_probe_json(struct jw *w, const char *key, const struct probe_view *pv)
+{
+	jw_object(w, key);
+	jw_bool(w, "probed", pv->probed);
+	if (!pv->probed) {
+		jw_str(w, "reason", pv->why_not);
+		jw_end(w);
+		return;
+	}
+	probe_result_fields(w, &pv->r);
+	jw_str(w, "verdict", verdict_key(pv->verdict));
+	jw_str(w, "reasons", pv->reasons[0] ? pv->reasons : NULL);
+	jw_end(w);
+}
+
+void
+j_probe(const struct row *r, struct jw *w, const char *key)
 {
 	const struct probe_view *pv = row_probe(r);
-	int f = 1;
 
-	if (pv == NULL) {
-		v->type = V_NULL;
-		return;
-	}
-	strbuf_reset(&raw);
-	if (!pv->probed) {
-		strbuf_addch(&raw, '{');
-		json_key_bool(&raw, &f, "probed", 0);
-		json_key_str(&raw, &f, "reason", pv->why_not);
-		strbuf_addch(&raw, '}');
-		set_raw(v);
-		return;
-	}
-	probe_result_json(&raw, &pv->r);
-	/* reopen the object to add the verdict */
-	if (raw.len && raw.buf[raw.len - 1] == '}') {
-		raw.len--;
-		f = 0;
-		json_key_bool(&raw, &f, "probed", 1);
-		json_key_str(&raw, &f, "verdict", verdict_key(pv->verdict));
-		json_key_str(&raw, &f, "reasons", pv->reasons[0] ?
-		    pv->reasons : NULL);
-		strbuf_addch(&raw, '}');
-	}
-	set_raw(v);
+	if (pv)
+		why_probe_json(w, key, pv);
+	else
+		jw_null(w, key);
 }

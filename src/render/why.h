@@ -5,27 +5,35 @@
 #ifndef PS_WHY_H
 #define PS_WHY_H
 
+#include "render/jsonw.h"
 #include "render/row.h"
-#include "util/strbuf.h"
 
 struct origin;
 struct dossier;
+struct probe_view;
 
 void g_origin_table(const struct row *r, struct value *v);
 void g_package_table(const struct row *r, struct value *v);
 void g_integrity_table(const struct row *r, struct value *v);
-void g_origin_json(const struct row *r, struct value *v);
-void g_package_json(const struct row *r, struct value *v);
-void g_integrity_json(const struct row *r, struct value *v);
-void g_purpose_json(const struct row *r, struct value *v);
 void g_wire_table(const struct row *r, struct value *v);
 void g_verdict_table(const struct row *r, struct value *v);
-void g_probe_json(const struct row *r, struct value *v);
+/* JSON-only columns: they write their own object (or null). */
+void j_origin(const struct row *r, struct jw *w, const char *key);
+void j_package(const struct row *r, struct jw *w, const char *key);
+void j_integrity(const struct row *r, struct jw *w, const char *key);
+void j_purpose(const struct row *r, struct jw *w, const char *key);
+void j_probe(const struct row *r, struct jw *w, const char *key);
 
-/* JSON objects for one (socket, process), also used by explain. */
-void why_origin_json(struct strbuf *sb, const struct origin *o);
-void why_package_json(struct strbuf *sb, const struct dossier *ds);
-void why_integrity_json(struct strbuf *sb, const struct dossier *ds);
-void why_purpose_json(struct strbuf *sb, const struct dossier *ds);
+/* The same objects for one (socket, process), also used by explain:
+ * key as for jw_object() (NULL inside an array). */
+void why_origin_json(struct jw *w, const char *key, const struct origin *o);
+void why_package_json(struct jw *w, const char *key,
+    const struct dossier *ds);
+void why_integrity_json(struct jw *w, const char *key,
+    const struct dossier *ds);
+void why_purpose_json(struct jw *w, const char *key,
+    const struct dossier *ds);
+void why_probe_json(struct jw *w, const char *key,
+    const struct probe_view *pv);
 
 #endif
