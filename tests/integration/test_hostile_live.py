@@ -214,6 +214,51 @@ try:
           f"so, not silence: {big}")
     rst = res.get(7422, {}).get("probe", {})
     check(rst.get("state") == "reset", f"reset after reading: 'reset': {rst}")
+    # a certificate whose CN holds U+009B (a C1 control sequence
+    # introducer), probed without root: nothing raw reaches the terminal
+    key, crt = os.path.join(tmp, "c1.key"), os.path.join(tmp, "c1.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-keyout", key, "-out", crt, "-days", "30",
+                    "-utf8", "-subj", "/CN=evil\u009b2J\u202eX"],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o644)
+    # a threaded TLS server (openssl s_server serves one connection at a
+    # time, and the prober opens several at once)
+    tls_srv = os.path.join(tmp, "tls_srv.py")
+    with open(tls_srv, "w") as f:
+        f.write("import socket, ssl, sys, threading\n"
+                "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+                "ctx.load_cert_chain(sys.argv[1], sys.argv[2])\n"
+                "l = socket.socket()\n"
+                "l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                "l.bind(('127.0.0.1', 7423)); l.listen(64)\n"
+                "def serve(c):\n"
+                "    try:\n"
+                "        t = ctx.wrap_socket(c, server_side=True)\n"
+                "        t.recv(1024)\n"
+                "        t.sendall(b'HTTP/1.0 200 OK\\r\\n\\r\\n')\n"
+                "    except Exception:\n"
+                "        pass\n"
+                "    c.close()\n"
+                "while True:\n"
+                "    c, _ = l.accept()\n"
+                "    threading.Thread(target=serve, args=(c,), "
+                "daemon=True).start()\n")
+    start(PY, tls_srv, crt, key)
+    check(wait_port(7423), "the TLS server with the hostile CN listens")
+    for who in ("nobody", "root"):
+        pre = ["setpriv", "--reuid=nobody", "--regid=nogroup",
+               "--clear-groups"] if who == "nobody" else []
+        p = subprocess.run(["ip", "netns", "exec", NS, *pre, EXE, "probe",
+                            "127.0.0.1", "-p", "7423"],
+                           capture_output=True, timeout=60)
+        check(p.returncode == 0 and b"TLS" in p.stdout,
+              f"probed as {who}: {p.returncode} {p.stdout[-300:]!r}")
+        check(b"\x9b" not in p.stdout and b"\xe2\x80\xae" not in p.stdout,
+              f"as {who}: no C1 or bidi control reaches the terminal: "
+              f"{p.stdout[-300:]!r}")
+        check(b"CN=evil" in p.stdout or b"CN = evil" in p.stdout,
+              f"as {who}: the subject is still shown: {p.stdout[-300:]!r}")
     with open("/dev/full", "wb") as full:
         rc, out, err = ps_probe("127.0.0.1", "-p", "7422", stdout=full)
     check(rc == 2 and "cannot write output" in err,
