@@ -17,8 +17,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "pylib"))
-from pstest import (check, rows_of_json, rows_of_table,  # noqa: E402
-                    summary, table_rows)
+from pstest import (check, json_keys, man_json_fields,  # noqa: E402
+                    rows_of_json, rows_of_table, summary, table_rows)
 
 EXE = sys.argv[1]
 TESTS = sys.argv[2]
@@ -238,13 +238,18 @@ check(rc == 2 and "--record needs the live kernel" in err,
 rc, out, err = run("--record", "/x", "--root", ROOT)
 check(rc == 2, "--record with --root is a usage error")
 with tempfile.TemporaryDirectory() as tmp:
-    rc, out, err = run("--record", tmp + "/rec.psnl", "-t")
-    check(rc in (0, 1) and os.path.exists(tmp + "/rec.psnl") and
-          not [f for f in os.listdir(tmp) if ".tmp." in f],
-          "--record writes the file atomically, no temporary left")
+    rc, out, err = run("--record", tmp + "/rec.psnl", "-t", "--json")
+    live = json.loads(out)["sockets"]
+    check(rc == (0 if live else 1) and os.path.exists(tmp + "/rec.psnl")
+          and not [f for f in os.listdir(tmp) if ".tmp." in f],
+          "--record writes the file atomically, no temporary left, and "
+          f"exits 0 exactly when it listed sockets: {rc}, {len(live)}")
     rc2, out2, err2 = run("--replay", tmp + "/rec.psnl", "-t", "--json")
-    check(rc2 in (0, 1) and json.loads(out2)["sources"]["tcp4"] == "netlink",
-          "a fresh recording replays")
+    replayed = json.loads(out2)
+    check(rc2 == rc and replayed["sources"]["tcp4"] == "netlink" and
+          sorted((s["local_port"], s["inode"]) for s in replayed["sockets"])
+          == sorted((s["local_port"], s["inode"]) for s in live),
+          "a fresh recording replays the same sockets, with the same exit")
 
 # --- --root without a recording: /proc/net only -------------------------------
 rc, out, err = run("--root", ROOT, "--iana", IANA, "--json", "-v")
@@ -399,8 +404,10 @@ for sub in ("explain", "audit", "probe"):
     check(rc_s == 0, f"{sub} --help")
     sub_opts |= set(re.findall(r"--[a-z][a-z0-9-]*", out_s.decode()))
 check(man_opts <= sub_opts, f"man page options in no --help: {man_opts - sub_opts}")
-for key in ("local_address", "exposure_scope", "owner_note", "fds",
-            "start_time", "cgroup", "service_source", "v6only"):
-    check(key in man, f"JSON field {key} documented in the man page")
+documented = man_json_fields(man)
+for args in ((), ("-a",), ("-e", "--wide")):
+    rc, d = doc(*args)
+    missing = json_keys(d) - documented
+    check(not missing, f"{args}: JSON fields not documented: {missing}")
 
 sys.exit(summary())

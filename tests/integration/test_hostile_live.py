@@ -28,7 +28,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "pylib"))
-from pstest import check, summary  # noqa: E402
+from pstest import (check, json_keys, man_json_fields,  # noqa: E402
+                    summary)
 
 EXE = os.path.abspath(sys.argv[1])
 TESTS = os.path.abspath(sys.argv[2])
@@ -214,6 +215,11 @@ try:
           f"so, not silence: {big}")
     rst = res.get(7422, {}).get("probe", {})
     check(rst.get("state") == "reset", f"reset after reading: 'reset': {rst}")
+    man = open(os.path.join(TESTS, "..", "man", "portsleuth.1")).read()
+    documented = (man_json_fields(man, ".SH ACTIVE PROBING") |
+                  man_json_fields(man))
+    missing = json_keys(d) - documented
+    check(not missing, f"probe --json fields not documented: {missing}")
     # a certificate whose CN holds U+009B (a C1 control sequence
     # introducer), probed without root: nothing raw reaches the terminal
     key, crt = os.path.join(tmp, "c1.key"), os.path.join(tmp, "c1.crt")

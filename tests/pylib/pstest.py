@@ -48,3 +48,39 @@ def table_rows(out):
     head = lines[0].split()
     return [dict(zip(head, re.split(r"\s{2,}", line))) for line in lines[1:]
             if "without a visible owner" not in line]
+
+
+def man_json_fields(man, section=".SH JSON OUTPUT"):
+    """Every name the man page's JSON OUTPUT section sets in bold (the
+    bold words of .B, .BR, .BI, .RB and \\fB...\\fP): the fields it
+    documents."""
+    start = man.find(section)
+    end = man.find("\n.SH ", start + 1)
+    sec = man[start:end if end > 0 else None]
+    names = set()
+    for line in sec.splitlines():
+        if line.startswith((".B ", ".BR ", ".BI ", ".RB ")):
+            words = re.findall(r'"[^"]*"|\S+', line.split(None, 1)[1])
+            for i, w in enumerate(words):
+                w = w.strip('"').replace("\\-", "-")
+                # .BR/.BI alternate bold and roman from the first word,
+                # .RB from the second
+                bold = i % 2 == (1 if line.startswith(".RB ") else 0)
+                if line.startswith(".B ") or bold:
+                    names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", w))
+        names.update(re.findall(r"\\fB([A-Za-z_][A-Za-z0-9_]*)\\f[RP]",
+                                line))
+    return names
+
+
+def json_keys(doc, out=None):
+    """Every object key of a parsed JSON document, at any depth."""
+    out = set() if out is None else out
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out.add(k)
+            json_keys(v, out)
+    elif isinstance(doc, list):
+        for v in doc:
+            json_keys(v, out)
+    return out

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cm.h"
 #include "why/dossier.h"
 #include "why/origin.h"
@@ -270,8 +272,25 @@ t_explain_fixture(void **state)
 }
 
 static void
+write_stat(const char *root, int pid, int ppid)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/%d", root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/proc/%d/stat", root, pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%d (loop%d) S %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+	    "1900 1000 100 0\n", pid, pid, ppid, pid, pid);
+	fclose(f);
+}
+
+static void
 t_chain_loop(void **state)
 {
+	char root[] = "/tmp/ps-chain-XXXXXX", path[512];
 	struct origin_ctx *ctx;
 	struct proc_rec p;
 	struct origin o;
@@ -286,7 +305,35 @@ t_chain_loop(void **state)
 	assert_non_null(o.summary);
 	origin_release(&o);
 	origin_ctx_free(ctx);
+
+	/* a forged /proc whose parents go round: 700 <- 701 <- 702 <- 700 */
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/proc", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_stat(root, 700, 701);
+	write_stat(root, 701, 702);
+	write_stat(root, 702, 700);
+	sysroot_set(root);
+	ctx = origin_ctx_new(NULL, NULL);
+	proc(&p, 700, 701, "loop700", "/usr/bin/loop", NULL, 0);
+	origin_explain(ctx, NULL, &p, NULL, 0, &o);
+	/* each parent once, then the walk stops: not CHAIN_MAX links */
+	assert_int_equal(o.nchain, 3);
+	assert_int_equal(o.chain[0].pid, 701);
+	assert_int_equal(o.chain[1].pid, 702);
+	assert_int_equal(o.chain[2].pid, 700);
+	origin_release(&o);
+	origin_ctx_free(ctx);
 	sysroot_set(NULL);
+	for (int pid = 700; pid <= 702; pid++) {
+		snprintf(path, sizeof(path), "%s/proc/%d/stat", root, pid);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/proc/%d", root, pid);
+		rmdir(path);
+	}
+	snprintf(path, sizeof(path), "%s/proc", root);
+	rmdir(path);
+	rmdir(root);
 }
 
 static void
