@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "render/columns.h"
+#include "render/fit.h"
 #include "why/dossier.h"
 #include "probe/verdict.h"
 #include "render/render.h"
@@ -111,68 +112,18 @@ put_cell(struct grid *g, size_t row, size_t c, const char *text,
 		g->widths[c] = w;
 }
 
-/*
- * Narrow the shrinkable columns, lowest rank first, until the table fits
- * max columns or nothing more can give.
- */
+/* Narrow the shrinkable columns of the grid to fit max. */
 static void
 fit_width(struct grid *g, size_t max)
 {
-	size_t total = 0, c;
-	int rank;
+	int shrink[MAX_COLS];
+	size_t minw[MAX_COLS];
 
-	for (c = 0; c < g->ncols; c++)
-		total += g->widths[c] + (c + 1 < g->ncols ? 2 : 0);
-	for (rank = 1; rank <= 4 && total > max; rank++)
-		for (c = 0; c < g->ncols && total > max; c++) {
-			const struct column *col = &columns[g->cols[c]];
-			size_t give;
-
-			if (col->shrink != rank || g->widths[c] <= col->min_width)
-				continue;
-			give = g->widths[c] - col->min_width;
-			if (give > total - max)
-				give = total - max;
-			g->widths[c] -= give;
-			total -= give;
-		}
-}
-
-/* Byte offset of the character after the first n characters of s. */
-static size_t
-skip_chars(const char *cell, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)cell;
-	size_t i = 0;
-
-	/* cell is valid UTF-8 (escaped): step over whole characters */
-	while (s[i] != '\0' && n-- > 0) {
-		i++;
-		while ((s[i] & 0xc0) == 0x80)
-			i++;
+	for (size_t c = 0; c < g->ncols; c++) {
+		shrink[c] = columns[g->cols[c]].shrink;
+		minw[c] = columns[g->cols[c]].min_width;
 	}
-	return i;
-}
-
-/*
- * Append a cell of cell_width characters cut to width, with an ellipsis
- * where the text was cut: at the end, or at the start for paths (whose
- * end, the file name, matters most).
- */
-static void
-add_cut(struct strbuf *line, const char *cell, size_t cell_width,
-    size_t width, int keep_tail)
-{
-	static const char ellipsis[] = "\xe2\x80\xa6";	/* U+2026 */
-
-	if (keep_tail) {
-		strbuf_addstr(line, ellipsis);
-		strbuf_addstr(line, cell + skip_chars(cell,
-		    cell_width - (width - 1)));
-	} else {
-		strbuf_add(line, cell, skip_chars(cell, width - 1));
-		strbuf_addstr(line, ellipsis);
-	}
+	(void)fit_widths(g->widths, shrink, minw, g->ncols, max);
 }
 
 static void
@@ -261,7 +212,7 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 			if (color)
 				strbuf_addstr(&line, color);
 			if (g.width[at] > g.widths[c])
-				add_cut(&line, g.arena.buf + g.off[at],
+				fit_cut(&line, g.arena.buf + g.off[at],
 				    g.width[at], g.widths[c],
 				    columns[g.cols[c]].keep_tail);
 			else
