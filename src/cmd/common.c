@@ -113,12 +113,15 @@ cmd_report_why(const struct dossiers *d, const struct listing *l,
 		    "environment of %u processes cannot be read, so "
 		    "LD_PRELOAD and SSH_CONNECTION are not checked for them\n",
 		    d->env_denied);
-	if (verbose)
+	if (verbose) {
+		struct pkgdb_stats st;
+
+		pkgdb_stats(&d->db, &st);
 		fprintf(stderr, "portsleuth: package database: %s, %zu "
 		    "packages, %zu diversions, %u file lists read, %u "
-		    "malformed records\n", pkgdb_manager_name(d->db.pm),
-		    d->db.npkgs, d->db.ndivs, d->db.lists_read,
-		    d->db.malformed);
+		    "malformed records\n", pkg_manager_name(d->db.pm),
+		    st.npkgs, st.ndivs, st.lists_read, st.malformed);
+	}
 }
 
 int

@@ -93,7 +93,7 @@ why_package_json(struct jw *w, const char *key, const struct dossier *ds)
 	const struct pkg_info *pkg = ds->owner.pkg;
 
 	jw_object(w, key);
-	jw_str(w, "manager", pkgdb_manager_name(ds->db ? ds->db->pm :
+	jw_str(w, "manager", pkg_manager_name(ds->db ? ds->db->pm :
 	    PM_NONE));
 	jw_str(w, "name", pkg ? pkg->name : NULL);
 	jw_str(w, "version", pkg ? pkg->version : NULL);

@@ -308,8 +308,7 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 		close(fd);
 	}
 	if (owner == NULL || owner->pkg == NULL) {
-		if ((db->pm == PM_DPKG || (db->pm == PM_RPM && db->rpm)) &&
-		    !(owner && owner->local_diversion))
+		if (pkgdb_usable(db) && !(owner && owner->local_diversion))
 			out->flags |= INTEG_NO_PACKAGE;
 		out->unverified = xstrdup(out->flags & INTEG_NO_PACKAGE ?
 		    "no package owns it" : db->error ? db->error :

@@ -1185,7 +1185,7 @@ origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
 	 * reparented to init, or an rc runner is still its ancestor) */
 	if (!ctx->systemd && ctx->sysvinit && p->exe && (p->ppid == 1 ||
 	    (o->nchain > 0 && comm_is(o->chain[0].comm, rc_names)))) {
-		char *alias = pkgdb_usr_alias(p->exe);
+		char *alias = pkg_usr_alias(p->exe);
 		const struct sysv *sv = origin_ctx_sysv(ctx);
 		const struct sysv_script *sc = sysv_find(sv, p->exe, NULL);
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "why/pkgdb.h"
+#include "why/rpmdb.h"
 #include "util/xmalloc.h"
 
 #ifdef HAVE_RPM
@@ -31,6 +31,14 @@
 #include "util/banned.h"
 
 #ifdef HAVE_RPM
+
+struct rpmdb {
+	rpmts			 ts;
+	/* packages met so far, each allocated alone: owners point at
+	 * them for the life of the database */
+	struct pkg_info		**pkgs;
+	size_t			 n, cap;
+};
 
 static enum digest_algo
 algo_of(int pgp)
@@ -53,35 +61,38 @@ algo_of(int pgp)
 	}
 }
 
-int
-rpmdb_open(struct pkgdb *db, const char *dbdir)
+struct rpmdb *
+rpmdb_open(const char *root, const char *dbdir, char **cause)
 {
 	static int configured;
+	struct rpmdb *r;
 	rpmts ts;
 
+	*cause = NULL;
 	if (!configured) {
 		rpmlogSetMask(RPMLOG_UPTO(RPMLOG_EMERG));
 		if (rpmReadConfigFiles(NULL, NULL) != 0) {
-			db->error = xstrdup("cannot read librpm's configuration");
-			return -1;
+			*cause = xstrdup("cannot read librpm's configuration");
+			return NULL;
 		}
 		configured = 1;
 	}
 	rpmPushMacro(NULL, "_dbpath", NULL, dbdir, RMIL_CMDLINE);
 	ts = rpmtsCreate();
-	if (rpmtsSetRootDir(ts, db->root[0] ? db->root : "/") != 0 ||
+	if (rpmtsSetRootDir(ts, root && root[0] ? root : "/") != 0 ||
 	    rpmtsOpenDB(ts, O_RDONLY) != 0) {
-		db->error = xasprintf("cannot open the rpm database in '%s'",
+		*cause = xasprintf("cannot open the rpm database in '%s'",
 		    dbdir);
 		rpmtsFree(ts);
-		return -1;
+		return NULL;
 	}
-	db->rpm = ts;
-	return 0;
+	r = xcalloc(1, sizeof(*r));
+	r->ts = ts;
+	return r;
 }
 
 static const struct pkg_info *
-pkg_of(struct pkgdb *db, Header h)
+pkg_of(struct rpmdb *db, Header h)
 {
 	const char *name = headerGetString(h, RPMTAG_NAME);
 	const char *ver = headerGetString(h, RPMTAG_VERSION);
@@ -99,11 +110,11 @@ pkg_of(struct pkgdb *db, Header h)
 		    ver ? ver : "?", rel ? rel : "?");
 	else
 		version = xasprintf("%s-%s", ver ? ver : "?", rel ? rel : "?");
-	for (size_t i = 0; i < db->nrpm; i++)
-		if (strcmp(db->rpm_pkgs[i]->name, name) == 0 &&
-		    strcmp(db->rpm_pkgs[i]->version, version) == 0) {
+	for (size_t i = 0; i < db->n; i++)
+		if (strcmp(db->pkgs[i]->name, name) == 0 &&
+		    strcmp(db->pkgs[i]->version, version) == 0) {
 			free(version);
-			return db->rpm_pkgs[i];
+			return db->pkgs[i];
 		}
 	p = xcalloc(1, sizeof(*p));
 	p->name = xstrdup(name);
@@ -111,21 +122,20 @@ pkg_of(struct pkgdb *db, Header h)
 	p->version = version;
 	p->desc = sum ? xstrdup(sum) : NULL;
 	p->installed = 1;
-	xgrow((void **)&db->rpm_pkgs, &db->rpmcap, db->nrpm + 1,
-	    sizeof(*db->rpm_pkgs));
-	db->rpm_pkgs[db->nrpm++] = p;
+	xgrow((void **)&db->pkgs, &db->cap, db->n + 1, sizeof(*db->pkgs));
+	db->pkgs[db->n++] = p;
 	return p;
 }
 
 static int
-lookup(struct pkgdb *db, const char *path, struct pkg_owner *o)
+lookup(struct rpmdb *db, const char *path, struct pkg_owner *o)
 {
 	static const char digits[] = "0123456789abcdef";
 	rpmdbMatchIterator mi;
 	Header h;
 	int found = 0;
 
-	mi = rpmtsInitIterator(db->rpm, RPMDBI_INSTFILENAMES, path, 0);
+	mi = rpmtsInitIterator(db->ts, RPMDBI_INSTFILENAMES, path, 0);
 	if (mi == NULL)
 		return 0;
 	if ((h = rpmdbNextIterator(mi)) != NULL &&
@@ -159,45 +169,63 @@ lookup(struct pkgdb *db, const char *path, struct pkg_owner *o)
 }
 
 void
-rpmdb_owners(struct pkgdb *db, const char *const *paths, size_t n,
+rpmdb_owners(struct rpmdb *db, const char *const *paths, size_t n,
     struct pkg_owner *out)
 {
-	for (size_t i = 0; db->rpm && i < n; i++) {
+	for (size_t i = 0; db && i < n; i++) {
 		char *alias;
 
 		if (paths[i] == NULL || paths[i][0] != '/')
 			continue;
 		if (lookup(db, paths[i], &out[i]))
 			continue;
-		if ((alias = pkgdb_usr_alias(paths[i])) != NULL) {
+		if ((alias = pkg_usr_alias(paths[i])) != NULL) {
 			lookup(db, alias, &out[i]);
 			free(alias);
 		}
 	}
 }
 
-void
-rpmdb_close(struct pkgdb *db)
+const struct pkg_info *
+rpmdb_find(const struct rpmdb *db, const char *name)
 {
-	if (db->rpm) {
-		rpmtsCloseDB(db->rpm);
-		rpmtsFree(db->rpm);
-		db->rpm = NULL;
+	for (size_t k = 0; db && k < db->n; k++)
+		if (strcmp(db->pkgs[k]->name, name) == 0)
+			return db->pkgs[k];
+	return NULL;
+}
+
+void
+rpmdb_free(struct rpmdb *db)
+{
+	if (db == NULL)
+		return;
+	rpmtsCloseDB(db->ts);
+	rpmtsFree(db->ts);
+	for (size_t i = 0; i < db->n; i++) {
+		free(db->pkgs[i]->name);
+		free(db->pkgs[i]->arch);
+		free(db->pkgs[i]->version);
+		free(db->pkgs[i]->desc);
+		free(db->pkgs[i]);
 	}
+	free(db->pkgs);
+	free(db);
 }
 
 #else	/* no librpm in this build */
 
-int
-rpmdb_open(struct pkgdb *db, const char *dbdir)
+struct rpmdb *
+rpmdb_open(const char *root, const char *dbdir, char **cause)
 {
-	db->error = xasprintf("an rpm database is in '%s', but this build "
+	(void)root;
+	*cause = xasprintf("an rpm database is in '%s', but this build "
 	    "has no librpm to read it", dbdir);
-	return -1;
+	return NULL;
 }
 
 void
-rpmdb_owners(struct pkgdb *db, const char *const *paths, size_t n,
+rpmdb_owners(struct rpmdb *db, const char *const *paths, size_t n,
     struct pkg_owner *out)
 {
 	(void)db;
@@ -206,8 +234,16 @@ rpmdb_owners(struct pkgdb *db, const char *const *paths, size_t n,
 	(void)out;
 }
 
+const struct pkg_info *
+rpmdb_find(const struct rpmdb *db, const char *name)
+{
+	(void)db;
+	(void)name;
+	return NULL;
+}
+
 void
-rpmdb_close(struct pkgdb *db)
+rpmdb_free(struct rpmdb *db)
 {
 	(void)db;
 }

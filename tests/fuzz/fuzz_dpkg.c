@@ -4,14 +4,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "why/pkgdb.h"
+#include "why/dpkg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pkgdb db;
+	struct dpkg db;
 	char hex[33];
 
 	if (size < 1)
@@ -20,9 +20,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 3) {
 	case 0:
 		dpkg_parse_status(&db, (const char *)data + 1, size - 1);
-		(void)pkgdb_find(&db, "openssh-server");
+		(void)dpkg_find(&db, "openssh-server");
 		for (size_t i = 0; i < db.npkgs; i++)
-			(void)pkgdb_find(&db, db.pkgs[i].name);
+			(void)dpkg_find(&db, db.pkgs[i].name);
 		break;
 	case 1:
 		dpkg_parse_diversions(&db, (const char *)data + 1, size - 1);
@@ -32,6 +32,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "/usr/sbin/sshd", hex);
 		break;
 	}
-	pkgdb_release(&db);
+	dpkg_release(&db);
 	return 0;
 }

@@ -25,7 +25,7 @@ t_status(void **state)
 	    "Package: bad name\nVersion: 2\n\n"
 	    "Version: 3\n\n\n\n"
 	    "Package: apt\r\nStatus: hold ok installed\r\nVersion: 2.6\r\n";
-	struct pkgdb db;
+	struct dpkg db;
 	const struct pkg_info *p;
 
 	(void)state;
@@ -33,21 +33,21 @@ t_status(void **state)
 	dpkg_parse_status(&db, st, sizeof(st) - 1);
 	assert_int_equal(db.npkgs, 3);
 	assert_int_equal(db.malformed, 2);	/* "bad name", no Package */
-	p = pkgdb_find(&db, "zlib1g");
+	p = dpkg_find(&db, "zlib1g");
 	assert_non_null(p);
 	assert_string_equal(p->version, "1:1.2.13");
 	assert_string_equal(p->arch, "amd64");
 	assert_string_equal(p->desc, "compression library - runtime");
 	assert_true(p->installed);
-	p = pkgdb_find(&db, "gone");
+	p = dpkg_find(&db, "gone");
 	assert_non_null(p);
 	assert_false(p->installed);
-	p = pkgdb_find(&db, "apt");
+	p = dpkg_find(&db, "apt");
 	assert_non_null(p);
 	assert_true(p->installed);
 	assert_string_equal(p->version, "2.6");
-	assert_null(pkgdb_find(&db, "zlib"));
-	pkgdb_release(&db);
+	assert_null(dpkg_find(&db, "zlib"));
+	dpkg_release(&db);
 }
 
 static void
@@ -58,7 +58,7 @@ t_diversions(void **state)
 	    "relative\n/x\npkg\n"
 	    "/usr/bin/b\n/usr/bin/b.local\n:\n"
 	    "/usr/bin/c\n/usr/bin/c.x\n";	/* cut short */
-	struct pkgdb db;
+	struct dpkg db;
 
 	(void)state;
 	memset(&db, 0, sizeof(db));
@@ -67,7 +67,7 @@ t_diversions(void **state)
 	assert_string_equal(db.divs[0].to, "/usr/bin/a.real");
 	assert_string_equal(db.divs[1].by, ":");
 	assert_int_equal(db.malformed, 2);
-	pkgdb_release(&db);
+	dpkg_release(&db);
 }
 
 static void
@@ -102,18 +102,18 @@ t_alias(void **state)
 	char *a;
 
 	(void)state;
-	a = pkgdb_usr_alias("/usr/bin/ls");
+	a = pkg_usr_alias("/usr/bin/ls");
 	assert_string_equal(a, "/bin/ls");
 	free(a);
-	a = pkgdb_usr_alias("/sbin/init");
+	a = pkg_usr_alias("/sbin/init");
 	assert_string_equal(a, "/usr/sbin/init");
 	free(a);
-	a = pkgdb_usr_alias("/usr/lib64/ld-linux-x86-64.so.2");
+	a = pkg_usr_alias("/usr/lib64/ld-linux-x86-64.so.2");
 	assert_string_equal(a, "/lib64/ld-linux-x86-64.so.2");
 	free(a);
-	assert_null(pkgdb_usr_alias("/usr/local/bin/x"));
-	assert_null(pkgdb_usr_alias("/usr/binary"));
-	assert_null(pkgdb_usr_alias("/opt/x"));
+	assert_null(pkg_usr_alias("/usr/local/bin/x"));
+	assert_null(pkg_usr_alias("/usr/binary"));
+	assert_null(pkg_usr_alias("/opt/x"));
 }
 
 static void
@@ -163,7 +163,7 @@ t_owners_fixture(void **state)
 	assert_null(o[5].pkg);
 	assert_null(o[6].pkg);
 	/* every package has its list, but oldpkg (config files only) */
-	assert_int_equal(db.lists_read, db.npkgs - 1);
+	assert_int_equal(db.dpkg.lists_read, db.dpkg.npkgs - 1);
 	for (int i = 0; i < 7; i++)
 		pkg_owner_release(&o[i]);
 	pkgdb_release(&db);
