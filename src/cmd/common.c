@@ -82,9 +82,6 @@ cmd_report_verbose(const struct listing *l)
 void
 cmd_report_listing(const struct listing *l)
 {
-	if (l->ps.proc_error)
-		fprintf(stderr, "portsleuth: cannot open '/proc': %s; owners "
-		    "are not shown\n", strerror(l->ps.proc_error));
 	if (!l->privileged && l->ps.denied)
 		fprintf(stderr, "portsleuth: not running as root: the "
 		    "descriptors of %u processes of other users cannot be "
@@ -104,8 +101,6 @@ cmd_report_why(const struct dossiers *d, const struct listing *l,
 	if (d->db.error)
 		fprintf(stderr, "portsleuth: %s: packages and integrity are "
 		    "not checked\n", d->db.error);
-	if (d->kb.error)
-		fprintf(stderr, "portsleuth: %s\n", d->kb.error);
 	if (d->kb.problems && verbose)
 		fprintf(stderr, "portsleuth: knowledge base: %s", d->kb.problems);
 	if (!l->privileged && d->env_denied)
@@ -163,12 +158,11 @@ cmd_probe_listing(const struct listing *l, const char *rules_path,
 	struct probe_view *pv;
 	char *cause = NULL;
 
-	rules_load(rules, rules_path ? rules_path :
-	    cmd_find_data("probes.rules"));
 	*loaded = 1;
-	if (rules->error) {
-		fprintf(stderr, "portsleuth: %s: nothing probed\n",
-		    rules->error);
+	if (rules_load(rules, rules_path ? rules_path :
+	    cmd_find_data("probes.rules"), &cause) < 0) {
+		fprintf(stderr, "portsleuth: %s: nothing probed\n", cause);
+		free(cause);
 		return NULL;
 	}
 	if (rules->problems)

@@ -258,11 +258,11 @@ cmd_probe_exec(int argc, char **argv)
 		    gai_strerror(rc));
 		return EXIT_USAGE;
 	}
-	rules_load(&rules, rules_path ? rules_path :
-	    cmd_find_data("probes.rules"));
-	if (rules.error || rules.nprobes == 0) {
-		fprintf(stderr, "portsleuth: %s\n", rules.error ? rules.error :
+	if (rules_load(&rules, rules_path ? rules_path :
+	    cmd_find_data("probes.rules"), &cause) < 0 || rules.nprobes == 0) {
+		fprintf(stderr, "portsleuth: %s\n", cause ? cause :
 		    "the probe rules define no probe");
+		free(cause);
 		rules_release(&rules);
 		freeaddrinfo(ai);
 		return EXIT_USAGE;

@@ -119,7 +119,7 @@ why_unowned(const struct listing *l, const struct sock_rec *s)
 {
 	if (s->inode == 0)
 		return OWNER_TIMEWAIT;
-	if (l->ps.proc_error)
+	if (l->ps.proc_unreadable)
 		return OWNER_NOT_SCANNED;
 	if (!l->privileged && (s->uid != geteuid() || l->ps.denied))
 		return OWNER_NOT_ROOT;

@@ -407,16 +407,19 @@ rules_parse(struct rules *r, const char *buf, size_t len)
 	strbuf_release(&pb);
 }
 
-void
-rules_load(struct rules *r, const char *path)
+int
+rules_load(struct rules *r, const char *path, char **cause)
 {
 	struct strbuf sb;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	strbuf_init(&sb, RULES_CAP);
-	if (data_file_read(path, "probe rules", RULES_CAP, &sb, &r->error) == 0)
+	rc = data_file_read(path, "probe rules", RULES_CAP, &sb, cause);
+	if (rc == 0)
 		rules_parse(r, sb.buf ? sb.buf : "", sb.len);
 	strbuf_release(&sb);
+	return rc;
 }
 
 void
@@ -454,7 +457,6 @@ rules_release(struct rules *r)
 	free(r->matches);
 	free(r->families);
 	free(r->problems);
-	free(r->error);
 	memset(r, 0, sizeof(*r));
 }
 

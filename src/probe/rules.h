@@ -79,12 +79,14 @@ struct rules {
 	size_t			 nanyfirst;
 	unsigned int		 malformed;
 	char			*problems;	/* what was wrong, or NULL */
-	char			*error;		/* file not readable */
 };
 
 /* Parse (pure: for tests and fuzzing) and compile the rules. */
 void rules_parse(struct rules *r, const char *buf, size_t len);
-void rules_load(struct rules *r, const char *path);
+/* Load and compile the rules file: 0, or -1 with *cause (caller frees)
+ * when it cannot be read.  Problems inside it are r->problems.  r must be
+ * released in both cases. */
+int rules_load(struct rules *r, const char *path, char **cause);
 void rules_release(struct rules *r);
 
 const struct probe_def *rules_probe(const struct rules *r, const char *name);

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 
 #include "proc/procscan.h"
+#include "util/notes.h"
 #include "util/num.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
@@ -662,7 +663,9 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 	sc->started = 1;	/* worker 0, the caller, in procscan_finish() */
 	sc->procfd = sysroot_open("/proc", O_RDONLY | O_DIRECTORY);
 	if (sc->procfd < 0) {
-		ps->proc_error = errno;
+		ps->proc_unreadable = 1;
+		notes_add("cannot open '/proc': %s; owners are not shown",
+		    strerror(errno));
 		return;
 	}
 	if (nthreads <= 0) {

@@ -28,7 +28,7 @@ struct procscan {
 	unsigned int	 vanished;	/* exited during the scan */
 	unsigned int	 reused;	/* start time changed: PID reused */
 	unsigned int	 malformed;	/* unparsable stat/status */
-	int		 proc_error;	/* errno opening /proc, 0 if fine */
+	int		 proc_unreadable; /* /proc could not be opened (a note) */
 	struct scan	*scan;		/* private: a scan under way */
 };
 
@@ -43,7 +43,7 @@ struct procscan {
  * duplicates allowed) using nthreads threads (0: one per CPU, at most 8),
  * reading the optional details named in need.  With no inodes wanted,
  * no process is read at all.
- * Always fills *ps (empty on failure to open /proc, with proc_error set).
+ * Always fills *ps (empty on failure to open /proc, with proc_unreadable set).
  * Caller releases with procscan_release().
  */
 void procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,

@@ -188,20 +188,20 @@ sysroot_read(const char *path, size_t cap, struct strbuf *out)
 
 int
 data_file_read(const char *path, const char *what, size_t cap,
-    struct strbuf *out, char **error)
+    struct strbuf *out, char **cause)
 {
-	*error = NULL;
+	*cause = NULL;
 	if (path == NULL) {
-		*error = xasprintf("no %s file found", what);
+		*cause = xasprintf("no %s file found", what);
 		return -1;
 	}
 	if (read_at_capped(AT_FDCWD, path, cap, out) < 0) {
-		*error = xasprintf("cannot read '%s': %s", path,
+		*cause = xasprintf("cannot read '%s': %s", path,
 		    errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
 	}
 	if (out->truncated) {
-		*error = xasprintf("cannot read '%s': longer than %zu bytes",
+		*cause = xasprintf("cannot read '%s': longer than %zu bytes",
 		    path, cap);
 		return -1;
 	}

@@ -44,10 +44,10 @@ int read_at_capped(int dirfd, const char *name, size_t cap, struct strbuf *out);
 int sysroot_read(const char *path, size_t cap, struct strbuf *out);
 /*
  * Read a data file of the installation (not under the root): 0, or -1
- * with *error set ("no ... file found" for a NULL path, or why the read
+ * with *cause set ("no ... file found" for a NULL path, or why the read
  * failed; the caller frees it).
  */
 int data_file_read(const char *path, const char *what, size_t cap,
-    struct strbuf *out, char **error);
+    struct strbuf *out, char **cause);
 
 #endif

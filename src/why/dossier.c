@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "why/dossier.h"
+#include "util/notes.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
@@ -447,7 +448,7 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 	struct pkg_owner *owners;
 	char **proots;
 	struct strbuf sb;
-	char *root;
+	char *root, *cause = NULL;
 	double t0 = now_ms();
 
 	memset(d, 0, sizeof(*d));
@@ -464,7 +465,10 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 	pkgdb_open(&d->db, root);
 	free(root);
 	d->octx = origin_ctx_new(&l->reg, l->users);
-	kb_load(&d->kb, kb_path);
+	if (kb_load(&d->kb, kb_path, &cause) < 0) {
+		notes_add("%s: purposes and advice are not shown", cause);
+		free(cause);
+	}
 	strbuf_init(&sb, PRELOAD_CAP);
 	if (sysroot_read("/etc/ld.so.preload", PRELOAD_CAP, &sb) == 0) {
 		/* only lines that name something count */

@@ -141,22 +141,27 @@ kb_parse(struct kb *kb, const char *buf, size_t len)
 	strbuf_release(&pb);
 }
 
-void
-kb_load(struct kb *kb, const char *path)
+int
+kb_load(struct kb *kb, const char *path, char **cause)
 {
 	struct strbuf sb;
+	int rc;
 
 	memset(kb, 0, sizeof(*kb));
 	strbuf_init(&sb, KB_CAP);
-	if (data_file_read(path, "knowledge base", KB_CAP, &sb, &kb->error) == 0) {
+	rc = data_file_read(path, "knowledge base", KB_CAP, &sb, cause);
+	if (rc == 0) {
 		kb_parse(kb, sb.buf ? sb.buf : "", sb.len);
-		/* a file that is not a knowledge base at all: say so, not
+		/* a file that is not a knowledge base at all: an error, not
 		 * only its first problems under -v */
-		if (kb->n == 0 && sb.len > 0)
-			kb->error = xasprintf("'%s' holds no knowledge base "
-			    "entry: purposes and advice are not shown", path);
+		if (kb->n == 0 && sb.len > 0) {
+			*cause = xasprintf("'%s' holds no knowledge base entry",
+			    path);
+			rc = -1;
+		}
 	}
 	strbuf_release(&sb);
+	return rc;
 }
 
 void
@@ -176,7 +181,6 @@ kb_release(struct kb *kb)
 	}
 	free(kb->v);
 	free(kb->problems);
-	free(kb->error);
 	memset(kb, 0, sizeof(*kb));
 }
 

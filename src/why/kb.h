@@ -30,13 +30,15 @@ struct kb {
 	size_t		 n, cap;
 	unsigned int	 malformed;
 	char		*problems;	/* validation messages, or NULL */
-	char		*error;		/* the file could not be read */
 };
 
 /* Parse kb text (pure); problems collects what is wrong with it. */
 void kb_parse(struct kb *kb, const char *buf, size_t len);
 /* Read path (a file of the installation, not under --root). */
-void kb_load(struct kb *kb, const char *path);
+/* Load the knowledge base: 0, or -1 with *cause (caller frees) when the
+ * file cannot be read or holds no entry.  kb must be released in both
+ * cases; problems with single entries are kb->problems. */
+int kb_load(struct kb *kb, const char *path, char **cause);
 void kb_release(struct kb *kb);
 
 /* The entry for a process (comm, executable path), package or unit;

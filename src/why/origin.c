@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "model/services.h"
 #include "proc/users.h"
 #include "util/num.h"
+#include "util/notes.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
@@ -544,6 +546,7 @@ static const struct ss_conf *
 ss_get(struct origin_ctx *ctx, enum ss_kind kind, const char *path)
 {
 	struct ss_cache *c;
+	char *cause;
 
 	for (size_t i = 0; i < ctx->nss; i++)
 		if (ctx->ss[i].kind == kind && strcmp(ctx->ss[i].path, path) == 0)
@@ -554,10 +557,15 @@ ss_get(struct origin_ctx *ctx, enum ss_kind kind, const char *path)
 	c = &ctx->ss[ctx->nss++];
 	c->kind = kind;
 	c->path = xstrdup(path);
-	if (kind == SS_INETD)
-		inetd_load(&c->conf, path);
-	else
-		xinetd_load(&c->conf, path);
+	if ((kind == SS_INETD ? inetd_load(&c->conf, path, &cause) :
+	    xinetd_load(&c->conf, path, &cause)) < 0) {
+		int err = errno;
+
+		/* no such file is the usual case: no super-server here */
+		if (err != ENOENT)
+			notes_add("%s: its entries are not known", cause);
+		free(cause);
+	}
 	return &c->conf;
 }
 

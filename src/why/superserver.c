@@ -416,19 +416,33 @@ read_conf(const char *path, struct strbuf *sb)
 	return sysroot_read(path, CONF_CAP, sb);
 }
 
-void
-inetd_load(struct ss_conf *c, const char *path)
+/* Why path could not be read, for the caller's cause (errno kept). */
+static char *
+read_cause(const char *path)
+{
+	int saved = errno;
+	char *c = xasprintf("cannot read '%s': %s", path, saved == EINVAL ?
+	    "not a regular file" : strerror(saved));
+
+	errno = saved;
+	return c;
+}
+
+int
+inetd_load(struct ss_conf *c, const char *path, char **cause)
 {
 	struct strbuf sb;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
+	*cause = NULL;
 	strbuf_init(&sb, CONF_CAP);
-	if (read_conf(path, &sb) == 0)
+	if ((rc = read_conf(path, &sb)) == 0)
 		inetd_parse(c, sb.buf ? sb.buf : "", sb.len, path);
 	else
-		c->error = xasprintf("cannot read '%s': %s", path,
-		    strerror(errno));
+		*cause = read_cause(path);
 	strbuf_release(&sb);
+	return rc;
 }
 
 static int
@@ -437,19 +451,20 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void
-xinetd_load(struct ss_conf *c, const char *path)
+int
+xinetd_load(struct ss_conf *c, const char *path, char **cause)
 {
 	struct strbuf sb;
 	size_t done = 0;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
+	*cause = NULL;
 	strbuf_init(&sb, CONF_CAP);
-	if (read_conf(path, &sb) == 0)
+	if ((rc = read_conf(path, &sb)) == 0)
 		xinetd_parse(c, sb.buf ? sb.buf : "", sb.len, path);
 	else
-		c->error = xasprintf("cannot read '%s': %s", path,
-		    strerror(errno));
+		*cause = read_cause(path);
 	/* includedir: every file whose name has no '.' and no final '~'. */
 	for (size_t d = 0; d < c->nincludedirs && d < 16; d++) {
 		char *full = sysroot_path(c->includedirs[d]);
@@ -484,6 +499,7 @@ xinetd_load(struct ss_conf *c, const char *path)
 	}
 	xinetd_finish(c);
 	strbuf_release(&sb);
+	return rc;
 }
 
 void
@@ -501,7 +517,6 @@ ss_conf_release(struct ss_conf *c)
 	free(c->includedirs);
 	free(c->dis_list);
 	free(c->en_list);
-	free(c->error);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -42,7 +42,6 @@ struct ss_conf {
 	size_t		 nen, ecap;
 	int		 has_enabled;
 	unsigned int	 malformed;
-	char		*error;		/* the main file could not be read */
 };
 
 /* Parse inetd.conf text (pure). */
@@ -56,8 +55,14 @@ void xinetd_finish(struct ss_conf *c);
 
 /* Read inetd.conf, or xinetd.conf with its include directories, from
  * path under the system root. */
-void inetd_load(struct ss_conf *c, const char *path);
-void xinetd_load(struct ss_conf *c, const char *path);
+/*
+ * Load a super-server's configuration (xinetd: with its includedir): 0,
+ * or -1 with *cause (caller frees) and errno set when the main file
+ * cannot be read.
+ * c is filled with what could be read, and must be released either way.
+ */
+int inetd_load(struct ss_conf *c, const char *path, char **cause);
+int xinetd_load(struct ss_conf *c, const char *path, char **cause);
 void ss_conf_release(struct ss_conf *c);
 
 /* "tcp" or "udp" for an entry's protocol, or NULL (rpc, raw...). */

@@ -3,6 +3,7 @@
  * sanitizing of results read back from the prober child.  The first
  * byte picks the probe the reply answers. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +26,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *probe = "null";
 
 	if (md == NULL) {
-		rules_load(&rules, PS_SRC_DATADIR "/probes.rules");
+		char *cause = NULL;
+
+		if (rules_load(&rules, PS_SRC_DATADIR "/probes.rules",
+		    &cause) < 0)
+			abort();	/* the shipped rules must load */
 		md = pcre2_match_data_create(10, NULL);
 	}
 	if (size < 1)

@@ -61,8 +61,10 @@ t_shipped(void **state)
 	char v[16];
 
 	(void)state;
-	kb_load(&kb, PS_SRC_DATADIR "/daemons.kb");
-	assert_null(kb.error);
+	char *cause = NULL;
+
+	assert_int_equal(kb_load(&kb, PS_SRC_DATADIR "/daemons.kb", &cause), 0);
+	assert_null(cause);
 	if (kb.problems)
 		fprintf(stderr, "%s", kb.problems);
 	assert_null(kb.problems);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cm.h"
+#include "util/notes.h"
 #include "proc/procscan.h"
 #include "util/sysroot.h"
 
@@ -106,7 +107,7 @@ t_fixture_scan(void **state)
 	sysroot_set(root);
 	for (threads = 1; threads <= 4; threads += 3) {
 		procscan_run(want, 5, threads, PS_NEED_ALL, &ps);
-		assert_int_equal(ps.proc_error, 0);
+		assert_int_equal(ps.proc_unreadable, 0);
 		assert_int_equal(ps.scanned, 9);
 		assert_int_equal(ps.denied, 0);
 		n = procscan_owners_of(&ps, 8269, &first);
@@ -134,8 +135,14 @@ t_fixture_scan(void **state)
 		procscan_release(&ps);
 	}
 	sysroot_set("/nonexistent-root");
+	notes_reset();
 	procscan_run(want, 5, 1, PS_NEED_ALL, &ps);
-	assert_int_not_equal(ps.proc_error, 0);
+	assert_int_equal(ps.proc_unreadable, 1);
+	/* and the run says so, with the reason */
+	assert_int_equal(notes_count(), 1);
+	assert_non_null(strstr(notes_get(0), "cannot open '/proc': No such "
+	    "file or directory"));
+	notes_reset();
 	assert_int_equal(ps.nowners, 0);
 	procscan_release(&ps);
 	sysroot_set(NULL);

@@ -14,8 +14,14 @@ static struct rules shipped;
 static int
 setup(void **state)
 {
+	char *cause = NULL;
+
 	(void)state;
-	rules_load(&shipped, PS_SRC_DATADIR "/probes.rules");
+	if (rules_load(&shipped, PS_SRC_DATADIR "/probes.rules", &cause) < 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return -1;
+	}
 	return 0;
 }
 
@@ -113,7 +119,6 @@ t_shipped(void **state)
 	size_t services = 0;
 
 	(void)state;
-	assert_null(shipped.error);
 	if (shipped.problems)
 		fprintf(stderr, "%s", shipped.problems);
 	assert_null(shipped.problems);

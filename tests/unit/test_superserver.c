@@ -2,6 +2,7 @@
  * origin/sysv.c (init scripts and rc links). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cm.h"
@@ -95,11 +96,12 @@ t_load_fixture(void **state)
 {
 	struct ss_conf c;
 	int time_ok = 0, my = 0;
+	char *cause = NULL;
 
 	(void)state;
 	sysroot_set(HOSTB);
-	xinetd_load(&c, "/etc/xinetd.conf");
-	assert_null(c.error);
+	assert_int_equal(xinetd_load(&c, "/etc/xinetd.conf", &cause), 0);
+	assert_null(cause);
 	for (size_t i = 0; i < c.n; i++) {
 		/* "ignored.rpmsave" has a '.', it is not read */
 		assert_string_not_equal(c.v[i].service, "x");
@@ -121,8 +123,10 @@ t_load_fixture(void **state)
 	}
 	assert_true(time_ok && my);
 	ss_conf_release(&c);
-	inetd_load(&c, "/etc/no-such-inetd.conf");
-	assert_non_null(c.error);
+	assert_int_equal(inetd_load(&c, "/etc/no-such-inetd.conf", &cause), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(strstr(cause, "cannot read '/etc/no-such-inetd.conf'"));
+	free(cause);
 	ss_conf_release(&c);
 	sysroot_set(NULL);
 }
