@@ -15,7 +15,9 @@
 #include <sys/types.h>
 
 #include "kernel/sock.h"
+#include "proc/ancestry.h"
 #include "proc/proc.h"
+#include "why/cgroup.h"
 #include "why/superserver.h"
 #include "why/sysv.h"
 #include "why/units.h"
@@ -35,28 +37,6 @@ enum origin_kind {
 	ORIGIN_LOGIN,		/* started by hand in a login session */
 	ORIGIN_KERNEL,		/* no process: a kernel socket */
 	ORIGIN_COUNT
-};
-
-/* Cgroup path facts (pure parse). */
-struct cgroup_info {
-	char	*unit;		/* innermost .service, or NULL */
-	char	*scope;		/* innermost .scope, or NULL */
-	char	*session;	/* "5" for session-5.scope */
-	int	 user_unit;	/* below user@UID.service */
-	long	 uid;		/* from user-UID.slice, or -1 */
-	char	*runtime;	/* docker, podman, kubernetes, lxc, ... */
-	char	*container_id;
-};
-
-void cgroup_classify(const char *path, struct cgroup_info *ci);
-void cgroup_info_release(struct cgroup_info *ci);
-
-#define CHAIN_MAX 24
-
-struct chain_link {
-	pid_t	 pid;
-	int	 tty_nr;
-	char	*comm;
 };
 
 struct origin {
@@ -103,11 +83,62 @@ void origin_ctx_free(struct origin_ctx *ctx);
  * The origin of socket s held by process p (p NULL: no visible owner;
  * s NULL: the process alone).  ssh_connection: SSH_CONNECTION from the
  * process's environment, or NULL.  init_holds: PID 1 holds s too (the
- * mark of socket activation).
+ * mark of socket activation).  origin_gather, then origin_decide, then
+ * origin_describe.
  */
 void origin_explain(struct origin_ctx *ctx, const struct sock_rec *s,
     const struct proc_rec *p, const char *ssh_connection, int init_holds,
     struct origin *out);
+
+/*
+ * What the decision reads: facts about a process and its socket, from
+ * /proc (cgroup, parents) and from the configuration on disk (the
+ * entries and units that name it).  The pointers into configuration
+ * live as long as the origin_ctx that gathered them; strings marked
+ * "owned" are freed by origin_facts_release().
+ */
+struct origin_facts {
+	int		 process;	/* a process holds it */
+	int		 kernel;	/* no process: a kernel socket */
+	int		 tty_nr;
+	int		 systemd;	/* PID 1 is systemd */
+	struct cgroup_info cg;				/* owned */
+	struct chain_link chain[CHAIN_MAX];		/* owned */
+	size_t		 nchain;
+	char		*container_name;		/* owned */
+	/* the super-server line serving the socket, or the program */
+	const struct ss_entry *ss_entry;
+	pid_t		 ss_pid;
+	/* PID 1 holds the socket: the .socket unit that lists it */
+	const struct unit *init_socket;
+	const struct unit_kv *init_listen;
+	/* the cgroup's service unit, and the .socket unit that activated
+	 * it when PID 1 holds the same socket */
+	const struct unit *service;
+	char		*activating;			/* owned */
+	const struct unit_kv *activating_listen;
+	/* a SysV script: behind a generated unit; or, without systemd,
+	 * the one whose DAEMON is the executable */
+	const struct sysv_script *sysv_generated, *sysv_exe;
+	char		*user;		/* owned: the process's user */
+	char		*unit_user;	/* owned: the user unit's user */
+	const char	*ssh_connection;
+};
+
+void origin_gather(struct origin_ctx *ctx, const struct sock_rec *s,
+    const struct proc_rec *p, const char *ssh_connection, int init_holds,
+    struct origin_facts *f);
+void origin_facts_release(struct origin_facts *f);
+/* The decision (decide.c): pure, facts in, origin out; the summary and
+ * the commands are origin_describe()'s. */
+void origin_decide(const struct origin_facts *f, struct origin *o);
+/* The words (describe.c): o->summary and o->disable from the decided
+ * fields; pid is the process (0: none). */
+void origin_describe(struct origin *o, pid_t pid);
+/* Name checks the gathering shares with the decision. */
+int origin_is_superserver(const char *comm, const char *exe_base,
+    enum ss_kind *kind);
+int origin_is_rc_runner(const char *comm);
 /* Can the origin of p differ from one of its sockets to the next (PID
  * 1, inetd, a service with a .socket unit)?  If not, one answer per
  * process serves every socket. */
