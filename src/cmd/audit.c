@@ -22,8 +22,10 @@
 
 #include "cmd/cmd.h"
 #include "why/dossier.h"
+#include "why/manpage.h"
 #include "model/listing.h"
 #include "proc/procscan.h"
+#include "proc/running.h"
 #include "render/jsonw.h"
 #include "render/text.h"
 #include "render/why.h"
@@ -138,60 +140,40 @@ exec_path(const char *v)
 	return xstrndup(v, n);
 }
 
-/* Units in the cgroups of every process: what runs. */
+/* Units in the cgroups of every process, and their executables: what
+ * runs. */
 struct running {
 	char	**units;
 	size_t	  n, cap;
-	char	**exes;
-	size_t	  nexe, ecap;
+	struct proc_all all;
 };
 
 static void
 scan_running(struct running *r)
 {
-	struct strbuf sb;
-	struct dirent *de;
-	char *proc = sysroot_path("/proc");
-	DIR *d = opendir(proc);
-
-	free(proc);
 	memset(r, 0, sizeof(*r));
-	strbuf_init(&sb, 16384);
-	while (d && (de = readdir(d)) != NULL) {
+	proc_all_scan(&r->all);
+	for (size_t i = 0; i < r->all.n; i++) {
 		struct cgroup_info ci;
-		char path[300], link[4096];
-		char *cg, *full;
-		uint64_t pid;
-		ssize_t n;
 
-		if (num_parse_str(de->d_name, 1, INT32_MAX, &pid) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cgroup", de->d_name);
-		if (sysroot_read(path, 16384, &sb) == 0 &&
-		    (cg = procscan_parse_cgroup(strbuf_str(&sb), sb.len))) {
-			cgroup_classify(cg, &ci);
-			if (ci.unit && !ci.user_unit && r->n < 100000) {
-				xgrow((void **)&r->units, &r->cap, r->n + 1,
-				    sizeof(*r->units));
-				r->units[r->n++] = xstrdup(ci.unit);
-			}
-			cgroup_info_release(&ci);
-			free(cg);
+		cgroup_classify(r->all.v[i].cgroup, &ci);
+		if (ci.unit && !ci.user_unit) {
+			xgrow((void **)&r->units, &r->cap, r->n + 1,
+			    sizeof(*r->units));
+			r->units[r->n++] = xstrdup(ci.unit);
 		}
-		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
-		full = sysroot_path(path);
-		n = readlink(full, link, sizeof(link) - 1);
-		free(full);
-		if (n > 0 && r->nexe < 100000) {
-			link[n] = '\0';
-			xgrow((void **)&r->exes, &r->ecap, r->nexe + 1,
-			    sizeof(*r->exes));
-			r->exes[r->nexe++] = xstrdup(link);
-		}
+		cgroup_info_release(&ci);
 	}
-	if (d)
-		closedir(d);
-	strbuf_release(&sb);
+}
+
+/* Is exe the executable of a running process? */
+static int
+exe_running(const struct running *r, const char *exe)
+{
+	for (size_t i = 0; exe && i < r->all.n; i++)
+		if (r->all.v[i].exe && strcmp(r->all.v[i].exe, exe) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -208,10 +190,8 @@ running_release(struct running *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->units[i]);
-	for (size_t i = 0; i < r->nexe; i++)
-		free(r->exes[i]);
 	free(r->units);
-	free(r->exes);
+	proc_all_release(&r->all);
 }
 
 /* A template's Description with its instance: "Getty on %I" for
@@ -317,7 +297,7 @@ collect_ss(struct items *it, const struct ss_conf *c, struct origin_ctx *octx,
 			x->purpose = xasprintf("%s, built into the super-server",
 			    e->service);
 		else if (x->kb == NULL && x->daemon)
-			x->purpose = dossier_whatis(strrchr(x->daemon, '/') + 1);
+			x->purpose = manpage_whatis(strrchr(x->daemon, '/') + 1);
 		(void)octx;
 	}
 }
@@ -353,7 +333,7 @@ collect_sysv(struct items *it, struct origin_ctx *octx,
 		x->match_unit = NULL;
 		x->daemon = sc->daemon ? xstrdup(sc->daemon) : NULL;
 		x->running = in_list(run->units, run->n, unit) ||
-		    (sc->daemon && in_list(run->exes, run->nexe, sc->daemon));
+		    exe_running(run, sc->daemon);
 		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, sc->name);
 		if (sc->short_desc)
 			x->purpose = xstrdup(sc->short_desc);

@@ -64,10 +64,4 @@ const struct origin *dossiers_origin(const struct dossiers *d,
 /* The purpose line and where it came from, for a process. */
 const char *dossier_purpose(const struct dossier *ds, const char **source);
 
-/* NAME line of a man page (what whatis shows) for a program name, read
- * from the gzip'd pages under /usr/share/man; NULL if none. */
-char *dossier_whatis(const char *name);
-/* Pure: the description from a man page's text (roff or mdoc). */
-char *dossier_parse_whatis(const char *buf, size_t len);
-
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "why/dossier.h"
+#include "why/manpage.h"
 #include "why/kb.h"
 #include "why/origin.h"
 #include "why/sysv.h"
@@ -47,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)sysv_parse_inittab(t, n);
 		break;
 	case 3:
-		free(dossier_parse_whatis(t, n));
+		free(manpage_parse_whatis(t, n));
 		break;
 	case 4: {
 		struct proc_env env;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cm.h"
 #include "why/dossier.h"
+#include "why/manpage.h"
 #include "why/origin.h"
 #include "model/services.h"
 #include "proc/users.h"
@@ -348,20 +349,20 @@ t_whatis(void **state)
 	char *s;
 
 	(void)state;
-	s = dossier_parse_whatis(roff, sizeof(roff) - 1);
+	s = manpage_parse_whatis(roff, sizeof(roff) - 1);
 	assert_string_equal(s, "OpenSSH daemon");
 	free(s);
-	s = dossier_parse_whatis(mdoc, sizeof(mdoc) - 1);
+	s = manpage_parse_whatis(mdoc, sizeof(mdoc) - 1);
 	assert_string_equal(s, "internet super-server");
 	free(s);
-	assert_null(dossier_parse_whatis(none, sizeof(none) - 1));
-	assert_null(dossier_parse_whatis(nodash, sizeof(nodash) - 1));
+	assert_null(manpage_parse_whatis(none, sizeof(none) - 1));
+	assert_null(manpage_parse_whatis(nodash, sizeof(nodash) - 1));
 	sysroot_set(HOSTB);
-	s = dossier_whatis("myapp");
+	s = manpage_whatis("myapp");
 	assert_string_equal(s, "serve the user application");
 	free(s);
-	assert_null(dossier_whatis("../etc/passwd"));
-	assert_null(dossier_whatis("nosuchprogram"));
+	assert_null(manpage_whatis("../etc/passwd"));
+	assert_null(manpage_whatis("nosuchprogram"));
 	sysroot_set(NULL);
 }
 
