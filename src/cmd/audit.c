@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "why/dossier.h"
 #include "why/manpage.h"
 #include "model/listing.h"
@@ -36,15 +37,9 @@
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-enum { OPT_ROOT = 256, OPT_REPLAY, OPT_KB, OPT_IANA };
-
 static const struct option audit_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
+	CMDOPT_SOURCES,
 	{ "all", no_argument, NULL, 'a' },
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "replay", required_argument, NULL, OPT_REPLAY },
-	{ "kb", required_argument, NULL, OPT_KB },
-	{ "iana", required_argument, NULL, OPT_IANA },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -532,57 +527,38 @@ cmd_audit_exec(int argc, char **argv)
 	struct dossiers d;
 	struct items it;
 	struct running run;
-	const char *root = NULL, *replay = NULL, *kb = NULL;
-	int ch, json = 0, all = 0, rc;
+	struct cmd_opts co;
+	int ch, all = 0, rc = 0, taken;
 
 	memset(&lo, 0, sizeof(lo));
 	memset(&it, 0, sizeof(it));
+	cmd_opts_init(&co, "audit");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "jah", audit_opts, NULL)) != -1) {
+		if ((taken = cmd_opts_take(&co, ch, optarg)) != 0) {
+			if (taken < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
 		case 'a':
 			all = 1;
-			break;
-		case OPT_ROOT:
-			root = optarg;
-			break;
-		case OPT_REPLAY:
-			replay = optarg;
-			break;
-		case OPT_KB:
-			kb = optarg;
-			break;
-		case OPT_IANA:
-			if (cmd_check_data_option("--iana", optarg) < 0)
-				return EXIT_USAGE;
-			lo.iana_path = optarg;
 			break;
 		case 'h':
 			cmd_audit_usage(stdout);
 			return 0;
 		default:
-			fputs("Try 'portsleuth audit --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cmd_try_help(&co);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "portsleuth: unexpected argument '%s'\n"
-		    "Try 'portsleuth audit --help'.\n", argv[optind]);
+	if (optind < argc)
+		return cmd_usage(&co, "unexpected argument '%s'", argv[optind]);
+	if (cmd_opts_finish(&co) < 0)
 		return EXIT_USAGE;
-	}
-	if (root) {
-		if (access(root, R_OK | X_OK) != 0) {
-			fprintf(stderr, "portsleuth: cannot use --root '%s'\n",
-			    root);
-			return EXIT_USAGE;
-		}
-		sysroot_set(root);
-	}
-	if (lo.iana_path == NULL)
-		lo.iana_path = cmd_find_data("iana-ports.tsv");
+	const char *root = co.root, *replay = co.replay, *kb = co.kb;
+	int json = co.json;
+
+	lo.iana_path = co.iana ? co.iana : cmd_find_data("iana-ports.tsv");
 	lo.need = PS_NEED_ALL;
 	if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
 		return EXIT_USAGE;

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "probe/verdict.h"
@@ -30,18 +31,9 @@
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-enum { OPT_ROOT = 256, OPT_REPLAY, OPT_KB, OPT_IANA, OPT_PROBE, OPT_RULES,
-	OPT_PROBE_TIMEOUT };
-
 static const struct option explain_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "replay", required_argument, NULL, OPT_REPLAY },
-	{ "kb", required_argument, NULL, OPT_KB },
-	{ "iana", required_argument, NULL, OPT_IANA },
-	{ "probe", no_argument, NULL, OPT_PROBE },
-	{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
-	{ "rules", required_argument, NULL, OPT_RULES },
+	CMDOPT_SOURCES,
+	CMDOPT_PROBE,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -467,79 +459,42 @@ cmd_explain_exec(int argc, char **argv)
 	struct listing_opts lo;
 	struct listing l;
 	struct dossiers d;
-	const char *root = NULL, *replay = NULL, *kb = NULL, *target;
-	const char *rules_path = NULL;
+	struct cmd_opts co;
+	const char *target;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
 	size_t *procs, nprocs = 0;
-	int ch, json = 0, maybe_pid, rc, probe = 0, budget = 8000;
+	int ch, maybe_pid, rc, taken;
 	int rules_loaded = 0, json_failed = 0;
 	uint64_t v;
 
 	memset(&lo, 0, sizeof(lo));
+	cmd_opts_init(&co, "explain");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "jh", explain_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case OPT_ROOT:
-			root = optarg;
-			break;
-		case OPT_REPLAY:
-			replay = optarg;
-			break;
-		case OPT_KB:
-			kb = optarg;
-			break;
-		case OPT_IANA:
-			if (cmd_check_data_option("--iana", optarg) < 0)
+		if ((taken = cmd_opts_take(&co, ch, optarg)) != 0) {
+			if (taken < 0)
 				return EXIT_USAGE;
-			lo.iana_path = optarg;
-			break;
-		case OPT_PROBE:
-			probe = 1;
-			break;
-		case OPT_PROBE_TIMEOUT:
-			if (num_parse_str(optarg, 100, 600000, &v) != 0) {
-				fprintf(stderr, "portsleuth: --probe-timeout "
-				    "takes 100 to 600000 ms\n");
-				return EXIT_USAGE;
-			}
-			budget = (int)v;
-			break;
-		case OPT_RULES:
-			rules_path = optarg;
-			break;
-		case 'h':
+			continue;
+		}
+		if (ch == 'h') {
 			cmd_explain_usage(stdout);
 			return 0;
-		default:
-			fputs("Try 'portsleuth explain --help'.\n", stderr);
-			return EXIT_USAGE;
 		}
+		return cmd_try_help(&co);
 	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "portsleuth: explain takes one TARGET\n"
-		    "Try 'portsleuth explain --help'.\n");
-		return EXIT_USAGE;
-	}
+	if (optind + 1 != argc)
+		return cmd_usage(&co, "explain takes one TARGET");
 	target = argv[optind];
-	if (parse_target(target, &lo.filter, &maybe_pid) != 0) {
-		fprintf(stderr, "portsleuth: '%s' is not a port (24, 626/udp), "
-		    "a PID (pid:1234) or a program name\n", target);
+	if (parse_target(target, &lo.filter, &maybe_pid) != 0)
+		return cmd_usage(&co, "'%s' is not a port (24, 626/udp), a PID "
+		    "(pid:1234) or a program name", target);
+	if (cmd_opts_finish(&co) < 0)
 		return EXIT_USAGE;
-	}
-	if (root) {
-		if (access(root, R_OK | X_OK) != 0) {
-			fprintf(stderr, "portsleuth: cannot use --root '%s'\n",
-			    root);
-			return EXIT_USAGE;
-		}
-		sysroot_set(root);
-	}
-	if (lo.iana_path == NULL)
-		lo.iana_path = cmd_find_data("iana-ports.tsv");
+	const char *root = co.root, *replay = co.replay;
+	int json = co.json;
+
+	lo.iana_path = co.iana ? co.iana : cmd_find_data("iana-ports.tsv");
 	lo.need = PS_NEED_ALL;
 	/* A PID names a process, whatever its sockets' states. */
 	lo.filter.all_states = lo.filter.pid != 0;
@@ -568,15 +523,12 @@ cmd_explain_exec(int argc, char **argv)
 		listing_release(&l);
 		return EXIT_NOMATCH;
 	}
-	dossiers_build(&d, &l, kb ? kb : cmd_find_data("daemons.kb"));
+	dossiers_build(&d, &l, co.kb ? co.kb : cmd_find_data("daemons.kb"));
 	l.why = &d;
 	cmd_report_why(&d, &l, 0);
-	if (probe && (root || replay))
-		fprintf(stderr, "portsleuth: --probe talks to live listeners: "
-		    "not with --root or --replay\n");
-	else if (probe)
-		l.probe = pviews = cmd_probe_listing(&l, rules_path, budget,
-		    &rules, &rules_loaded);
+	if (co.probe)
+		l.probe = pviews = cmd_probe_listing(&l, co.rules,
+		    co.probe_budget, &rules, &rules_loaded);
 
 	/* processes in order of first appearance */
 	procs = xcalloc(l.ps.nprocs + 1, sizeof(*procs));

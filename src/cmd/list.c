@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "probe/verdict.h"
@@ -21,11 +22,8 @@
 #include "util/banned.h"
 
 
-enum {
-	OPT_PID = 256, OPT_COLOR, OPT_ROOT, OPT_RECORD, OPT_REPLAY, OPT_IANA,
-	OPT_THREADS, OPT_UDPLITE, OPT_SCTP, OPT_KB, OPT_PROBE, OPT_PROBE_TIMEOUT,
-	OPT_RULES
-};
+/* The listing's own long options (the shared ones are cmd/options.h's). */
+enum { OPT_PID = 256, OPT_COLOR, OPT_THREADS, OPT_UDPLITE, OPT_SCTP };
 
 static const struct option long_opts[] = {
 	{ "listening", no_argument, NULL, 'l' },
@@ -42,20 +40,14 @@ static const struct option long_opts[] = {
 	{ "command", required_argument, NULL, 'c' },
 	{ "user", required_argument, NULL, 'U' },
 	{ "exposed", no_argument, NULL, 'e' },
-	{ "json", no_argument, NULL, 'j' },
 	{ "wide", no_argument, NULL, 'W' },
 	{ "why", no_argument, NULL, 'x' },
-	{ "probe", no_argument, NULL, OPT_PROBE },
-	{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
-	{ "rules", required_argument, NULL, OPT_RULES },
+	CMDOPT_SOURCES,
+	CMDOPT_PROBE,
+	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "record", required_argument, NULL, OPT_RECORD },
-	{ "replay", required_argument, NULL, OPT_REPLAY },
-	{ "iana", required_argument, NULL, OPT_IANA },
-	{ "kb", required_argument, NULL, OPT_KB },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -126,14 +118,6 @@ cmd_list_usage(FILE *out)
 }
 
 
-static int
-usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "portsleuth: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'portsleuth --help'.\n");
-	return EXIT_USAGE;
-}
 
 
 
@@ -146,22 +130,27 @@ cmd_list_exec(int argc, char **argv)
 	struct listing_opts lo;
 	struct render_opts ro;
 	struct listing l;
-	const char *record = NULL, *replay = NULL, *color = "auto";
-	const char *user = NULL, *root = NULL, *kb = NULL, *rules_path = NULL;
+	const char *color = "auto", *user = NULL;
+	struct cmd_opts co;
 	struct dossiers why;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
-	int probe_budget = 8000, rules_loaded = 0;
-	int ch, json = 0, rc, json_failed = 0;
+	int rules_loaded = 0, taken;
+	int ch, rc, json_failed = 0;
 	double t0;
 	uint64_t v;
 
 	memset(&lo, 0, sizeof(lo));
 	memset(&ro, 0, sizeof(ro));
-	lo.iana_path = NULL;
+	cmd_opts_init(&co, "");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "latuw46p:c:U:ejWxvhV", long_opts,
 	    NULL)) != -1) {
+		if ((taken = cmd_opts_take(&co, ch, optarg)) != 0) {
+			if (taken < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (ch) {
 		case 'l':
 			lo.filter.all_states = 0;
@@ -195,17 +184,17 @@ cmd_list_exec(int argc, char **argv)
 			case 0:
 				break;
 			case ERANGE:
-				return usage_error("port list '%s' is out of "
+				return cmd_usage(&co, "port list '%s' is out of "
 				    "range (0-65535, low-high, at most 64 "
 				    "items)", optarg);
 			default:
-				return usage_error("port list '%s' is not "
+				return cmd_usage(&co, "port list '%s' is not "
 				    "valid (example: 22,80,1000-2000)", optarg);
 			}
 			break;
 		case OPT_PID:
 			if (num_parse_str(optarg, 1, INT32_MAX, &v) != 0)
-				return usage_error("'%s' is not a PID", optarg);
+				return cmd_usage(&co, "'%s' is not a PID", optarg);
 			lo.filter.pid = (pid_t)v;
 			break;
 		case 'c':
@@ -217,57 +206,25 @@ cmd_list_exec(int argc, char **argv)
 		case 'e':
 			lo.filter.exposed_only = 1;
 			break;
-		case 'j':
-			json = 1;
-			break;
 		case 'W':
 			ro.wide = 1;
 			break;
 		case 'x':
 			ro.why = 1;
 			break;
-		case OPT_KB:
-			kb = optarg;
-			break;
-		case OPT_PROBE:
-			ro.probe = 1;
-			break;
-		case OPT_PROBE_TIMEOUT:
-			if (num_parse_str(optarg, 100, 600000, &v) != 0)
-				return usage_error("--probe-timeout takes 100 to "
-				    "600000 ms, not '%s'", optarg);
-			probe_budget = (int)v;
-			break;
-		case OPT_RULES:
-			rules_path = optarg;
-			break;
 		case OPT_COLOR:
 			color = optarg ? optarg : "always";
 			if (strcmp(color, "auto") && strcmp(color, "always") &&
 			    strcmp(color, "never"))
-				return usage_error("--color takes auto, always "
+				return cmd_usage(&co, "--color takes auto, always "
 				    "or never, not '%s'", color);
 			break;
 		case 'v':
 			ro.verbose = 1;
 			break;
-		case OPT_ROOT:
-			root = optarg;
-			break;
-		case OPT_RECORD:
-			record = optarg;
-			break;
-		case OPT_REPLAY:
-			replay = optarg;
-			break;
-		case OPT_IANA:
-			if (cmd_check_data_option("--iana", optarg) < 0)
-				return EXIT_USAGE;
-			lo.iana_path = optarg;
-			break;
 		case OPT_THREADS:
 			if (num_parse_str(optarg, 1, 8, &v) != 0)
-				return usage_error("--threads takes 1 to 8, "
+				return cmd_usage(&co, "--threads takes 1 to 8, "
 				    "not '%s'", optarg);
 			lo.threads = (int)v;
 			break;
@@ -278,23 +235,15 @@ cmd_list_exec(int argc, char **argv)
 			printf("portsleuth %s\n", PORTSLEUTH_VERSION);
 			return 0;
 		default:
-			fputs("Try 'portsleuth --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cmd_try_help(&co);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (ro.probe && (replay || root))
-		return usage_error("%s", "--probe talks to live listeners: not "
-		    "with --replay or --root");
-	if (record && (replay || root))
-		return usage_error("%s", "--record needs the live kernel: not "
-		    "with --replay or --root");
-	if (root) {
-		if (access(root, R_OK | X_OK) != 0)
-			return usage_error("cannot use --root '%s'", root);
-		sysroot_set(root);
-	}
+		return cmd_usage(&co, "unexpected argument '%s'", argv[optind]);
+	if (cmd_opts_finish(&co) < 0)
+		return EXIT_USAGE;
+	ro.probe = co.probe;
+	lo.iana_path = co.iana ? co.iana : cmd_find_data("iana-ports.tsv");
 	if (user) {
 		struct users *u = users_load();
 		uid_t uid;
@@ -303,18 +252,16 @@ cmd_list_exec(int argc, char **argv)
 			uid = (uid_t)v;
 		else if (users_uid(u, user, &uid) != 0) {
 			users_free(u);
-			return usage_error("no such user '%s'", user);
+			return cmd_usage(&co, "no such user '%s'", user);
 		}
 		users_free(u);
 		lo.filter.have_uid = 1;
 		lo.filter.uid = uid;
 	}
-	lo.need = json ? PS_NEED_CMDLINE | PS_NEED_CGROUP : ro.wide ?
+	lo.need = co.json ? PS_NEED_CMDLINE | PS_NEED_CGROUP : ro.wide ?
 	    PS_NEED_CMDLINE : 0;
 	if (ro.why)
 		lo.need |= PS_NEED_CGROUP | PS_NEED_ENVIRON;
-	if (lo.iana_path == NULL)
-		lo.iana_path = cmd_find_data("iana-ports.tsv");
 	ro.all_states = lo.filter.all_states;
 	/* On a terminal, fit the table to its width unless --wide. */
 	if (!ro.wide && isatty(STDOUT_FILENO)) {
@@ -329,16 +276,17 @@ cmd_list_exec(int argc, char **argv)
 	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
 	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0'));
 
-	if (cmd_collect(&l, &lo, root, replay, record) < 0)
+	if (cmd_collect(&l, &lo, co.root, co.replay, co.record) < 0)
 		return EXIT_USAGE;
 	if (ro.why) {
-		dossiers_build(&why, &l, kb ? kb : cmd_find_data("daemons.kb"));
+		dossiers_build(&why, &l, co.kb ? co.kb :
+		    cmd_find_data("daemons.kb"));
 		l.why = &why;
 	}
 	if (ro.probe) {
 		t0 = now_ms();
-		l.probe = pviews = cmd_probe_listing(&l, rules_path,
-		    probe_budget, &rules, &rules_loaded);
+		l.probe = pviews = cmd_probe_listing(&l, co.rules,
+		    co.probe_budget, &rules, &rules_loaded);
 		if (ro.verbose)
 			fprintf(stderr, "portsleuth: time: probing %.1f ms\n",
 			    now_ms() - t0);
@@ -351,7 +299,7 @@ cmd_list_exec(int argc, char **argv)
 	if (ro.why)
 		cmd_report_why(&why, &l, ro.verbose);
 	t0 = now_ms();
-	if (json) {
+	if (co.json) {
 		char *cause;
 
 		if (render_json(stdout, &l, &ro, &cause) < 0) {

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "model/filter.h"
 #include "model/listing.h"
 #include "probe/engine.h"
@@ -28,8 +29,6 @@
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
-
-enum { OPT_RULES = 256, OPT_TIMEOUT, OPT_IANA };
 
 static const struct option probe_opts[] = {
 	{ "port", required_argument, NULL, 'p' },
@@ -190,27 +189,30 @@ cmd_probe_exec(int argc, char **argv)
 	struct registry reg;
 	struct strbuf sb;
 	struct jw jw;
-	const char *rules_path = NULL, *host;
+	struct cmd_opts co;
+	const char *host;
 	double end;
 	int failed = 0;
 	char *cause = NULL;
 	uint16_t *ports;
 	size_t nports = 0, n = 0, answered = 0;
-	int ch, json = 0, all = 0, tcp = 0, udp = 0, rc;
-	uint64_t v;
-	int budget = 8000;
+	int ch, all = 0, tcp = 0, udp = 0, rc, taken;
 
 	memset(&f, 0, sizeof(f));
+	cmd_opts_init(&co, "probe");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "p:utajh", probe_opts, NULL)) !=
 	    -1) {
+		if ((taken = cmd_opts_take(&co, ch, optarg)) != 0) {
+			if (taken < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (ch) {
 		case 'p':
-			if (filter_parse_ports(&f, optarg) != 0) {
-				fprintf(stderr, "portsleuth: port list '%s' is "
-				    "not valid\n", optarg);
-				return EXIT_USAGE;
-			}
+			if (filter_parse_ports(&f, optarg) != 0)
+				return cmd_usage(&co, "port list '%s' is not "
+				    "valid (example: 22,80,1000-2000)", optarg);
 			break;
 		case 'u':
 			udp = 1;
@@ -221,33 +223,18 @@ cmd_probe_exec(int argc, char **argv)
 		case 'a':
 			all = 1;
 			break;
-		case 'j':
-			json = 1;
-			break;
-		case OPT_TIMEOUT:
-			if (num_parse_str(optarg, 100, 600000, &v) != 0) {
-				fprintf(stderr, "portsleuth: --timeout takes 100 "
-				    "to 600000 ms, not '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
-			budget = (int)v;
-			break;
-		case OPT_RULES:
-			rules_path = optarg;
-			break;
 		case 'h':
 			cmd_probe_usage(stdout);
 			return 0;
 		default:
-			fputs("Try 'portsleuth probe --help'.\n", stderr);
-			return EXIT_USAGE;
+			return cmd_try_help(&co);
 		}
 	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "portsleuth: probe takes one HOST\n"
-		    "Try 'portsleuth probe --help'.\n");
-		return EXIT_USAGE;
-	}
+	if (optind + 1 != argc)
+		return cmd_usage(&co, "probe takes one HOST");
+	const char *rules_path = co.rules;
+	int json = co.json, budget = co.probe_budget;
+
 	if (!udp)
 		tcp = 1;
 	host = argv[optind];

@@ -410,4 +410,25 @@ for args in ((), ("-a",), ("-e", "--wide")):
     missing = json_keys(d) - documented
     check(not missing, f"{args}: JSON fields not documented: {missing}")
 
+# --- the shared options mean the same, and fail the same, everywhere ---------
+for cmd in ([], ["explain", "22"], ["audit"]):
+    sub = cmd[:1]
+    rc, out, err = run(*sub, "--root", "/nonexistent-root", *cmd[1:])
+    check(rc == 2 and "cannot use --root '/nonexistent-root': not a "
+          "readable directory" in err, f"{sub or ['list']}: a bad --root: {err}")
+    rc, out, err = run(*sub, "--iana", "/nonexistent.tsv", *cmd[1:])
+    check(rc == 2 and "--iana '/nonexistent.tsv'" in err,
+          f"{sub or ['list']}: a missing --iana: {err}")
+for cmd in ([], ["explain", "22"]):
+    sub = cmd[:1]
+    rc, out, err = run(*sub, "--probe-timeout", "5", *cmd[1:])
+    check(rc == 2 and "--probe-timeout takes 100 to 600000 ms, not '5'"
+          in err, f"{sub or ['list']}: a bad --probe-timeout: {err}")
+    rc, out, err = run(*sub, "--probe", "--root", ROOT, *cmd[1:])
+    check(rc == 2 and "--probe talks to live listeners" in err,
+          f"{sub or ['list']}: --probe with --root is an error: {rc} {err}")
+rc, out, err = run("probe", "--timeout", "5", "127.0.0.1")
+check(rc == 2 and "--timeout takes 100 to 600000 ms, not '5'" in err,
+      f"probe: a bad --timeout, in the same words: {err}")
+
 sys.exit(summary())
