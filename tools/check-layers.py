@@ -7,7 +7,9 @@ Reads every #include "..." line under src/ and fails when
   - modules include each other in a circle (a module is a .c file and
     its .h; a circle of any length is reported once, with its path);
   - an include names a header that does not exist, or a folder that has
-    no layer here (a new folder must be given its place in LAYERS).
+    no layer here (a new folder must be given its place in LAYERS);
+  - docs/ARCHITECTURE.md's module table and the tree disagree: a file of
+    src/ that no row names, or a row that names no file.
 
 Usage: check-layers.py [SRC_DIR]   (default: the src/ beside this tool)
 Exit status: 0 clean, 1 violations found, 2 usage error.
@@ -86,6 +88,54 @@ def check(src):
             if a != b:
                 graph.setdefault(a, set()).add(b)
     problems += circles(graph)
+    problems += check_doc(src, files)
+    return problems
+
+
+def architecture_rows(doc):
+    """The src/ paths the module table of ARCHITECTURE.md names:
+    `src/a/b.[ch]`, `src/a/b.c`, `src/a/b.c`, `c.c` (same folder), or
+    a folder `src/util/` standing for all its files."""
+    names = set()
+    for line in doc.splitlines():
+        if not line.startswith("| `src/"):
+            continue
+        cell = line.split("|")[1]
+        folder = None
+        for item in re.findall(r"`([^`]+)`", cell):
+            if item.startswith("src/"):
+                folder = os.path.dirname(item[4:])
+                item = item[4:]
+            elif folder is not None:
+                item = os.path.join(folder, item)
+            else:
+                continue
+            if item.endswith("/"):
+                names.add(item)
+            elif item.endswith(".[ch]"):
+                names.add(item[:-5] + ".c")
+                names.add(item[:-5] + ".h")
+            else:
+                names.add(item)
+    return names
+
+
+def check_doc(src, files):
+    doc_path = os.path.join(src, "..", "docs", "ARCHITECTURE.md")
+    if not os.path.exists(doc_path):
+        return [f"{doc_path}: missing"]
+    with open(doc_path, encoding="utf-8") as f:
+        rows = architecture_rows(f.read())
+    folders = {r for r in rows if r.endswith("/")}
+    problems = []
+    for rel in sorted(files):
+        if rel not in rows and not any(rel.startswith(d) for d in folders):
+            problems.append(f"{rel}: not in docs/ARCHITECTURE.md's "
+                            f"module table")
+    for r in sorted(rows - folders):
+        if r not in files:
+            problems.append(f"docs/ARCHITECTURE.md names src/{r}, which "
+                            f"is not in the tree")
     return problems
 
 
