@@ -18,7 +18,7 @@
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-#define SERVICES_FILE_MAX	(16u << 20)
+#define SERVICES_FILE_MAX	(4u << 20)	/* Debian's is 13 KB */
 #define SERVICES_NAME_MAX	255
 
 static enum svc_proto

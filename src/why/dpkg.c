@@ -21,15 +21,16 @@
 #include <sys/types.h>
 
 #include "why/dpkg.h"
+#include "util/notes.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-#define STATUS_CAP	(256u << 20)	/* a huge status file is still read */
-#define LIST_CAP	(64u << 20)
-#define MD5SUMS_CAP	(64u << 20)
-#define DIVERT_CAP	(16u << 20)
+#define STATUS_CAP	(64u << 20)	/* a big host's is 10 MB */
+#define LIST_CAP	(32u << 20)	/* the largest lists are ~20 MB */
+#define MD5SUMS_CAP	(32u << 20)
+#define DIVERT_CAP	(1u << 20)	/* a few KB on real hosts */
 #define OWNERS_MAX	4		/* packages remembered per path */
 #define PATH_LEN_MAX	4096
 
@@ -447,6 +448,9 @@ scan_lists(struct dpkg *db, struct wantset *ws)
 			continue;	/* a list left by a removed package */
 		if (read_at_capped(dfd, de->d_name, LIST_CAP, &sb) < 0 ||
 		    sb.truncated) {
+			if (sb.truncated)
+				notes_add("dpkg's file list '%s' is larger than "
+				    "%u bytes: not read", de->d_name, LIST_CAP);
 			db->malformed++;
 			continue;
 		}
@@ -601,8 +605,12 @@ dpkg_load(struct dpkg *db, const char *root, char **cause)
 	p = path_join(db->root, "/var/lib/dpkg/status");
 	if (read_at_capped(AT_FDCWD, p, STATUS_CAP, &sb) == 0) {
 		dpkg_parse_status(db, sb.buf ? sb.buf : "", sb.len);
-		if (sb.truncated)
+		if (sb.truncated) {
+			notes_add("'/var/lib/dpkg/status' is larger than %u "
+			    "bytes: only the first %u were read", STATUS_CAP,
+			    STATUS_CAP);
 			db->malformed++;
+		}
 	} else if (errno == ENOENT) {
 		rc = 0;
 	} else {

@@ -474,12 +474,19 @@ xinetd_load(struct ss_conf *c, const char *path, char **cause)
 		size_t nn = 0, cap = 0;
 
 		free(full);
-		while (dp && (de = readdir(dp)) != NULL && nn < INCLUDE_FILES_MAX) {
+		while (dp && (de = readdir(dp)) != NULL) {
 			size_t len = strlen(de->d_name);
 
 			if (strchr(de->d_name, '.') || len == 0 ||
 			    de->d_name[len - 1] == '~')
 				continue;
+			if (nn >= INCLUDE_FILES_MAX) {
+				notes_add("'%s' holds more than %d files: those "
+				    "past the first %d found are not read",
+				    c->includedirs[d], INCLUDE_FILES_MAX,
+				    INCLUDE_FILES_MAX);
+				break;
+			}
 			xgrow((void **)&names, &cap, nn + 1, sizeof(*names));
 			names[nn++] = xstrdup(de->d_name);
 		}

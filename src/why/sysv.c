@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "why/sysv.h"
+#include "util/notes.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
@@ -162,7 +163,7 @@ sysv_load(struct sysv *s)
 	struct dirent *de;
 	char *full;
 	char **names = NULL;
-	size_t nn = 0, cap = 0;
+	size_t nn = 0, cap = 0, extra = 0;
 	DIR *dp;
 
 	memset(s, 0, sizeof(*s));
@@ -173,15 +174,22 @@ sysv_load(struct sysv *s)
 	full = sysroot_path("/etc/init.d");
 	dp = opendir(full);
 	free(full);
-	while (dp && (de = readdir(dp)) != NULL && nn < SCRIPTS_MAX) {
+	while (dp && (de = readdir(dp)) != NULL) {
 		if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0 ||
 		    strchr(de->d_name, '~'))
 			continue;
+		if (nn >= SCRIPTS_MAX) {
+			extra++;
+			continue;
+		}
 		xgrow((void **)&names, &cap, nn + 1, sizeof(*names));
 		names[nn++] = xstrdup(de->d_name);
 	}
 	if (dp)
 		closedir(dp);
+	if (extra)
+		notes_add("/etc/init.d holds more than %d scripts: %zu are not "
+		    "read", SCRIPTS_MAX, extra);
 	if (nn > 1)
 		qsort(names, nn, sizeof(*names), str_cmp);
 	for (size_t i = 0; i < nn; i++) {
