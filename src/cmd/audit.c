@@ -34,6 +34,7 @@
 #include "util/num.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
+#include "util/words.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -171,15 +172,6 @@ exe_running(const struct running *r, const char *exe)
 	return 0;
 }
 
-static int
-in_list(char **v, size_t n, const char *s)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 running_release(struct running *r)
 {
@@ -247,7 +239,7 @@ collect_systemd(struct items *it, struct origin_ctx *octx,
 		kv = unit_get(u, "Service.ExecStart");
 		x->daemon = kv ? exec_path(kv->value) : NULL;
 		if (!is_socket)
-			x->running = in_list(run->units, run->n, links[i].name);
+			x->running = strv_has(run->units, run->n, links[i].name);
 		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, links[i].name);
 		kv = unit_get(u, "Unit.Description");
 		if (kv)
@@ -327,7 +319,7 @@ collect_sysv(struct items *it, struct origin_ctx *octx,
 		x->match_script = sc->name;
 		x->match_unit = NULL;
 		x->daemon = sc->daemon ? xstrdup(sc->daemon) : NULL;
-		x->running = in_list(run->units, run->n, unit) ||
+		x->running = strv_has(run->units, run->n, unit) ||
 		    exe_running(run, sc->daemon);
 		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, sc->name);
 		if (sc->short_desc)
@@ -472,7 +464,7 @@ print_json(FILE *out, const struct items *it)
 {
 	struct strbuf sb;
 	struct jw w;
-	char vb[16], *cause;
+	char vb[16];
 	int rc;
 
 	strbuf_init(&sb, 64u << 20);
@@ -508,13 +500,7 @@ print_json(FILE *out, const struct items *it)
 	}
 	jw_end(&w);
 	jw_end(&w);
-	rc = jw_finish(&w, &cause);
-	if (rc == 0)
-		fwrite(sb.buf, 1, sb.len, out);
-	else {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-	}
+	rc = cmd_emit_json(&w, out);
 	strbuf_release(&sb);
 	return rc;
 }

@@ -61,6 +61,10 @@ void cmd_report_notes(void);
  * EXIT_USAGE after saying why the output could not be written.
  */
 int cmd_finish(int rc);
+struct jw;
+/* The finished document of w to out, or why it could not be: 0, or
+ * -1 after saying why. */
+int cmd_emit_json(struct jw *w, FILE *out);
 /* A data file named on the command line (--iana FILE) must be readable:
  * 0, or -1 after saying why not. */
 int cmd_check_data_option(const char *option, const char *path);

@@ -14,6 +14,7 @@
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "probe/verdict.h"
+#include "render/jsonw.h"
 #include "util/escape.h"
 #include "util/notes.h"
 #include "util/strbuf.h"
@@ -222,4 +223,16 @@ cmd_check_data_option(const char *option, const char *path)
 	}
 	close(fd);
 	return 0;
+}
+
+int
+cmd_emit_json(struct jw *w, FILE *out)
+{
+	char *cause;
+
+	if (jw_emit(w, out, &cause) == 0)
+		return 0;
+	fprintf(stderr, "portsleuth: %s\n", cause);
+	free(cause);
+	return -1;
 }

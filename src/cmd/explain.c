@@ -372,7 +372,6 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 {
 	struct strbuf sb;
 	struct jw w;
-	char *cause;
 	int rc;
 
 	strbuf_init(&sb, 64u << 20);
@@ -442,13 +441,7 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 	}
 	jw_end(&w);
 	jw_end(&w);
-	rc = jw_finish(&w, &cause);
-	if (rc == 0)
-		fwrite(sb.buf, 1, sb.len, out);
-	else {
-		fprintf(stderr, "portsleuth: %s\n", cause);
-		free(cause);
-	}
+	rc = cmd_emit_json(&w, out);
 	strbuf_release(&sb);
 	return rc;
 }

@@ -332,12 +332,8 @@ cmd_probe_exec(int argc, char **argv)
 		jw_notes(&jw);
 		jw_end(&jw);
 		jw_end(&jw);
-		if (jw_finish(&jw, &cause) < 0) {
-			fprintf(stderr, "portsleuth: %s\n", cause);
-			free(cause);
+		if (cmd_emit_json(&jw, stdout) < 0)
 			failed = 1;
-		}
-		fwrite(sb.buf, 1, sb.len, stdout);
 		strbuf_release(&sb);
 	}
 	rc = failed ? EXIT_USAGE : answered ? 0 : EXIT_NOMATCH;

@@ -133,9 +133,7 @@ render_json(FILE *out, const struct listing *l, const struct render_opts *o,
 	    l->ifs.malformed);
 	jw_end(&w);
 	jw_end(&w);
-	rc = jw_finish(&w, cause);
-	if (rc == 0)
-		fwrite(sb.buf, 1, sb.len, out);
+	rc = jw_emit(&w, out, cause);
 	strbuf_release(&sb);
 	return rc;
 }

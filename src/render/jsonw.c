@@ -169,6 +169,15 @@ jw_finish(struct jw *w, char **cause)
 	return 0;
 }
 
+int
+jw_emit(struct jw *w, FILE *out, char **cause)
+{
+	if (jw_finish(w, cause) < 0)
+		return -1;
+	fwrite(w->sb->buf, 1, w->sb->len, out);
+	return 0;
+}
+
 void
 jw_notes(struct jw *w)
 {

@@ -18,6 +18,7 @@
 #define PS_RENDER_JSONW_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util/strbuf.h"
 
@@ -58,6 +59,10 @@ void jw_raw(struct jw *w, const char *key, const char *json);
  * frees *cause.
  */
 int jw_finish(struct jw *w, char **cause);
+
+/* jw_finish(), then the document to out when it is whole: 0, or -1
+ * with *cause (nothing written). */
+int jw_emit(struct jw *w, FILE *out, char **cause);
 
 /* The run's notes: "notes": [...] and, past the cap, "notes_dropped". */
 void jw_notes(struct jw *w);

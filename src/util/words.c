@@ -24,3 +24,12 @@ words_has(const char *list, const char *word, size_t n)
 	}
 	return 0;
 }
+
+int
+strv_has(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}

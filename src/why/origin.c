@@ -123,36 +123,8 @@ origin_ctx_unit(struct origin_ctx *ctx, const char *name)
 static void
 list_socket_units(struct origin_ctx *ctx)
 {
-	size_t cap = 0;
-
 	ctx->sockets_listed = 1;
-	for (const char *const *d = units_system_dirs; *d; d++) {
-		char *full = sysroot_path(*d);
-		DIR *dp = opendir(full);
-		struct dirent *de;
-
-		free(full);
-		while (dp && (de = readdir(dp)) != NULL) {
-			size_t n = strlen(de->d_name), i;
-			int dup = 0;
-
-			if (n < 8 || strcmp(de->d_name + n - 7, ".socket") != 0 ||
-			    !unit_name_valid(de->d_name) ||
-			    ctx->nsockets >= 1024)
-				continue;
-			for (i = 0; i < ctx->nsockets && !dup; i++)
-				dup = strcmp(ctx->socket_names[i],
-				    de->d_name) == 0;
-			if (dup)
-				continue;
-			xgrow((void **)&ctx->socket_names, &cap,
-			    ctx->nsockets + 1, sizeof(*ctx->socket_names));
-			ctx->socket_names[ctx->nsockets++] =
-			    xstrdup(de->d_name);
-		}
-		if (dp)
-			closedir(dp);
-	}
+	units_named(".socket", 1024, &ctx->socket_names, &ctx->nsockets);
 }
 
 static const struct ss_conf *

@@ -11,6 +11,7 @@
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/notes.h"
+#include "util/words.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -376,15 +377,6 @@ xinetd_parse(struct ss_conf *c, const char *buf, size_t len, const char *file)
 		drop_last(c);	/* an unterminated block is not trusted */
 }
 
-static int
-in_list(char **v, size_t n, const char *s)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 void
 xinetd_finish(struct ss_conf *c)
 {
@@ -394,11 +386,11 @@ xinetd_finish(struct ss_conf *c)
 
 		if (e->kind != SS_XINETD)
 			continue;
-		if (in_list(c->dis_list, c->ndis, id) ||
-		    in_list(c->dis_list, c->ndis, e->service))
+		if (strv_has(c->dis_list, c->ndis, id) ||
+		    strv_has(c->dis_list, c->ndis, e->service))
 			e->disabled = 1;
-		if (c->has_enabled && !in_list(c->en_list, c->nen, id) &&
-		    !in_list(c->en_list, c->nen, e->service))
+		if (c->has_enabled && !strv_has(c->en_list, c->nen, id) &&
+		    !strv_has(c->en_list, c->nen, e->service))
 			e->disabled = 1;
 		if (e->internal && e->program == NULL)
 			e->program = xstrdup("internal");

@@ -16,6 +16,7 @@
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/notes.h"
+#include "util/words.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -400,6 +401,41 @@ unit_listen_match(const struct unit *u, const char *proto, const char *addr,
 			return &u->kv[i];
 	}
 	return NULL;
+}
+
+void
+units_named(const char *suffix, size_t max, char ***names, size_t *n)
+{
+	size_t cap = 0, k = strlen(suffix), extra = 0;
+
+	*names = NULL;
+	*n = 0;
+	for (const char *const *d = units_system_dirs; *d; d++) {
+		char *full = sysroot_path(*d);
+		DIR *dp = opendir(full);
+		struct dirent *de;
+
+		free(full);
+		while (dp && (de = readdir(dp)) != NULL) {
+			size_t len = strlen(de->d_name);
+
+			if (len <= k || strcmp(de->d_name + len - k, suffix) != 0 ||
+			    !unit_name_valid(de->d_name) ||
+			    strv_has(*names, *n, de->d_name))
+				continue;
+			if (*n >= max) {
+				extra++;
+				continue;
+			}
+			xgrow((void **)names, &cap, *n + 1, sizeof(**names));
+			(*names)[(*n)++] = xstrdup(de->d_name);
+		}
+		if (dp)
+			closedir(dp);
+	}
+	if (extra)
+		notes_add("more than %zu %s units: %zu are not looked at", max,
+		    suffix, extra);
 }
 
 static int

@@ -63,6 +63,12 @@ struct unit_link {
 	char	*dir;		/* where the link is */
 };
 
+/*
+ * The names of every unit file with suffix (".socket") in the search
+ * path, each once, at most max (past it, a note); the caller frees each
+ * name and *names.
+ */
+void units_named(const char *suffix, size_t max, char ***names, size_t *n);
 /* Units linked into *.wants and *.requires directories of the search
  * path, services and sockets only, each once. */
 void units_enabled(struct unit_link **out, size_t *n);
