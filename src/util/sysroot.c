@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include "util/notes.h"
 #include "util/sysroot.h"
@@ -113,19 +116,13 @@ full_name(int dirfd, const char *name, char *buf, size_t sz)
 	}
 }
 
-int
-open_regular_at(int dirfd, const char *name, int flags)
+/* fd if it is a regular file; else closed, a note, and -1 with errno. */
+static int
+only_regular(int fd, int dirfd, const char *name)
 {
 	struct stat st;
-	int fd, saved;
+	int saved;
 
-	/*
-	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for
-	 * a writer forever (a container's owner controls the files read
-	 * through /proc/PID/root).  It changes nothing for regular files.
-	 */
-	fd = openat(dirfd, name, flags | O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0) {
@@ -145,6 +142,92 @@ open_regular_at(int dirfd, const char *name, int flags)
 		return -1;
 	}
 	return fd;
+}
+
+#define OPEN_READ	(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+int
+open_regular_at(int dirfd, const char *name, int flags)
+{
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for
+	 * a writer forever (a container's owner controls the files read
+	 * through /proc/PID/root).  It changes nothing for regular files.
+	 * A name under a directory descriptor is never a symbolic link
+	 * followed out of that directory.
+	 */
+	if (dirfd != AT_FDCWD)
+		flags |= O_NOFOLLOW;
+	return only_regular(openat(dirfd, name, flags | OPEN_READ), dirfd,
+	    name);
+}
+
+/* openat2(root, path, RESOLVE_IN_ROOT) with flags; rfd: root's fd. */
+static int
+open_in(int rfd, const char *path, int flags)
+{
+	struct open_how how;
+	int fd;
+
+	while (*path == '/')
+		path++;
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)flags;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, rfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		/* before Linux 5.6: at least the last component stays */
+		fd = openat(rfd, path, flags | O_NOFOLLOW);
+	return fd;
+}
+
+int
+open_regular_in(const char *root, const char *path)
+{
+	int rfd, fd, saved;
+
+	if (root == NULL || root[0] == '\0')
+		return open_regular_at(AT_FDCWD, path, 0);
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return -1;
+	fd = only_regular(open_in(rfd, path, OPEN_READ), rfd, path);
+	saved = errno;
+	close(rfd);
+	errno = saved;
+	return fd;
+}
+
+int
+open_dir_in(const char *root, const char *path)
+{
+	int rfd, fd, saved;
+
+	if (root == NULL || root[0] == '\0')
+		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return -1;
+	fd = open_in(rfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	close(rfd);
+	errno = saved;
+	return fd;
+}
+
+int
+read_in_root_capped(const char *root, const char *path, size_t cap,
+    struct strbuf *out)
+{
+	int fd = open_regular_in(root, path), rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = read_fd_capped(fd, cap, out);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 int

@@ -25,11 +25,25 @@ int sysroot_open(const char *path, int flags);
 /*
  * Open dirfd-relative name (AT_FDCWD: a path) for reading, refusing
  * anything but a regular file: a FIFO would block the reader forever, a
- * device never ends.  flags are added (O_NOFOLLOW, ...).  Returns the fd,
+ * device never ends.  flags are added; a name under a directory
+ * descriptor is opened O_NOFOLLOW (never a link out of it).  Returns the fd,
  * or -1 with errno set (EISDIR, or EINVAL for another non-regular file,
  * which is also added to the run's notes).
  */
 int open_regular_at(int dirfd, const char *name, int flags);
+/*
+ * The same for absolute path as seen from inside root (a container's
+ * /proc/PID/root, a fixture): every symbolic link on the way is resolved
+ * within root (openat2 RESOLVE_IN_ROOT), so an absolute link in a
+ * container's tree cannot lead to the host's files.  root "" or NULL: the
+ * path itself.
+ */
+int open_regular_in(const char *root, const char *path);
+/* A directory inside root, the same way (O_RDONLY | O_DIRECTORY). */
+int open_dir_in(const char *root, const char *path);
+/* read_at_capped() through open_regular_in(). */
+int read_in_root_capped(const char *root, const char *path, size_t cap,
+    struct strbuf *out);
 /* "FIFO", "character device", ... for st_mode. */
 const char *file_type_name(mode_t mode);
 

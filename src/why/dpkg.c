@@ -36,12 +36,6 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static char *
-path_join(const char *root, const char *path)
-{
-	return xasprintf("%s%s", root ? root : "", path);
-}
-
 /* One line of buf starting at *pos, without its newline. */
 static int
 next_line(const char *buf, size_t len, size_t *pos, const char **line,
@@ -295,14 +289,14 @@ dpkg_digest(const struct dpkg *db, const struct pkg_owner *o,
 	for (pass = 0; pass < 2 && rc < 0; pass++) {
 		/* Multi-Arch: same packages use "name:arch". */
 		if (pass == 0 && o->pkg->arch[0] != '\0')
-			path = xasprintf("%s/var/lib/dpkg/info/%s:%s.md5sums",
-			    db->root, o->pkg->name, o->pkg->arch);
+			path = xasprintf("/var/lib/dpkg/info/%s:%s.md5sums",
+			    o->pkg->name, o->pkg->arch);
 		else if (pass == 0)
 			continue;
 		else
-			path = xasprintf("%s/var/lib/dpkg/info/%s.md5sums",
-			    db->root, o->pkg->name);
-		if (read_at_capped(AT_FDCWD, path, MD5SUMS_CAP, &sb) == 0)
+			path = xasprintf("/var/lib/dpkg/info/%s.md5sums",
+			    o->pkg->name);
+		if (read_in_root_capped(db->root, path, MD5SUMS_CAP, &sb) == 0)
 			rc = dpkg_md5sums_find(sb.buf ? sb.buf : "", sb.len,
 			    o->listed, hex);
 		free(path);
@@ -416,13 +410,10 @@ scan_lists(struct dpkg *db, struct wantset *ws)
 {
 	struct strbuf sb;
 	struct dirent *de;
-	char *dir;
 	DIR *d;
 	int dfd;
 
-	dir = path_join(db->root, "/var/lib/dpkg/info");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
+	dfd = open_dir_in(db->root, "/var/lib/dpkg/info");
 	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
 		if (dfd >= 0)
 			close(dfd);
@@ -602,8 +593,8 @@ dpkg_load(struct dpkg *db, const char *root, char **cause)
 	*cause = NULL;
 	db->root = xstrdup(root ? root : "");
 	strbuf_init(&sb, STATUS_CAP);
-	p = path_join(db->root, "/var/lib/dpkg/status");
-	if (read_at_capped(AT_FDCWD, p, STATUS_CAP, &sb) == 0) {
+	p = xstrdup("/var/lib/dpkg/status");
+	if (read_in_root_capped(db->root, p, STATUS_CAP, &sb) == 0) {
 		dpkg_parse_status(db, sb.buf ? sb.buf : "", sb.len);
 		if (sb.truncated) {
 			notes_add("'/var/lib/dpkg/status' is larger than %u "
@@ -620,8 +611,8 @@ dpkg_load(struct dpkg *db, const char *root, char **cause)
 	}
 	free(p);
 	if (rc == 1) {
-		p = path_join(db->root, "/var/lib/dpkg/diversions");
-		if (read_at_capped(AT_FDCWD, p, DIVERT_CAP, &sb) == 0)
+		p = xstrdup("/var/lib/dpkg/diversions");
+		if (read_in_root_capped(db->root, p, DIVERT_CAP, &sb) == 0)
 			dpkg_parse_diversions(db, sb.buf ? sb.buf : "", sb.len);
 		free(p);
 	}

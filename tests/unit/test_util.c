@@ -1,9 +1,16 @@
-/* Unit tests for util/strbuf.c and util/num.c. */
+/* Unit tests for util/strbuf.c, util/num.c and util/sysroot.c's
+ * readers (regular files only; paths resolved inside a root). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cm.h"
+#include "util/notes.h"
+#include "util/sysroot.h"
 #include "util/num.h"
 #include "util/strbuf.h"
 
@@ -68,6 +75,104 @@ t_num(void **state)
 	assert_int_equal(num_parse_str("0", 1, 5, &v), ERANGE);
 }
 
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+t_regular_only(void **state)
+{
+	char root[] = "/tmp/ps-sysroot-XXXXXX", p[512];
+	struct strbuf sb;
+	int dfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	strbuf_init(&sb, 1 << 16);
+	notes_reset();
+	put(root, "plain", "hello");
+	snprintf(p, sizeof(p), "%s/fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	/* a FIFO is refused at once (it would block), and said */
+	assert_int_equal(read_at_capped(AT_FDCWD, p, 100, &sb), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(notes_count(), 1);
+	assert_non_null(strstr(notes_get(0), "is a FIFO, not a regular file"));
+	/* a device and a directory too */
+	assert_int_equal(read_at_capped(AT_FDCWD, "/dev/zero", 100, &sb), -1);
+	assert_int_equal(read_at_capped(AT_FDCWD, root, 100, &sb), -1);
+	assert_int_equal(errno, EISDIR);
+	/* under a directory descriptor a symbolic link is not followed */
+	snprintf(p, sizeof(p), "%s/link", root);
+	assert_int_equal(symlink("plain", p), 0);
+	dfd = open(root, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(read_at_capped(dfd, "plain", 100, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), "hello");
+	assert_int_equal(read_at_capped(dfd, "link", 100, &sb), -1);
+	assert_int_equal(errno, ELOOP);
+	close(dfd);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/fifo", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/plain", root);
+	unlink(p);
+	rmdir(root);
+	strbuf_release(&sb);
+	notes_reset();
+}
+
+static void
+t_in_root(void **state)
+{
+	char root[] = "/tmp/ps-inroot-XXXXXX", p[512], dir[600];
+	struct strbuf sb;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	strbuf_init(&sb, 1 << 16);
+	snprintf(dir, sizeof(dir), "%s/etc", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	put(dir, "passwd", "inside\n");
+	/* an absolute link, as a container's own tree would hold one: it
+	 * means the container's /etc/passwd, never the host's */
+	snprintf(p, sizeof(p), "%s/status", root);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	assert_int_equal(read_in_root_capped(root, "/status", 100, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), "inside\n");
+	/* and ".." cannot climb out of the root */
+	snprintf(p, sizeof(p), "%s/up", root);
+	assert_int_equal(symlink("../../../../../../etc/passwd", p), 0);
+	assert_int_equal(read_in_root_capped(root, "/up", 100, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), "inside\n");
+	/* a directory the same way */
+	fd = open_dir_in(root, "/etc");
+	assert_true(fd >= 0);
+	close(fd);
+	/* no root: the path itself */
+	snprintf(p, sizeof(p), "%s/etc/passwd", root);
+	assert_int_equal(read_in_root_capped("", p, 100, &sb), 0);
+	assert_string_equal(strbuf_str(&sb), "inside\n");
+	unlink(p);
+	rmdir(dir);
+	snprintf(p, sizeof(p), "%s/status", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/up", root);
+	unlink(p);
+	rmdir(root);
+	strbuf_release(&sb);
+}
+
 int
 main(void)
 {
@@ -75,6 +180,8 @@ main(void)
 		cmocka_unit_test(t_strbuf_cap),
 		cmocka_unit_test(t_strbuf_long_format),
 		cmocka_unit_test(t_num),
+		cmocka_unit_test(t_regular_only),
+		cmocka_unit_test(t_in_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
