@@ -57,6 +57,20 @@ cmd_report_verbose(const struct listing *l)
 				fprintf(stderr, "portsleuth: %s%s: %s\n",
 				    proto_name(p), f ? "6" : "4",
 				    l->rep.source[p][f]);
+	for (size_t i = 0; i < l->nets.n; i++) {
+		char label[64];
+
+		if (!l->nsv[i].wanted)
+			continue;
+		fprintf(stderr, "portsleuth: netns %s (%s, %s): ",
+		    netns_label(&l->nets.v[i], label, sizeof(label)),
+		    netns_kind_key(l->nets.v[i].kind), l->nets.v[i].path);
+		if (l->nsv[i].entered)
+			fprintf(stderr, "%u sockets\n", l->nsv[i].nsockets);
+		else
+			fprintf(stderr, "not read: %s\n", l->nsv[i].error ?
+			    l->nsv[i].error : "?");
+	}
 	fprintf(stderr, "portsleuth: interfaces: %s (%zu links, %zu "
 	    "addresses)\n", l->ifs.source ? l->ifs.source : "-",
 	    l->ifs.nlinks, l->ifs.naddrs);
@@ -83,6 +97,22 @@ cmd_report_verbose(const struct listing *l)
 void
 cmd_report_listing(const struct listing *l)
 {
+	size_t missed = 0, denied = 0;
+
+	for (size_t i = 0; i < l->nets.n; i++)
+		if (l->nsv[i].wanted && !l->nsv[i].entered) {
+			missed++;
+			denied += l->nsv[i].error &&
+			    strncmp(l->nsv[i].error, "not root", 8) == 0;
+		}
+	if (denied)
+		fprintf(stderr, "portsleuth: not running as root: %zu other "
+		    "network namespaces (containers, ip netns) cannot be "
+		    "entered, so their sockets are not listed\n", denied);
+	if (missed > denied)
+		fprintf(stderr, "portsleuth: %zu network namespaces could not "
+		    "be read (they went away, or cannot be opened; -v "
+		    "names them)\n", missed - denied);
 	if (!l->privileged && l->ps.denied)
 		fprintf(stderr, "portsleuth: not running as root: the "
 		    "descriptors of %u processes of other users cannot be "
@@ -124,9 +154,20 @@ int
 cmd_collect(struct listing *l, const struct listing_opts *lo,
     const char *root, const char *replay, const char *record)
 {
+	struct listing_opts o = *lo;
 	struct nlio *io;
 	char *cause = NULL;
 
+	/* a recording holds one namespace, a fixture tree describes one */
+	if (replay || root || record) {
+		if (lo->netns && strcmp(lo->netns, "self") != 0) {
+			fprintf(stderr, "portsleuth: --netns reads live "
+			    "namespaces: not with --replay, --root or "
+			    "--record\n");
+			return -1;
+		}
+		o.own_netns_only = 1;
+	}
 	if (replay && root == NULL)
 		notes_add("--replay without --root: the recording holds the "
 		    "kernel's tables only; processes are this system's "
@@ -142,7 +183,13 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 		free(cause);
 		return -1;
 	}
-	listing_build(l, io, lo);
+	listing_build(l, io, &o);
+	if (l->netns_error) {
+		fprintf(stderr, "portsleuth: --netns: %s\n", l->netns_error);
+		nlio_close(io, NULL);
+		listing_release(l);
+		return -1;
+	}
 	if (nlio_close(io, &cause) != 0) {
 		fprintf(stderr, "portsleuth: %s\n", cause);
 		free(cause);

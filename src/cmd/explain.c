@@ -60,6 +60,9 @@ cmd_explain_usage(FILE *out)
 "  -j, --json           one JSON document\n"
 "      --root DIR       read /proc, /etc and /sys under DIR\n"
 "      --replay FILE    answer netlink requests from FILE\n"
+"      --netns SPEC     which network namespaces: all, host, self, an ip\n"
+"                       netns name, a PID, a path, net:[INODE] (default:\n"
+"                       all from the host's namespace, else its own)\n"
 "      --kb FILE        daemon knowledge base (default: the installed one)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "      --probe          also talk to its listening sockets: the protocol,\n"
@@ -488,6 +491,7 @@ cmd_explain_exec(int argc, char **argv)
 	int json = co.json;
 
 	lo.iana_path = co.iana ? co.iana : cmd_find_data("iana-ports.tsv");
+	lo.netns = co.netns;
 	lo.need = PS_NEED_ALL;
 	/* A PID names a process, whatever its sockets' states. */
 	lo.filter.all_states = lo.filter.pid != 0;

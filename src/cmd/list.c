@@ -104,6 +104,9 @@ cmd_list_usage(FILE *out)
 "      --root DIR       read /proc, /etc and /sys under DIR\n"
 "      --record FILE    save every netlink reply to FILE\n"
 "      --replay FILE    answer netlink requests from FILE\n"
+"      --netns SPEC     which network namespaces: all, host, self, an ip\n"
+"                       netns name, a PID, a path, net:[INODE] (default:\n"
+"                       all from the host's namespace, else its own)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "      --kb FILE        daemon knowledge base (default: the installed one)\n"
 "      --rules FILE     probe and match rules (default: the installed one)\n"
@@ -243,6 +246,7 @@ cmd_list_exec(int argc, char **argv)
 	if (cmd_opts_finish(&co) < 0)
 		return EXIT_USAGE;
 	ro.probe = co.probe;
+	lo.netns = co.netns;
 	lo.iana_path = co.iana ? co.iana : cmd_find_data("iana-ports.tsv");
 	if (user) {
 		struct users *u = users_load();
@@ -278,6 +282,7 @@ cmd_list_exec(int argc, char **argv)
 
 	if (cmd_collect(&l, &lo, co.root, co.replay, co.record) < 0)
 		return EXIT_USAGE;
+	ro.netns = l.nentered > 1 || (co.netns && strcmp(co.netns, "self"));
 	if (ro.why) {
 		dossiers_build(&why, &l, co.kb ? co.kb :
 		    cmd_find_data("daemons.kb"));

@@ -94,6 +94,9 @@ cmd_opts_take(struct cmd_opts *o, int ch, const char *arg)
 	case OPT_RULES:
 		o->rules = arg;
 		return 1;
+	case OPT_NETNS:
+		o->netns = arg;
+		return 1;
 	default:
 		return 0;
 	}

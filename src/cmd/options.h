@@ -15,17 +15,18 @@
 /* getopt_long values of the shared long options (above any char). */
 enum {
 	OPT_ROOT = 300, OPT_REPLAY, OPT_RECORD, OPT_IANA, OPT_KB,
-	OPT_PROBE, OPT_PROBE_TIMEOUT, OPT_RULES, OPT_TIMEOUT,
+	OPT_PROBE, OPT_PROBE_TIMEOUT, OPT_RULES, OPT_TIMEOUT, OPT_NETNS,
 	OPT_SHARED_END
 };
 
-/* What is read: --root, --replay, --iana, --kb (and -j, --json). */
+/* What is read: --root, --replay, --iana, --kb, --netns (and -j). */
 #define CMDOPT_SOURCES \
 	{ "json", no_argument, NULL, 'j' }, \
 	{ "root", required_argument, NULL, OPT_ROOT }, \
 	{ "replay", required_argument, NULL, OPT_REPLAY }, \
 	{ "iana", required_argument, NULL, OPT_IANA }, \
-	{ "kb", required_argument, NULL, OPT_KB }
+	{ "kb", required_argument, NULL, OPT_KB }, \
+	{ "netns", required_argument, NULL, OPT_NETNS }
 /* Probing the listeners: --probe, --probe-timeout, --rules. */
 #define CMDOPT_PROBE \
 	{ "probe", no_argument, NULL, OPT_PROBE }, \
@@ -37,6 +38,7 @@ enum {
 struct cmd_opts {
 	const char	*cmd;		/* "explain"; "" for the listing */
 	const char	*root, *replay, *record, *iana, *kb, *rules;
+	const char	*netns;		/* --netns SPEC */
 	int		 json;
 	int		 probe;
 	int		 probe_budget;	/* ms */

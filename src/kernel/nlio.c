@@ -49,6 +49,7 @@ struct nlio_entry {
 struct nlio {
 	int			 replay;
 	int			 none;		/* no netlink source at all */
+	int			 netns_fd;	/* live in that namespace, or -1 */
 	/* replay */
 	char			*file;
 	struct nlio_entry	*ents;
@@ -79,6 +80,7 @@ nlio_open_live(const char *record_path, char **cause)
 {
 	struct nlio *io = xcalloc(1, sizeof(*io));
 
+	io->netns_fd = -1;
 	io->seq = (unsigned int)time(NULL);
 	pthread_mutex_init(&io->rec_lock, NULL);
 	if (record_path != NULL) {
@@ -103,10 +105,25 @@ nlio_open_live(const char *record_path, char **cause)
 }
 
 struct nlio *
+nlio_open_live_netns(int netns_fd, char **cause)
+{
+	struct nlio *io = nlio_open_live(NULL, cause);
+
+	if (io && (io->netns_fd = fcntl(netns_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+		*cause = xasprintf("cannot keep the namespace open: %s",
+		    strerror(errno));
+		nlio_close(io, NULL);
+		return NULL;
+	}
+	return io;
+}
+
+struct nlio *
 nlio_open_none(void)
 {
 	struct nlio *io = xcalloc(1, sizeof(*io));
 
+	io->netns_fd = -1;
 	io->replay = 1;
 	io->none = 1;
 	return io;
@@ -119,6 +136,7 @@ nlio_open_buffer(const char *data, size_t len, char **cause)
 	const char *p = data, *end = data + len;
 	size_t mlen = strlen(NLIO_MAGIC);
 
+	io->netns_fd = -1;
 	io->replay = 1;
 	io->file = xmalloc(len ? len : 1);
 	memcpy(io->file, data, len);
@@ -340,11 +358,45 @@ dump_replay(struct nlio *io, const char *key, mnl_cb_t cb, void *data)
  * A socket of its own for every dump: dumps may run on several threads at
  * once, and a dump cut short cannot leave replies behind for the next.
  */
+/*
+ * A netlink socket answers for the network namespace it was made in.
+ * For another namespace, this thread enters it just long enough to make
+ * the socket (setns changes the calling thread's namespace only), then
+ * returns to its own; a thread that could not return must not go on.
+ */
 static struct mnl_socket *
-live_socket(int bus)
+socket_in(int netns_fd, int bus)
+{
+	struct mnl_socket *nl;
+	int self, saved;
+
+	if (netns_fd < 0)
+		return mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		saved = errno;
+		close(self);
+		errno = saved;
+		return NULL;
+	}
+	nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	saved = errno;
+	if (setns(self, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "portsleuth: cannot return to its own network "
+		    "namespace: %s\n", strerror(errno));
+		_exit(2);
+	}
+	close(self);
+	errno = saved;
+	return nl;
+}
+
+static struct mnl_socket *
+live_socket(int netns_fd, int bus)
 {
 	static const struct timeval timeout = { NLIO_TIMEOUT_S, 0 };
-	struct mnl_socket *nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	struct mnl_socket *nl = socket_in(netns_fd, bus);
 
 	if (nl == NULL)
 		return NULL;
@@ -365,7 +417,7 @@ static int
 dump_live(struct nlio *io, int bus, const char *key, struct nlmsghdr *req,
     mnl_cb_t cb, void *data)
 {
-	struct mnl_socket *nl = live_socket(bus);
+	struct mnl_socket *nl = live_socket(io->netns_fd, bus);
 	struct strbuf rec;
 	char *buf;
 	unsigned int portid, seq, n = 0;
@@ -464,6 +516,8 @@ nlio_close(struct nlio *io, char **cause)
 			rc = -1;
 		}
 	}
+	if (io->netns_fd >= 0)
+		close(io->netns_fd);
 	free(io->rec_path);
 	free(io->rec_tmp);
 	if (!io->replay)

@@ -223,18 +223,18 @@ procnet_parse(const char *text, size_t len, enum ps_proto proto, int v6,
 }
 
 int
-procnet_read(enum ps_proto proto, int v6, uint32_t states,
+procnet_read(const char *dir, enum ps_proto proto, int v6, uint32_t states,
     struct socklist *out, unsigned int *malformed)
 {
 	const char *name = procnet_file(proto, v6);
 	struct strbuf sb;
-	char path[64];
+	char path[320];
 
 	if (name == NULL) {
 		errno = ENOENT;
 		return -1;
 	}
-	snprintf(path, sizeof(path), "/proc/net/%s", name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	strbuf_init(&sb, PROCNET_MAX);
 	if (sysroot_read(path, PROCNET_MAX, &sb) < 0) {
 		int saved = errno;

@@ -26,10 +26,11 @@ size_t procnet_parse(const char *text, size_t len, enum ps_proto proto,
     int v6, uint32_t states, struct socklist *out, unsigned int *malformed);
 
 /*
- * Read /proc/net/FILE for proto and family under the system root.  Returns
- * 0, or -1 with errno set when the file cannot be read.
+ * Read DIR/FILE (dir "/proc/net", or /proc/PID/net for another network
+ * namespace) for proto and family under the system root.  Returns 0, or
+ * -1 with errno set when the file cannot be read.
  */
-int procnet_read(enum ps_proto proto, int v6, uint32_t states,
-    struct socklist *out, unsigned int *malformed);
+int procnet_read(const char *dir, enum ps_proto proto, int v6,
+    uint32_t states, struct socklist *out, unsigned int *malformed);
 
 #endif

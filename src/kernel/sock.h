@@ -74,6 +74,7 @@ struct sock_rec {
 	uint32_t	 bound_if;	/* SO_BINDTODEVICE ifindex, 0 = none */
 	uint32_t	 uid;		/* socket owner uid from the kernel */
 	uint32_t	 rqueue, wqueue;
+	uint32_t	 netns;		/* index into the listing's namespaces */
 	uint64_t	 inode;
 };
 

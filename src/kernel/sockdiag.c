@@ -199,6 +199,7 @@ dump_one(struct nlio *io, enum ps_proto proto, int family, uint32_t states,
 struct task {
 	int			 p, f;
 	uint32_t		 states;
+	const char		*procnet_dir;	/* the fallback's tables */
 	struct socklist		 list;
 	struct sockdiag_report	 part;	/* counters and source[p][f] */
 };
@@ -227,16 +228,20 @@ run_task(struct nlio *io, struct task *t)
 		*source = xstrdup("unavailable (not in the recording)");
 		return;
 	}
-	if (procnet_read(t->p, t->f, t->states, &t->list,
-	    &t->part.malformed) == 0)
-		*source = xasprintf("/proc/net/%s (sock_diag: %s)", file,
+	if (t->procnet_dir == NULL)
+		*source = xasprintf("unavailable (sock_diag: %s; no process "
+		    "seen in the namespace to read /proc/PID/net from)",
 		    nl_reason(nlerr));
+	else if (procnet_read(t->procnet_dir, t->p, t->f, t->states, &t->list,
+	    &t->part.malformed) == 0)
+		*source = xasprintf("%s/%s (sock_diag: %s)", t->procnet_dir,
+		    file, nl_reason(nlerr));
 	else if (file == NULL)
 		*source = xasprintf("unavailable (sock_diag: %s)",
 		    nl_reason(nlerr));
 	else
-		*source = xasprintf("unavailable (sock_diag: %s; /proc/net/%s: "
-		    "%s)", nl_reason(nlerr), file, strerror(errno));
+		*source = xasprintf("unavailable (sock_diag: %s; %s/%s: %s)",
+		    nl_reason(nlerr), t->procnet_dir, file, strerror(errno));
 }
 
 static void *
@@ -272,6 +277,8 @@ sockdiag_collect(struct nlio *io, const struct sockdiag_query *q,
 			tasks[pl.n].f = f;
 			tasks[pl.n].states = p == PROTO_TCP || p == PROTO_SCTP ?
 			    q->tcp_states : q->dgram_states;
+			tasks[pl.n].procnet_dir = q->other_netns ?
+			    q->procnet_dir : "/proc/net";
 			pl.n++;
 		}
 	}

@@ -20,6 +20,11 @@ struct sockdiag_query {
 	int		 want4, want6;
 	uint32_t	 tcp_states;	/* STATE_BIT() masks */
 	uint32_t	 dgram_states;	/* UDP, UDP-Lite, raw */
+	/* the fallback: "/proc/net" in portsleuth's own namespace (under
+	 * the system root); for another (other_netns), /proc/PID/net of a
+	 * process in it, or NULL for none */
+	int		 other_netns;
+	const char	*procnet_dir;
 };
 
 struct sockdiag_report {

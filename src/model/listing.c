@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include <stdio.h>
+
 #include "model/listing.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
@@ -86,6 +88,9 @@ view_cmp(const void *a, const void *b)
 		return x->rport < y->rport ? -1 : 1;
 	if ((c = memcmp(x->raddr, y->raddr, 16)) != 0)
 		return c;
+	/* the same endpoint in several namespaces: in the order found */
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
@@ -128,6 +133,99 @@ why_unowned(const struct listing *l, const struct sock_rec *s)
 	return OWNER_KERNEL;
 }
 
+const struct ifaces *
+listing_ifaces(const struct listing *l, const struct sock_rec *s)
+{
+	if (s->netns == 0 || s->netns >= l->nets.n)
+		return &l->ifs;
+	return &l->nsv[s->netns].ifs;
+}
+
+const struct netns *
+listing_netns(const struct listing *l, const struct sock_rec *s)
+{
+	return s->netns < l->nets.n ? &l->nets.v[s->netns] : NULL;
+}
+
+/*
+ * The sockets of namespace i into out (tagged with i), and with ifs its
+ * interfaces.  Index 0 is portsleuth's own, read through io; another is
+ * entered through a netlink socket made inside it.  0, or -1 with
+ * *cause when it could not be entered (out untouched).
+ */
+static int
+collect_ns(struct listing *l, size_t i, struct nlio *io,
+    struct sockdiag_query *q, struct socklist *out,
+    struct sockdiag_report *rep, struct ifaces *ifs, char **cause)
+{
+	const struct netns *ns = &l->nets.v[i];
+	struct socklist one = { 0 };
+	struct nlio *nio = io;
+	char dir[64];
+	int fd;
+
+	*cause = NULL;
+	q->other_netns = i != 0;
+	q->procnet_dir = NULL;
+	if (i != 0) {
+		if (!l->privileged) {
+			*cause = xstrdup("not root: entering a network "
+			    "namespace needs CAP_SYS_ADMIN");
+			return -1;
+		}
+		if ((fd = netns_open(ns, cause)) < 0)
+			return -1;
+		nio = nlio_open_live_netns(fd, cause);
+		close(fd);
+		if (nio == NULL)
+			return -1;
+		if (ns->pid > 0) {
+			snprintf(dir, sizeof(dir), "/proc/%d/net", (int)ns->pid);
+			q->procnet_dir = dir;
+		}
+	}
+	if (ifs)
+		ifaces_collect(nio, ifs);
+	sockdiag_collect(nio, q, &one, rep);
+	if (nio != io)
+		nlio_close(nio, NULL);
+	xgrow((void **)&out->v, &out->cap, out->n + one.n, sizeof(*out->v));
+	for (size_t k = 0; k < one.n; k++) {
+		one.v[k].netns = (uint32_t)i;
+		out->v[out->n++] = one.v[k];
+	}
+	socklist_release(&one);
+	return 0;
+}
+
+/* Which namespaces the listing reads (l->nsv[].wanted). */
+static void
+choose_netns(struct listing *l, const struct listing_opts *o)
+{
+	size_t idx = 0;
+	int all = 0;
+
+	if (o->own_netns_only) {
+		/* v[0] is the own one */
+		for (size_t i = 1; i < l->nets.n; i++) {
+			free(l->nets.v[i].name);
+			free(l->nets.v[i].path);
+		}
+		l->nets.n = l->nets.n ? 1 : 0;
+	} else if (o->netns) {
+		if (netns_select(&l->nets, o->netns, &idx, &all,
+		    &l->netns_error) < 0)
+			return;
+	} else {
+		/* in the host's namespace: all of them; inside another
+		 * (ip netns exec, a container): that one */
+		all = l->nets.n > 0 && l->nets.v[0].kind == NETNS_HOST;
+	}
+	l->nsv = xcalloc(l->nets.n ? l->nets.n : 1, sizeof(*l->nsv));
+	for (size_t i = 0; i < l->nets.n; i++)
+		l->nsv[i].wanted = all || i == idx;
+}
+
 static int
 u64_cmp(const void *a, const void *b)
 {
@@ -148,10 +246,13 @@ recheck_unowned(struct listing *l, struct nlio *io,
 {
 	struct socklist again = { 0 };
 	struct sockdiag_report rep;
-	unsigned int answered[PROTO_COUNT][2] = { { 0 } };
+	/* sockets seen again per (namespace, table); namespaces past 63
+	 * share a slot */
+	unsigned int answered[64][PROTO_COUNT * 2];
 	uint64_t *inodes;
 	size_t i, cand = 0;
 
+	memset(answered, 0, sizeof(answered));
 	for (i = 0; i < l->nviews; i++) {
 		const struct sock_rec *s = l->views[i].s;
 
@@ -162,18 +263,29 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	if (cand == 0)
 		return;
 	memset(&rep, 0, sizeof(rep));
-	sockdiag_collect(io, q, &again, &rep);
+	for (i = 0; i < l->nets.n; i++) {
+		struct sockdiag_query qq = *q;
+		char *cause = NULL;
+
+		if (l->nsv[i].entered &&
+		    collect_ns(l, i, io, &qq, &again, &rep, NULL, &cause) < 0)
+			free(cause);
+	}
+	if (l->nets.n == 0)
+		sockdiag_collect(io, q, &again, &rep);
 	inodes = xcalloc(again.n ? again.n : 1, sizeof(*inodes));
 	for (i = 0; i < again.n; i++) {
 		inodes[i] = again.v[i].inode;
-		answered[again.v[i].proto][again.v[i].family == AF_INET6]++;
+		answered[again.v[i].netns < 64 ? again.v[i].netns : 63]
+		    [again.v[i].proto * 2 + (again.v[i].family == AF_INET6)]++;
 	}
 	qsort(inodes, again.n, sizeof(*inodes), u64_cmp);
 	for (i = 0; i < l->nviews; i++) {
 		struct sock_rec *s = (struct sock_rec *)l->views[i].s;
 
 		if (l->views[i].nowners || s->owner_note != OWNER_KERNEL ||
-		    !answered[s->proto][s->family == AF_INET6] ||
+		    !answered[s->netns < 64 ? s->netns : 63]
+		    [s->proto * 2 + (s->family == AF_INET6)] ||
 		    bsearch(&s->inode, inodes, again.n, sizeof(*inodes),
 		    u64_cmp) != NULL)
 			continue;
@@ -204,8 +316,27 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	q.want6 = f->want6 || !f->want4;
 	q.tcp_states = f->all_states ? STATES_ALL : STATE_BIT(ST_LISTEN);
 	q.dgram_states = f->all_states ? STATES_ALL : STATE_BIT(ST_CLOSE);
-	ifaces_collect(io, &l->ifs);
-	sockdiag_collect(io, &q, &l->socks, &l->rep);
+	netns_discover(&l->nets);
+	choose_netns(l, o);
+	if (l->nets.n == 0) {
+		/* no namespace file to be seen at all: the tables as they are */
+		ifaces_collect(io, &l->ifs);
+		sockdiag_collect(io, &q, &l->socks, &l->rep);
+	}
+	for (i = 0; i < l->nets.n; i++) {
+		struct ns_view *nv = &l->nsv[i];
+		size_t before = l->socks.n;
+
+		if (!nv->wanted)
+			continue;
+		l->nwanted++;
+		if (collect_ns(l, i, io, &q, &l->socks, i ? &nv->rep : &l->rep,
+		    i ? &nv->ifs : &l->ifs, &nv->error) < 0)
+			continue;
+		nv->entered = 1;
+		nv->nsockets = (unsigned int)(l->socks.n - before);
+		l->nentered++;
+	}
 
 	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
 	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
@@ -213,7 +344,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	for (i = 0; i < l->socks.n; i++) {
 		const struct sock_rec *s = &l->socks.v[i];
 
-		if (!sock_wanted(s, f, &l->ifs))
+		if (!sock_wanted(s, f, listing_ifaces(l, s)))
 			continue;
 		l->views[l->nviews++].s = s;
 		inodes[n++] = s->inode;
@@ -231,7 +362,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	for (i = 0; i < l->nviews; i++) {
 		struct sock_view *v = &l->views[i];
 
-		exposure_compute(v->s, &l->ifs, &v->exp);
+		exposure_compute(v->s, listing_ifaces(l, v->s), &v->exp);
 		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
 	}
 	procscan_finish(&l->ps);
@@ -280,6 +411,16 @@ listing_release(struct listing *l)
 	socklist_release(&l->socks);
 	sockdiag_report_release(&l->rep);
 	ifaces_release(&l->ifs);
+	for (i = 0; i < l->nets.n; i++) {
+		if (i > 0) {
+			sockdiag_report_release(&l->nsv[i].rep);
+			ifaces_release(&l->nsv[i].ifs);
+		}
+		free(l->nsv[i].error);
+	}
+	free(l->nsv);
+	free(l->netns_error);
+	netns_set_release(&l->nets);
 	procscan_release(&l->ps);
 	registry_release(&l->reg);
 	users_free(l->users);

@@ -13,6 +13,7 @@
 #include "model/exposure.h"
 #include "model/filter.h"
 #include "kernel/ifaces.h"
+#include "kernel/netns.h"
 #include "kernel/sock.h"
 #include "proc/proc.h"
 #include "kernel/nlio.h"
@@ -26,6 +27,25 @@ struct listing_opts {
 	int		 threads;	/* 0 = automatic */
 	const char	*iana_path;	/* NULL: no IANA fallback */
 	unsigned int	 need;		/* PS_NEED_* details to read */
+	/*
+	 * Network namespaces: own_netns_only (a recording, a fixture root,
+	 * --record) lists portsleuth's own; else netns names one (--netns
+	 * SPEC, "all" for every one), and by default every namespace is
+	 * listed when portsleuth runs in the host's, only its own when it
+	 * runs inside another.
+	 */
+	int		 own_netns_only;
+	const char	*netns;
+};
+
+/* One network namespace of the listing (parallel to l->nets.v). */
+struct ns_view {
+	int			 wanted;	/* selected for the listing */
+	int			 entered;	/* its tables were read */
+	char			*error;		/* why not, when wanted */
+	struct ifaces		 ifs;		/* index 0: see l->ifs */
+	struct sockdiag_report	 rep;		/* index 0: see l->rep */
+	unsigned int		 nsockets;
 };
 
 /* One selected socket with its annotations and selected owners. */
@@ -42,8 +62,13 @@ struct probe_view;
 
 struct listing {
 	struct socklist		 socks;
-	struct sockdiag_report	 rep;
-	struct ifaces		 ifs;
+	struct sockdiag_report	 rep;		/* portsleuth's own namespace */
+	struct ifaces		 ifs;		/* the same */
+	struct netns_set	 nets;		/* every namespace found */
+	struct ns_view		*nsv;		/* parallel to nets.v */
+	size_t			 nentered;	/* namespaces whose tables were read */
+	size_t			 nwanted;	/* ... that were asked for */
+	char			*netns_error;	/* --netns SPEC not found */
 	struct procscan		 ps;
 	struct registry		 reg;
 	struct users		*users;
@@ -64,6 +89,13 @@ struct listing {
 void listing_build(struct listing *l, struct nlio *io,
     const struct listing_opts *o);
 void listing_release(struct listing *l);
+
+/* The interfaces of the namespace a socket lives in. */
+const struct ifaces *listing_ifaces(const struct listing *l,
+    const struct sock_rec *s);
+/* The namespace a socket lives in (NULL: none known). */
+const struct netns *listing_netns(const struct listing *l,
+    const struct sock_rec *s);
 
 /* A monotonic clock in milliseconds. */
 double now_ms(void);

@@ -68,7 +68,7 @@ fmt_endpoint(const struct row *r, const uint8_t *a, uint16_t port, int local,
 
 	fmt_addr(s->family, a, addr, sizeof(addr));
 	if (local && s->bound_if) {
-		name = ifaces_name(&r->l->ifs, s->bound_if);
+		name = ifaces_name(listing_ifaces(r->l, s), s->bound_if);
 		if (name)
 			snprintf(dev, sizeof(dev), "%%%s", name);
 		else
@@ -103,6 +103,32 @@ static void
 g_proto(const struct row *r, struct value *v)
 {
 	set_str(v, proto_name(r->v->s->proto));
+}
+
+static void
+g_netns_table(const struct row *r, struct value *v)
+{
+	const struct netns *ns = listing_netns(r->l, r->v->s);
+
+	set_str(v, ns ? netns_label(ns, v->buf, sizeof(v->buf)) : NULL);
+}
+
+static void
+j_netns(const struct row *r, struct jw *w, const char *key)
+{
+	const struct netns *ns = listing_netns(r->l, r->v->s);
+	char label[64];
+
+	if (ns == NULL) {
+		jw_null(w, key);
+		return;
+	}
+	jw_object(w, key);
+	jw_int(w, "inode", (int64_t)ns->inode);
+	jw_str(w, "kind", netns_kind_key(ns->kind));
+	jw_str(w, "name", ns->name);
+	jw_str(w, "label", netns_label(ns, label, sizeof(label)));
+	jw_end(w);
 }
 
 static void
@@ -188,7 +214,7 @@ g_device(const struct row *r, struct value *v)
 	if (s->bound_if == 0)
 		set_str(v, NULL);
 	else
-		set_str(v, ifaces_name(&r->l->ifs, s->bound_if));
+		set_str(v, ifaces_name(listing_ifaces(r->l, s), s->bound_if));
 }
 
 static void
@@ -514,6 +540,10 @@ g_cgroup(const struct row *r, struct value *v)
 
 const struct column columns[] = {
 	/* socket */
+	{ "NETNS", NULL, COL_SOCKET, CT_NETNS, STYLE_NONE, g_netns_table, 3,
+	    8 },
+	{ NULL, "netns", COL_SOCKET, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 0, 0,
+	    j_netns },
 	{ "PROTO", NULL, COL_SOCKET, CT_ALWAYS, STYLE_NONE, g_proto_table },
 	{ NULL, "proto", COL_SOCKET, CT_NEVER, STYLE_NONE, g_proto },
 	{ NULL, "family", COL_SOCKET, CT_NEVER, STYLE_NONE, g_family },

@@ -24,6 +24,7 @@
 #define CT_ALLSTATES	3	/* -a only */
 #define CT_WHY		4	/* --why only */
 #define CT_PROBE	5	/* --probe only */
+#define CT_NETNS	6	/* when more than one namespace is listed */
 
 enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE, STYLE_INTEGRITY,
 	STYLE_VERDICT };

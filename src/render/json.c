@@ -97,6 +97,26 @@ render_json(FILE *out, const struct listing *l, const struct render_opts *o,
 	    "not requested");
 	jw_notes(&w);
 	jw_end(&w);
+	jw_array(&w, "namespaces");
+	for (i = 0; i < l->nets.n; i++) {
+		const struct netns *ns = &l->nets.v[i];
+		const struct ns_view *nv = &l->nsv[i];
+		char label[64];
+
+		if (!nv->wanted)
+			continue;
+		jw_object(&w, NULL);
+		jw_int(&w, "inode", (int64_t)ns->inode);
+		jw_str(&w, "kind", netns_kind_key(ns->kind));
+		jw_str(&w, "name", ns->name);
+		jw_str(&w, "label", netns_label(ns, label, sizeof(label)));
+		jw_str(&w, "path", ns->path);
+		jw_bool(&w, "entered", nv->entered);
+		jw_str(&w, "error", nv->entered ? NULL : nv->error);
+		jw_int(&w, "sockets", nv->nsockets);
+		jw_end(&w);
+	}
+	jw_end(&w);
 	jw_array(&w, "sockets");
 	for (i = 0; i < l->nviews; i++) {
 		const struct sock_view *v = &l->views[i];

@@ -15,6 +15,7 @@ struct render_opts {
 	int	 verbose;
 	int	 why;		/* origin, package, integrity columns */
 	int	 probe;		/* WIRE and VERDICT columns */
+	int	 netns;		/* NETNS column: several namespaces */
 	size_t	 max_width;	/* fit the table to this many columns; 0: no */
 };
 

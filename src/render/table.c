@@ -39,6 +39,8 @@ shown(const struct column *c, const struct render_opts *o)
 		return o->why;
 	case CT_PROBE:
 		return o->probe;
+	case CT_NETNS:
+		return o->netns;
 	}
 	return 0;
 }

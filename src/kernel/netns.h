@@ -1,0 +1,76 @@
+/*
+ * netns.h - the network namespaces of the host, found the ways the
+ * kernel keeps one alive: a process in it (/proc/PID/ns/net), a bind
+ * mount of its nsfs file (`ip netns` under /run/netns, docker's
+ * /run/docker/netns, or any other mount point, from mountinfo), or an
+ * open descriptor (a "net:[N]" link in /proc/PID/fd).  Each is listed
+ * once, by its nsfs inode, with the most telling name found.
+ *
+ * Entering one (setns) needs CAP_SYS_ADMIN: netns_open() gives a
+ * descriptor for it, and the reason when it cannot.
+ */
+#ifndef PS_KERNEL_NETNS_H
+#define PS_KERNEL_NETNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum netns_kind {
+	NETNS_HOST,		/* PID 1's */
+	NETNS_SELF,		/* portsleuth's own, when it is not PID 1's */
+	NETNS_NAMED,		/* an `ip netns` name (/run/netns) */
+	NETNS_DOCKER,		/* /run/docker/netns */
+	NETNS_MOUNT,		/* bind-mounted elsewhere */
+	NETNS_PROCESS,		/* only processes in it */
+	NETNS_FD,		/* only an open descriptor keeps it */
+	NETNS_KIND_COUNT
+};
+
+struct netns {
+	uint64_t	 inode;		/* the namespace's nsfs inode */
+	enum netns_kind	 kind;
+	char		*name;		/* "host", the ip netns name, ...; NULL */
+	char		*path;		/* what opens it */
+	pid_t		 pid;		/* a process in it, 0 if none seen */
+	unsigned int	 nprocs;	/* processes seen in it */
+	int		 self;		/* portsleuth runs in it */
+};
+
+struct netns_set {
+	struct netns	*v;
+	size_t		 n, cap;
+	unsigned int	 unreadable;	/* processes whose ns link was hidden */
+};
+
+/*
+ * Find every network namespace (live system only; under a fixture root
+ * there is just the one the files describe).  v[0] is portsleuth's own.
+ */
+void netns_discover(struct netns_set *s);
+void netns_set_release(struct netns_set *s);
+/* The entry for inode, or NULL. */
+const struct netns *netns_find(const struct netns_set *s, uint64_t inode);
+/* "host", "netns", "docker", "mount", "process", "fd", "self". */
+const char *netns_kind_key(enum netns_kind k);
+/* Label for a table: "host", the ip netns name, "docker:ID", or
+ * "net:[INODE]"; into buf. */
+const char *netns_label(const struct netns *ns, char *buf, size_t sz);
+
+/*
+ * A descriptor of the namespace (O_RDONLY | O_CLOEXEC), checked to be
+ * that namespace still; -1 with *cause (caller frees) when it is gone or
+ * cannot be opened.
+ */
+int netns_open(const struct netns *ns, char **cause);
+
+/*
+ * Resolve a --netns SPEC against the set: "all" (*all set), "host",
+ * "self", an `ip netns` name, a docker namespace name, a path to a
+ * namespace file (added to the set when it was not found), a PID, or
+ * "net:[INODE]".  0 with *index, or -1 with *cause (caller frees).
+ */
+int netns_select(struct netns_set *s, const char *spec, size_t *index,
+    int *all, char **cause);
+
+#endif
