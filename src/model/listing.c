@@ -214,8 +214,12 @@ choose_netns(struct listing *l, const struct listing_opts *o)
 		l->nets.n = l->nets.n ? 1 : 0;
 	} else if (o->netns) {
 		if (netns_select(&l->nets, o->netns, &idx, &all,
-		    &l->netns_error) < 0)
+		    &l->netns_error) < 0) {
+			/* nothing is read; the caller says why */
+			l->nsv = xcalloc(l->nets.n ? l->nets.n : 1,
+			    sizeof(*l->nsv));
 			return;
+		}
 	} else {
 		/* in the host's namespace: all of them; inside another
 		 * (ip netns exec, a container): that one */
@@ -265,11 +269,14 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	memset(&rep, 0, sizeof(rep));
 	for (i = 0; i < l->nets.n; i++) {
 		struct sockdiag_query qq = *q;
+		struct sockdiag_report one;
 		char *cause = NULL;
 
+		memset(&one, 0, sizeof(one));
 		if (l->nsv[i].entered &&
-		    collect_ns(l, i, io, &qq, &again, &rep, NULL, &cause) < 0)
+		    collect_ns(l, i, io, &qq, &again, &one, NULL, &cause) < 0)
 			free(cause);
+		sockdiag_report_release(&one);
 	}
 	if (l->nets.n == 0)
 		sockdiag_collect(io, q, &again, &rep);

@@ -1,0 +1,251 @@
+#!/usr/bin/python3
+"""Every network namespace in one run, live.
+
+usage: test_netns_live.py PORTSLEUTH TESTS_DIR
+
+Made here: two `ip netns` namespaces with the same port bound in each
+(one on 0.0.0.0, one on 127.0.0.1), joined to a peer namespace over veth
+pairs; a namespace kept only by a bind mount on a file (not under
+/run/netns), whose one listener is held by a process that entered it,
+opened the socket and went back; and a namespace with no process at all.
+portsleuth, run from the host's namespace (where it lists them all by
+default), must find each one, name it, attribute each socket to the
+process holding it, and its exposure must agree with a real connection
+attempt from the peer.  Run as nobody it must say the namespaces it
+could not enter.  Needs root; exits 77 without it.  Everything made is
+removed; every process started is stopped by PID.
+"""
+import ctypes
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pylib"))
+from pstest import check, summary  # noqa: E402
+
+EXE = os.path.abspath(sys.argv[1])
+TESTS = os.path.abspath(sys.argv[2])
+DATA = os.path.join(TESTS, "..", "data")
+PY = "/usr/bin/python3"
+TAG = os.getpid() % 100000
+NS_A, NS_B, PEER = f"psna{TAG}", f"psnb{TAG}", f"psnp{TAG}"
+PORT = 7611
+procs = []
+
+if os.geteuid() != 0 or shutil.which("unshare") is None:
+    print("SKIP: needs root and unshare(1)")
+    sys.exit(77)
+if os.readlink("/proc/self/ns/net") != "net:[4026531833]":
+    print("SKIP: not run from the host's network namespace")
+    sys.exit(77)
+
+
+def ip(*args):
+    subprocess.run(["ip", *args], check=True, capture_output=True,
+                   timeout=30)
+
+
+def start(ns, *args):
+    p = subprocess.Popen((["ip", "netns", "exec", ns] if ns else []) +
+                         list(args), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(p)
+    return p
+
+
+def listening(ns, port, timeout=10):
+    want = f":{port:04X} "
+    end = time.time() + timeout
+    while time.time() < end:
+        with open(f"/proc/{ns_pid[ns]}/net/tcp") as f:
+            if any(want in ln and " 0A " in ln for ln in f):
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def portsleuth(*args, user=None):
+    pre = ["setpriv", "--reuid=nobody", "--regid=nogroup",
+           "--clear-groups"] if user else []
+    p = subprocess.run(pre + [EXE, "--iana",
+                              os.path.join(DATA, "iana-ports.tsv"), *args],
+                       capture_output=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def connects(addr, port):
+    """A TCP connection from the peer namespace."""
+    code = (f"import socket; s=socket.socket(); s.settimeout(2)\n"
+            f"try:\n s.connect(('{addr}', {port})); print('yes')\n"
+            f"except OSError: print('no')\n")
+    p = subprocess.run(["ip", "netns", "exec", PEER, PY, "-c", code],
+                       capture_output=True, timeout=30)
+    return p.stdout.decode().strip() == "yes"
+
+
+tmp = tempfile.mkdtemp(prefix="ps-netns-")
+ns_pid = {}
+try:
+    for ns in (NS_A, NS_B, PEER):
+        ip("netns", "add", ns)
+        ip("-n", ns, "link", "set", "lo", "up")
+    # peer <-> A on 10.77.1.0/24, peer <-> B on 10.77.2.0/24
+    for i, ns in ((1, NS_A), (2, NS_B)):
+        ip("link", "add", f"psv{TAG}{i}", "netns", PEER, "type", "veth",
+           "peer", "name", f"psw{TAG}{i}", "netns", ns)
+        ip("-n", PEER, "addr", "add", f"10.77.{i}.2/24", "dev",
+           f"psv{TAG}{i}")
+        ip("-n", ns, "addr", "add", f"10.77.{i}.1/24", "dev",
+           f"psw{TAG}{i}")
+        ip("-n", PEER, "link", "set", f"psv{TAG}{i}", "up")
+        ip("-n", ns, "link", "set", f"psw{TAG}{i}", "up")
+    a = start(NS_A, "socat", f"TCP-LISTEN:{PORT},bind=0.0.0.0,reuseaddr,"
+              "fork", "OPEN:/dev/null")
+    b = start(NS_B, "socat", f"TCP-LISTEN:{PORT},bind=127.0.0.1,reuseaddr,"
+              "fork", "OPEN:/dev/null")
+    ns_pid = {NS_A: a.pid, NS_B: b.pid}
+    check(listening(NS_A, PORT) and listening(NS_B, PORT),
+          "the same port listens in both namespaces")
+
+    # a namespace kept only by a bind mount on a file, and a listener in
+    # it held by a process that went back to the host's namespace
+    bound = os.path.join(tmp, "held-ns")
+    open(bound, "w").close()
+    subprocess.run(["unshare", f"--net={bound}", "true"], check=True,
+                   timeout=30)
+    leaver = os.path.join(tmp, "leaver.py")
+    with open(leaver, "w") as f:
+        f.write("import ctypes, os, socket, sys, time\n"
+                "libc = ctypes.CDLL(None, use_errno=True)\n"
+                "home = os.open('/proc/self/ns/net', os.O_RDONLY)\n"
+                "there = os.open(sys.argv[1], os.O_RDONLY)\n"
+                "assert libc.setns(there, 0x40000000) == 0\n"
+                "s = socket.socket()\n"
+                "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                f"s.bind(('0.0.0.0', {PORT + 1})); s.listen()\n"
+                "assert libc.setns(home, 0x40000000) == 0\n"
+                "print('ready', flush=True)\n"
+                "time.sleep(300)\n")
+    lv = subprocess.Popen([PY, leaver, bound], stdout=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL)
+    procs.append(lv)
+    check(lv.stdout.readline().strip() == b"ready", "the leaver is ready")
+    check(os.readlink(f"/proc/{lv.pid}/ns/net") == "net:[4026531833]",
+          "the leaver is back in the host's namespace")
+    bound_ino = os.stat(bound).st_ino
+    # a namespace no process is in and no socket: only the mount
+    empty = os.path.join(tmp, "empty-ns")
+    open(empty, "w").close()
+    subprocess.run(["unshare", f"--net={empty}", "true"], check=True,
+                   timeout=30)
+    empty_ino = os.stat(empty).st_ino
+
+    # --- one run, every namespace -------------------------------------
+    rc, out, err = portsleuth("-t", "--json")
+    d = json.loads(out)
+    nss = {n["inode"]: n for n in d["namespaces"]}
+    ino_a = os.stat(f"/run/netns/{NS_A}").st_ino
+    ino_b = os.stat(f"/run/netns/{NS_B}").st_ino
+    check(rc == 0 and len(d["namespaces"]) >= 5,
+          f"every namespace found: {[n['label'] for n in d['namespaces']]}")
+    check(nss.get(ino_a, {}).get("label") == NS_A and
+          nss[ino_a]["kind"] == "netns" and nss[ino_a]["entered"],
+          f"{NS_A} by its ip netns name: {nss.get(ino_a)}")
+    check(nss.get(bound_ino, {}).get("kind") == "mount" and
+          nss[bound_ino]["path"] == bound and nss[bound_ino]["entered"],
+          f"the namespace kept by a bind mount: {nss.get(bound_ino)}")
+    check(nss.get(empty_ino, {}).get("entered") is True and
+          nss[empty_ino]["sockets"] == 0,
+          f"the empty one is read, and is empty: {nss.get(empty_ino)}")
+    check(any(n["kind"] == "host" for n in d["namespaces"]),
+          "the host's namespace is one of them")
+
+    def rows(port):
+        return [(s["netns"]["inode"], s["local_address"],
+                 [o["pid"] for o in s["owners"]])
+                for s in d["sockets"] if s["local_port"] == port]
+    got = sorted(rows(PORT))
+    check(got == sorted([(ino_a, "0.0.0.0", [a.pid]),
+                         (ino_b, "127.0.0.1", [b.pid])]),
+          f"the same port in two namespaces, each with its owner: {got}")
+    got = rows(PORT + 1)
+    check(got == [(bound_ino, "0.0.0.0", [lv.pid])],
+          f"a socket in a namespace its holder left: {got}")
+
+    # exposure against a real connection from the peer
+    by = {s["netns"]["inode"]: s for s in d["sockets"]
+          if s["local_port"] == PORT}
+    check(by[ino_a]["exposure_scope"] == "all" and
+          connects("10.77.1.1", PORT),
+          f"{NS_A}: 'all interfaces', and the peer connects")
+    check(by[ino_b]["exposure_scope"] == "loopback" and
+          not connects("10.77.2.1", PORT),
+          f"{NS_B}: 'loopback only', and the peer cannot connect")
+
+    # the table: a NETNS column with the names
+    rc, out, err = portsleuth("-t", "-p", str(PORT))
+    lines = out.decode().splitlines()
+    check(lines and lines[0].startswith("NETNS ") and
+          any(ln.startswith(NS_A + " ") for ln in lines) and
+          any(ln.startswith(NS_B + " ") for ln in lines),
+          f"the NETNS column names each: {lines[:4]}")
+
+    # --netns selects
+    rc, out, err = portsleuth("-t", "--json", "--netns", NS_B)
+    d2 = json.loads(out)
+    check(rc == 0 and [n["inode"] for n in d2["namespaces"]] == [ino_b] and
+          {s["netns"]["inode"] for s in d2["sockets"]} == {ino_b},
+          "--netns NAME lists that one")
+    rc, out, err = portsleuth("-t", "--json", "--netns", str(lv.pid))
+    d3 = json.loads(out)
+    check([n["kind"] for n in d3["namespaces"]] == ["host"],
+          "--netns PID: the namespace the process is in now")
+    rc, out, err = portsleuth("-t", "--json", "--netns", bound)
+    d4 = json.loads(out)
+    check([s["local_port"] for s in d4["sockets"]] == [PORT + 1],
+          "--netns PATH: the bind-mounted one")
+    rc, out, err = portsleuth("-t", "--netns", "nosuchns")
+    check(rc == 2 and "--netns: no network namespace 'nosuchns'" in err,
+          f"an unknown --netns is a usage error: {rc} {err}")
+    rc, out, err = portsleuth("-t", "--netns", "self", "--json")
+    check(rc in (0, 1) and len(json.loads(out)["namespaces"]) == 1,
+          "--netns self: only its own")
+
+    # run inside a namespace (ip netns exec), only that one by default
+    p = subprocess.run(["ip", "netns", "exec", NS_A, EXE, "-t", "--json"],
+                       capture_output=True, timeout=60)
+    d5 = json.loads(p.stdout)
+    check([n["inode"] for n in d5["namespaces"]] == [ino_a],
+          "inside a namespace: that one")
+
+    # without root: the others are said, not listed
+    rc, out, err = portsleuth("-t", "--json", user="nobody")
+    d6 = json.loads(out)
+    entered = [n for n in d6["namespaces"] if n["entered"]]
+    check(len(entered) == 1 and entered[0]["kind"] == "host",
+          "as nobody only its own namespace is read")
+    check(all(n["error"] and n["error"].startswith("not root")
+              for n in d6["namespaces"] if not n["entered"]),
+          "and each other one says why")
+    rc, out, err = portsleuth("-t", user="nobody")
+    check("other network namespaces (containers, ip netns) cannot be "
+          "entered" in err, f"the table run says it: {err[-300:]}")
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=10)
+    for ns in (NS_A, NS_B, PEER):
+        subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
+    for f in ("held-ns", "empty-ns"):
+        subprocess.run(["umount", os.path.join(tmp, f)],
+                       capture_output=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+sys.exit(summary())
