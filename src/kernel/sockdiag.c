@@ -287,7 +287,7 @@ sockdiag_collect(struct nlio *io, const struct sockdiag_query *q,
 	 * over the CPUs.  The caller takes part; results are merged in task
 	 * order, so the output does not depend on scheduling.
 	 */
-	nthreads = cpus > 1 ? (size_t)cpus : 1;
+	nthreads = cpus > 1 && !q->serial ? (size_t)cpus : 1;
 	if (nthreads > SOCKDIAG_THREADS)
 		nthreads = SOCKDIAG_THREADS;
 	if (nthreads > pl.n)

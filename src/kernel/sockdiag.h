@@ -25,6 +25,8 @@ struct sockdiag_query {
 	 * process in it, or NULL for none */
 	int		 other_netns;
 	const char	*procnet_dir;
+	int		 serial;	/* dumps on the calling thread only (the
+					   caller runs several collections at once) */
 };
 
 struct sockdiag_report {

@@ -1,6 +1,7 @@
 /*
  * listing.c - the join of sockets, processes and annotations.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,9 @@
 #include "model/listing.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
+
+/* Threads reading the other network namespaces (at most one per CPU). */
+#define NS_THREADS	4
 
 const char *
 owner_note_text(enum owner_note n)
@@ -254,6 +258,7 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	 * share a slot */
 	unsigned int answered[64][PROTO_COUNT * 2];
 	uint64_t *inodes;
+	unsigned char *has;
 	size_t i, cand = 0;
 
 	memset(answered, 0, sizeof(answered));
@@ -267,17 +272,25 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	if (cand == 0)
 		return;
 	memset(&rep, 0, sizeof(rep));
+	/* only the namespaces that hold such a socket are asked again */
+	has = xcalloc(l->nets.n ? l->nets.n : 1, 1);
+	for (i = 0; i < l->nviews; i++)
+		if (l->views[i].nowners == 0 && l->views[i].s->netns <
+		    l->nets.n && l->views[i].s->owner_note == OWNER_KERNEL)
+			has[l->views[i].s->netns] = 1;
 	for (i = 0; i < l->nets.n; i++) {
 		struct sockdiag_query qq = *q;
 		struct sockdiag_report one;
 		char *cause = NULL;
 
+		if (!has[i] || !l->nsv[i].entered)
+			continue;
 		memset(&one, 0, sizeof(one));
-		if (l->nsv[i].entered &&
-		    collect_ns(l, i, io, &qq, &again, &one, NULL, &cause) < 0)
+		if (collect_ns(l, i, io, &qq, &again, &one, NULL, &cause) < 0)
 			free(cause);
 		sockdiag_report_release(&one);
 	}
+	free(has);
 	if (l->nets.n == 0)
 		sockdiag_collect(io, q, &again, &rep);
 	inodes = xcalloc(again.n ? again.n : 1, sizeof(*inodes));
@@ -306,6 +319,101 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	sockdiag_report_release(&rep);
 }
 
+/* Work for the threads that read the other namespaces. */
+struct ns_pool {
+	struct listing		*l;
+	const struct sockdiag_query *q;
+	struct socklist		*lists;		/* one per namespace */
+	size_t			 next;		/* atomic */
+};
+
+static void
+read_one_ns(struct ns_pool *np, size_t i)
+{
+	struct listing *l = np->l;
+	struct ns_view *nv = &l->nsv[i];
+	struct sockdiag_query q = *np->q;
+
+	q.serial = 1;
+	if (collect_ns(l, i, NULL, &q, &np->lists[i], &nv->rep, &nv->ifs,
+	    &nv->error) == 0) {
+		nv->entered = 1;
+		nv->nsockets = (unsigned int)np->lists[i].n;
+	}
+}
+
+static void *
+ns_worker(void *arg)
+{
+	struct ns_pool *np = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&np->next, 1, __ATOMIC_RELAXED)) <
+	    np->l->nets.n)
+		if (i > 0 && np->l->nsv[i].wanted)
+			read_one_ns(np, i);
+	return NULL;
+}
+
+/*
+ * The wanted namespaces' sockets into l->socks, in namespace order.
+ * portsleuth's own is read first, through io, with its dumps spread over
+ * the CPUs; the others are independent of each other, so a few threads
+ * take them one whole namespace at a time (each namespace's dumps on its
+ * thread), instead of a pool of threads per namespace.
+ */
+static void
+collect_namespaces(struct listing *l, struct nlio *io,
+    struct sockdiag_query *q)
+{
+	struct ns_pool np = { l, q, NULL, 0 };
+	pthread_t tids[NS_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads, started, others = 0;
+
+	if (l->nets.n > 0 && l->nsv[0].wanted) {
+		struct ns_view *nv = &l->nsv[0];
+
+		l->nwanted++;
+		if (collect_ns(l, 0, io, q, &l->socks, &l->rep, &l->ifs,
+		    &nv->error) == 0) {
+			nv->entered = 1;
+			nv->nsockets = (unsigned int)l->socks.n;
+			l->nentered++;
+		}
+	}
+	for (size_t i = 1; i < l->nets.n; i++)
+		others += l->nsv[i].wanted;
+	if (others == 0)
+		return;
+	l->nwanted += others;
+	np.lists = xcalloc(l->nets.n, sizeof(*np.lists));
+	nthreads = cpus > 1 ? (size_t)cpus : 1;
+	if (nthreads > NS_THREADS)
+		nthreads = NS_THREADS;
+	if (nthreads > others)
+		nthreads = others;
+	for (started = 1; started < nthreads; started++)
+		if (pthread_create(&tids[started], NULL, ns_worker, &np) != 0)
+			break;
+	ns_worker(&np);
+	for (size_t t = 1; t < started; t++)
+		pthread_join(tids[t], NULL);
+	for (size_t i = 1; i < l->nets.n; i++) {
+		struct socklist *one = &np.lists[i];
+
+		l->nentered += l->nsv[i].entered;
+		xgrow((void **)&l->socks.v, &l->socks.cap, l->socks.n + one->n,
+		    sizeof(*l->socks.v));
+		if (one->n)
+			memcpy(l->socks.v + l->socks.n, one->v,
+			    one->n * sizeof(*one->v));
+		l->socks.n += one->n;
+		socklist_release(one);
+	}
+	free(np.lists);
+}
+
 void
 listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 {
@@ -330,20 +438,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		ifaces_collect(io, &l->ifs);
 		sockdiag_collect(io, &q, &l->socks, &l->rep);
 	}
-	for (i = 0; i < l->nets.n; i++) {
-		struct ns_view *nv = &l->nsv[i];
-		size_t before = l->socks.n;
-
-		if (!nv->wanted)
-			continue;
-		l->nwanted++;
-		if (collect_ns(l, i, io, &q, &l->socks, i ? &nv->rep : &l->rep,
-		    i ? &nv->ifs : &l->ifs, &nv->error) < 0)
-			continue;
-		nv->entered = 1;
-		nv->nsockets = (unsigned int)(l->socks.n - before);
-		l->nentered++;
-	}
+	collect_namespaces(l, io, &q);
 
 	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
 	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
