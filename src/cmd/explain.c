@@ -176,8 +176,13 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 	char buf[1024], verdict[16];
 	char *flags;
 
-	snprintf(buf, sizeof(buf), "%s (pid %d)", p->comm ? p->comm : "?",
-	    (int)p->pid);
+	if (p->ns_pid > 0)
+		snprintf(buf, sizeof(buf), "%s (pid %d; %d in its own PID "
+		    "namespace)", p->comm ? p->comm : "?", (int)p->pid,
+		    (int)p->ns_pid);
+	else
+		snprintf(buf, sizeof(buf), "%s (pid %d)", p->comm ? p->comm :
+		    "?", (int)p->pid);
 	text_line(out, buf);
 	for (size_t k = 0; k < nowners; k++) {
 		const struct owner *ow = &l->ps.owners[owners[k]];
@@ -223,6 +228,16 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 				text_fieldf(out, "MISMATCH", "%s", pv->reasons);
 			break;
 		}
+	}
+	for (size_t k = 0; k < nowners; k++) {
+		const struct owner *ow = &l->ps.owners[owners[k]];
+		const char *how;
+
+		for (size_t i = 0; i < l->nviews; i++)
+			if (l->views[i].s->inode == ow->inode &&
+			    listing_trusted_port(l, l->views[i].s, p, &how, buf,
+			    sizeof(buf)))
+				text_field(out, "TRUSTED", buf);
 	}
 	if (p->ids_known) {
 		const char *name = users_name(l->users, p->uid);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/stat.h>
 
 #include "kernel/netns.h"
@@ -358,4 +359,48 @@ netns_select(struct netns_set *s, const char *spec, size_t *index, int *all,
 	}
 	*index = (size_t)(netns_find(s, v) - s->v);
 	return 0;
+}
+
+static int
+read_port_start(void)
+{
+	struct strbuf sb;
+	uint64_t v;
+	int rc = -1;
+
+	strbuf_init(&sb, 64);
+	if (read_at_capped(AT_FDCWD,
+	    "/proc/sys/net/ipv4/ip_unprivileged_port_start", 64, &sb) == 0) {
+		const char *t = strbuf_str(&sb);
+		size_t n = strcspn(t, "\n");
+
+		if (num_parse_u64(t, n, 10, 0, 65536, &v) == 0)
+			rc = (int)v;
+	}
+	strbuf_release(&sb);
+	return rc;
+}
+
+int
+netns_unprivileged_port_start(int netns_fd)
+{
+	int self, rc;
+
+	if (netns_fd < 0)
+		return read_port_start();
+	/* /proc/sys/net answers for the reading thread's namespace */
+	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		close(self);
+		return -1;
+	}
+	rc = read_port_start();
+	if (setns(self, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "portsleuth: cannot return to its own network "
+		    "namespace: %s\n", strerror(errno));
+		_exit(2);
+	}
+	close(self);
+	return rc;
 }

@@ -65,6 +65,14 @@ const char *netns_label(const struct netns *ns, char *buf, size_t sz);
 int netns_open(const struct netns *ns, char **cause);
 
 /*
+ * net.ipv4.ip_unprivileged_port_start of the namespace of netns_fd (-1:
+ * portsleuth's own), read from inside it: the port from which anyone may
+ * bind (1024 by default; container runtimes often set 0).  -1 when it
+ * cannot be read.
+ */
+int netns_unprivileged_port_start(int netns_fd);
+
+/*
  * Resolve a --netns SPEC against the set: "all" (*all set), "host",
  * "self", an `ip netns` name, a docker namespace name, a path to a
  * namespace file (added to the set when it was not found), a PID, or

@@ -104,6 +104,12 @@ nlio_open_live(const char *record_path, char **cause)
 	return io;
 }
 
+int
+nlio_is_live(const struct nlio *io)
+{
+	return io != NULL && !io->replay && !io->none;
+}
+
 struct nlio *
 nlio_open_live_netns(int netns_fd, char **cause)
 {

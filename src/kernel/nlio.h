@@ -24,6 +24,8 @@ struct nlio *nlio_open_live(const char *record_path, char **cause);
  * validated; a malformed file is an error with a message in *cause.
  */
 struct nlio *nlio_open_replay(const char *path, char **cause);
+/* Whether io talks to the live kernel (not a recording, not none). */
+int nlio_is_live(const struct nlio *io);
 /* Live, in the network namespace of netns_fd (kept open: the caller may
  * close its own); needs CAP_SYS_ADMIN for each dump's socket. */
 struct nlio *nlio_open_live_netns(int netns_fd, char **cause);

@@ -151,6 +151,39 @@ listing_netns(const struct listing *l, const struct sock_rec *s)
 	return s->netns < l->nets.n ? &l->nets.v[s->netns] : NULL;
 }
 
+#define CAP_NET_BIND_SERVICE_BIT	10
+
+int
+listing_trusted_port(const struct listing *l, const struct sock_rec *s,
+    const struct proc_rec *p, const char **how, char *text, size_t n)
+{
+	int start = s->netns < l->nets.n && l->nsv ?
+	    l->nsv[s->netns].port_start : -1;
+
+	if (p == NULL || !p->ids_known || p->euid == 0 || s->lport == 0 ||
+	    s->lport >= 1024 || (s->state != ST_LISTEN && s->state != ST_CLOSE))
+		return 0;
+	if (p->caps_known && (p->cap_eff >> CAP_NET_BIND_SERVICE_BIT & 1)) {
+		*how = "cap_net_bind_service";
+		snprintf(text, n, "uid %u holds trusted port %u with "
+		    "CAP_NET_BIND_SERVICE in its effective set",
+		    (unsigned)p->euid, s->lport);
+	} else if (start >= 0 && start <= s->lport) {
+		*how = "unprivileged_port_start";
+		snprintf(text, n, "uid %u holds trusted port %u: this "
+		    "namespace lets anyone bind from %d "
+		    "(net.ipv4.ip_unprivileged_port_start)", (unsigned)p->euid,
+		    s->lport, start);
+	} else {
+		*how = "unknown";
+		snprintf(text, n, "uid %u holds trusted port %u without the "
+		    "capability: a privileged process opened it and passed "
+		    "it on (socket activation, inetd, authbind, a dropped "
+		    "privilege)", (unsigned)p->euid, s->lport);
+	}
+	return 1;
+}
+
 /*
  * The sockets of namespace i into out (tagged with i), and with ifs its
  * interfaces.  Index 0 is portsleuth's own, read through io; another is
@@ -180,6 +213,8 @@ collect_ns(struct listing *l, size_t i, struct nlio *io,
 		if ((fd = netns_open(ns, cause)) < 0)
 			return -1;
 		nio = nlio_open_live_netns(fd, cause);
+		if (ifs)	/* the first look, not the second */
+			l->nsv[i].port_start = netns_unprivileged_port_start(fd);
 		close(fd);
 		if (nio == NULL)
 			return -1;
@@ -188,6 +223,11 @@ collect_ns(struct listing *l, size_t i, struct nlio *io,
 			q->procnet_dir = dir;
 		}
 	}
+	/* the own namespace's setting is this system's: only when the
+	 * tables are this system's too */
+	if (ifs && i == 0)
+		l->nsv[0].port_start = nlio_is_live(io) ?
+		    netns_unprivileged_port_start(-1) : -1;
 	if (ifs)
 		ifaces_collect(nio, ifs);
 	sockdiag_collect(nio, q, &one, rep);

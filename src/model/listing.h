@@ -46,6 +46,7 @@ struct ns_view {
 	struct ifaces		 ifs;		/* index 0: see l->ifs */
 	struct sockdiag_report	 rep;		/* index 0: see l->rep */
 	unsigned int		 nsockets;
+	int			 port_start;	/* ip_unprivileged_port_start, -1 */
 };
 
 /* One selected socket with its annotations and selected owners. */
@@ -96,6 +97,15 @@ const struct ifaces *listing_ifaces(const struct listing *l,
 /* The namespace a socket lives in (NULL: none known). */
 const struct netns *listing_netns(const struct listing *l,
     const struct sock_rec *s);
+
+/*
+ * A port below 1024 (a "trusted" port: once only root could bind one)
+ * held by a process that is not root.  1 with *how ("cap_net_bind_service",
+ * "unprivileged_port_start", "unknown") and a sentence in text; 0 when
+ * the socket is not such a case or the process's ids are unknown.
+ */
+int listing_trusted_port(const struct listing *l, const struct sock_rec *s,
+    const struct proc_rec *p, const char **how, char *text, size_t n);
 
 /* A monotonic clock in milliseconds. */
 double now_ms(void);

@@ -33,6 +33,10 @@ struct proc_rec {
 	uid_t		 uid, euid;
 	gid_t		 gid, egid;
 	int		 ids_known;	/* status was read: the ids are real */
+	pid_t		 ns_pid;	/* its PID inside its own PID namespace,
+					   when that is not ours (NSpid); 0 */
+	uint64_t	 cap_eff;	/* effective capabilities (CapEff) */
+	int		 caps_known;
 	char		*comm;		/* from /proc/PID/stat */
 	char		*exe;		/* NULL when unreadable */
 	int		 exe_deleted;

@@ -199,6 +199,30 @@ procscan_parse_status(const char *text, size_t len, struct proc_rec *pr)
 			pr->gid = r;
 			pr->egid = e;
 			got |= 2;
+		} else if (eol - p > 6 && memcmp(p, "NSpid:", 6) == 0) {
+			/* "NSpid:\t4242\t1": the last is the innermost */
+			const char *last = eol;
+			uint64_t v;
+
+			while (last > p + 6 && last[-1] != '\t' &&
+			    last[-1] != ' ')
+				last--;
+			if (last > p + 7 && memchr(p + 7, '\t',
+			    (size_t)(last - p - 7)) != NULL &&
+			    num_parse_u64(last, (size_t)(eol - last), 10, 1,
+			    INT32_MAX, &v) == 0)
+				pr->ns_pid = (pid_t)v;
+		} else if (eol - p > 7 && memcmp(p, "CapEff:", 7) == 0) {
+			const char *h = p + 7;
+			uint64_t v;
+
+			while (h < eol && (*h == '\t' || *h == ' '))
+				h++;
+			if (num_parse_u64(h, (size_t)(eol - h), 16, 0,
+			    UINT64_MAX, &v) == 0) {
+				pr->cap_eff = v;
+				pr->caps_known = 1;
+			}
 		}
 		p = nl ? nl + 1 : end;
 	}

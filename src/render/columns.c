@@ -348,6 +348,32 @@ g_pid(const struct row *r, struct value *v)
 }
 
 static void
+g_ns_pid(const struct row *r, struct value *v)
+{
+	if (r->p && r->p->ns_pid > 0)
+		set_int(v, r->p->ns_pid);
+	else
+		set_str(v, NULL);
+}
+
+static void
+j_trusted_port(const struct row *r, struct jw *w, const char *key)
+{
+	const char *how;
+	char text[256];
+
+	if (!listing_trusted_port(r->l, r->v->s, r->p, &how, text,
+	    sizeof(text))) {
+		jw_null(w, key);
+		return;
+	}
+	jw_object(w, key);
+	jw_str(w, "how", how);
+	jw_str(w, "text", text);
+	jw_end(w);
+}
+
+static void
 g_ppid(const struct row *r, struct value *v)
 {
 	if (r->p)
@@ -586,6 +612,9 @@ const struct column columns[] = {
 	/* owner */
 	{ "PID", "pid", COL_OWNER, CT_ALWAYS, STYLE_NONE, g_pid },
 	{ "PPID", "ppid", COL_OWNER, CT_ALWAYS, STYLE_NONE, g_ppid },
+	{ NULL, "ns_pid", COL_OWNER, CT_NEVER, STYLE_NONE, g_ns_pid },
+	{ NULL, "trusted_port", COL_OWNER, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0,
+	    0, 0, j_trusted_port },
 	{ "USER", NULL, COL_OWNER, CT_ALWAYS, STYLE_NONE, g_user },
 	{ NULL, "user", COL_OWNER, CT_NEVER, STYLE_NONE, g_user_json },
 	{ NULL, "uid", COL_OWNER, CT_NEVER, STYLE_NONE, g_uid },

@@ -146,6 +146,24 @@ try:
                    timeout=30)
     empty_ino = os.stat(empty).st_ino
 
+    # trusted ports held by nobody: by the namespace's setting (as
+    # container runtimes set it), and by the capability
+    subprocess.run(["ip", "netns", "exec", NS_B, "sysctl", "-qw",
+                    "net.ipv4.ip_unprivileged_port_start=0"], check=True)
+    t23 = start(NS_B, "setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", "socat", "TCP-LISTEN:23,reuseaddr,fork",
+                "OPEN:/dev/null")
+    t25 = start(NS_A, "setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", "--inh-caps=+net_bind_service",
+                "--ambient-caps=+net_bind_service", "socat",
+                "TCP-LISTEN:25,reuseaddr,fork", "OPEN:/dev/null")
+    # a process in a PID namespace of its own, as in a container
+    t26 = start(NS_A, "unshare", "--pid", "--fork", "--kill-child",
+                "socat", f"TCP-LISTEN:{PORT + 2},reuseaddr,fork",
+                "OPEN:/dev/null")
+    check(listening(NS_B, 23) and listening(NS_A, 25) and
+          listening(NS_A, PORT + 2), "the trusted-port listeners are up")
+
     # --- one run, every namespace -------------------------------------
     rc, out, err = portsleuth("-t", "--json")
     d = json.loads(out)
@@ -187,6 +205,24 @@ try:
     check(by[ino_b]["exposure_scope"] == "loopback" and
           not connects("10.77.2.1", PORT),
           f"{NS_B}: 'loopback only', and the peer cannot connect")
+
+    def owner(port):
+        for s in d["sockets"]:
+            if s["local_port"] == port and s["owners"]:
+                return s["owners"][0]
+        return {}
+    o23, o25, o26 = owner(23), owner(25), owner(PORT + 2)
+    check(o23.get("user") == "nobody" and o23.get("trusted_port") and
+          o23["trusted_port"]["how"] == "unprivileged_port_start",
+          f"nobody on 23: by the namespace's setting: {o23.get('trusted_port')}")
+    check(o25.get("trusted_port") and
+          o25["trusted_port"]["how"] == "cap_net_bind_service",
+          f"nobody on 25: by CAP_NET_BIND_SERVICE: {o25.get('trusted_port')}")
+    check(owner(PORT).get("trusted_port") is None,
+          "root on a high port: nothing to say")
+    check(o26.get("ns_pid") == 1 and o26.get("pid") != 1,
+          f"a process in its own PID namespace: both PIDs: "
+          f"{o26.get('pid')} / {o26.get('ns_pid')}")
 
     # the table: a NETNS column with the names
     rc, out, err = portsleuth("-t", "-p", str(PORT))

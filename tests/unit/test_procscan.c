@@ -69,6 +69,20 @@ t_status(void **state)
 	assert_int_equal(status_of("Uid:\t0\t0\n", &p), -1);
 	assert_int_equal(status_of("Uid:\tx\t0\nGid:\t0\t0\n", &p), -1);
 	assert_int_equal(status_of("Uid:\t1\nGid:\t0\t0\n", &p), -1);
+	/* a process in a container's PID namespace: its inner PID, and the
+	 * effective capabilities (CAP_NET_BIND_SERVICE is bit 10) */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(status_of("Uid:\t0\t0\nGid:\t0\t0\n"
+	    "NSpid:\t4242\t17\t1\nCapEff:\t0000000000000400\n", &p), 0);
+	assert_int_equal(p.ns_pid, 1);
+	assert_true(p.caps_known);
+	assert_true(p.cap_eff == 0x400);
+	/* not in another PID namespace: no inner PID */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(status_of("Uid:\t0\t0\nGid:\t0\t0\n"
+	    "NSpid:\t4242\nCapEff:\tzz\n", &p), 0);
+	assert_int_equal(p.ns_pid, 0);
+	assert_false(p.caps_known);
 }
 
 static void
