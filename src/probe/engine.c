@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,7 @@ probe_opts_default(struct probe_opts *o, const struct rules *r)
 	o->connect_ms = 3000;
 	o->max_fds = 256;
 	o->reply_cap = 16384;
+	o->netns_fd = -1;
 }
 
 static int probe_for_port(const struct probe_def *p, uint16_t port);
@@ -1249,6 +1251,11 @@ probe_run_isolated(const struct probe_target *targets, size_t n,
 
 	*cause = NULL;
 	if (geteuid() != 0) {
+		if (o->netns_fd >= 0) {
+			*cause = xstrdup("probing inside another network "
+			    "namespace needs root");
+			return -1;
+		}
 		probe_run(targets, n, o, out);
 		return 0;
 	}
@@ -1274,6 +1281,10 @@ probe_run_isolated(const struct probe_target *targets, size_t n,
 		size_t off = 0;
 
 		close(p[0]);
+		/* the namespace first: entering one needs the privileges the
+		 * next line gives up for good */
+		if (o->netns_fd >= 0 && setns(o->netns_fd, CLONE_NEWNET) < 0)
+			_exit(5);
 		if (drop_privileges(uid, gid) < 0)
 			_exit(3);
 		res = xcalloc(n ? n : 1, sizeof(*res));
@@ -1318,6 +1329,8 @@ probe_run_isolated(const struct probe_target *targets, size_t n,
 		memset(out, 0, want);
 		*cause = xasprintf("the prober %s", WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 3 ? "could not drop its privileges" :
+		    WIFEXITED(status) && WEXITSTATUS(status) == 5 ?
+		    "could not enter the network namespace" :
 		    WIFSIGNALED(status) ? "was stopped (time budget) or crashed" :
 		    "returned no results");
 		return -1;

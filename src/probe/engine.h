@@ -69,6 +69,9 @@ struct probe_opts {
 	int			 connect_ms;	/* per connection */
 	int			 max_fds;	/* connections at once */
 	size_t			 reply_cap;	/* bytes kept per reply */
+	/* probe from inside this network namespace (-1: the own one): the
+	 * isolated prober enters it before it drops its privileges */
+	int			 netns_fd;
 };
 
 void probe_opts_default(struct probe_opts *o, const struct rules *r);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "model/listing.h"
@@ -126,6 +127,74 @@ target_of(const struct sock_rec *s, struct probe_target *t,
 	return 0;
 }
 
+/*
+ * Probe the targets namespace by namespace: each from inside its own
+ * (the prober child enters it before dropping privileges), in turn, with
+ * what is left of the budget.  A namespace that cannot be probed (not
+ * root, gone) marks its sockets with why; only a failure of the own
+ * namespace's run fails the whole.
+ */
+static int
+probe_by_netns(const struct listing *l, const struct probe_target *tg,
+    const size_t *which, size_t n, struct probe_opts *po, int budget_ms,
+    struct probe_result *res, struct probe_view *views, char **cause)
+{
+	struct probe_target *sub = xcalloc(n + 1, sizeof(*sub));
+	struct probe_result *sres = xcalloc(n + 1, sizeof(*sres));
+	size_t *idx = xcalloc(n + 1, sizeof(*idx));
+	double end = now_ms() + budget_ms;
+	int rc = 0;
+
+	for (size_t ns = 0; ns < (l->nets.n ? l->nets.n : 1); ns++) {
+		size_t m = 0;
+		char *why = NULL;
+		int fd = -1, left = (int)(end - now_ms());
+
+		for (size_t k = 0; k < n; k++)
+			if (l->views[which[k]].s->netns == ns) {
+				sub[m] = tg[k];
+				idx[m++] = k;
+			}
+		if (m == 0)
+			continue;
+		if (ns > 0 && (fd = netns_open(&l->nets.v[ns], &why)) < 0) {
+			for (size_t j = 0; j < m; j++)
+				views[which[idx[j]]].why_not =
+				    "its network namespace went away";
+			free(why);
+			continue;
+		}
+		po->netns_fd = fd;
+		po->budget_ms = left > 50 ? left : 50;
+		if (probe_run_isolated(sub, m, po, sres, &why) < 0) {
+			if (ns == 0) {
+				*cause = why;
+				rc = -1;
+			} else {
+				for (size_t j = 0; j < m; j++)
+					views[which[idx[j]]].why_not = geteuid() ?
+					    "in another network namespace: "
+					    "probing it needs root" :
+					    "its network namespace could not be "
+					    "entered";
+				free(why);
+			}
+		} else {
+			for (size_t j = 0; j < m; j++)
+				res[idx[j]] = sres[j];
+		}
+		if (fd >= 0)
+			close(fd);
+		po->netns_fd = -1;
+		if (rc < 0)
+			break;
+	}
+	free(sub);
+	free(sres);
+	free(idx);
+	return rc;
+}
+
 int
 probe_listing(const struct listing *l, const struct rules *r,
     int budget_ms, struct probe_view *views, char **cause)
@@ -152,8 +221,7 @@ probe_listing(const struct listing *l, const struct rules *r,
 		which[n++] = i;
 	}
 	probe_opts_default(&po, r);
-	po.budget_ms = budget_ms;
-	rc = probe_run_isolated(tg, n, &po, res, cause);
+	rc = probe_by_netns(l, tg, which, n, &po, budget_ms, res, views, cause);
 	for (size_t k = 0; rc == 0 && k < n; k++) {
 		struct probe_view *pv = &views[which[k]];
 		const struct sock_view *v = &l->views[which[k]];
@@ -161,6 +229,8 @@ probe_listing(const struct listing *l, const struct rules *r,
 		const char *reg = NULL, *base = NULL;
 		char proto[8];
 
+		if (pv->why_not)	/* its namespace could not be probed */
+			continue;
 		pv->probed = res[k].state != PS_UNPROBED;
 		if (!pv->probed)
 			pv->why_not = "the time budget ran out";

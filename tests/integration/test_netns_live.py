@@ -163,6 +163,12 @@ try:
                 "OPEN:/dev/null")
     check(listening(NS_B, 23) and listening(NS_A, 25) and
           listening(NS_A, PORT + 2), "the trusted-port listeners are up")
+    # an HTTP server in B only, for probing from inside B
+    www = os.path.join(tmp, "www")
+    os.makedirs(www)
+    start(NS_B, PY, "-m", "http.server", "--bind", "127.0.0.1",
+          str(PORT + 3), "--directory", www)
+    check(listening(NS_B, PORT + 3), "the http server in B listens")
 
     # --- one run, every namespace -------------------------------------
     rc, out, err = portsleuth("-t", "--json")
@@ -223,6 +229,23 @@ try:
     check(o26.get("ns_pid") == 1 and o26.get("pid") != 1,
           f"a process in its own PID namespace: both PIDs: "
           f"{o26.get('pid')} / {o26.get('ns_pid')}")
+
+    # --probe: each listener probed from inside its own namespace
+    rc, out, err = portsleuth("-t", "--probe", "--probe-timeout", "4000",
+                              "-p", f"{PORT},{PORT + 3}", "--json")
+    dp = json.loads(out)
+    pr = {(s["netns"]["inode"], s["local_port"]): s.get("probe") or {}
+          for s in dp["sockets"]}
+    web = pr.get((ino_b, PORT + 3), {})
+    check(web.get("probed") and web.get("protocol") == "http" and
+          web.get("product") == "Python http.server",
+          f"http in namespace B, probed from inside it: {web}")
+    a_l, b_l = pr.get((ino_a, PORT), {}), pr.get((ino_b, PORT), {})
+    # socat writing /dev/null's end at once: accepted, then closed
+    check(a_l.get("probed") and b_l.get("probed") and
+          a_l.get("state") == "closed_at_once" and
+          b_l.get("state") == "closed_at_once",
+          f"the same port in A and B, each probed in its own: {a_l} {b_l}")
 
     # the table: a NETNS column with the names
     rc, out, err = portsleuth("-t", "-p", str(PORT))
