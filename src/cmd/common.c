@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "why/container.h"
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "probe/verdict.h"
@@ -184,6 +185,8 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 		return -1;
 	}
 	listing_build(l, io, &o);
+	/* a namespace of a container is named after it */
+	container_label_netns(&l->nets);
 	if (l->netns_error) {
 		fprintf(stderr, "portsleuth: --netns: %s\n", l->netns_error);
 		nlio_close(io, NULL);

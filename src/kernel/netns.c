@@ -45,6 +45,18 @@ netns_kind_key(enum netns_kind k)
 const char *
 netns_label(const struct netns *ns, char *buf, size_t sz)
 {
+	const char *rt = ns->runtime;
+
+	if (rt && !ns->self && ns->kind != NETNS_HOST) {
+		const char *prefix = strcmp(rt, "kubernetes") == 0 ? "k8s" : rt;
+
+		if (ns->container_name)
+			snprintf(buf, sz, "%s:%.60s", prefix, ns->container_name);
+		else	/* a short id, as the runtimes show it */
+			snprintf(buf, sz, "%s:%.12s", prefix, ns->container_id ?
+			    ns->container_id : "?");
+		return buf;
+	}
 	if (ns->kind == NETNS_HOST)
 		snprintf(buf, sz, "host");
 	else if (ns->kind == NETNS_NAMED && ns->name)
@@ -260,6 +272,9 @@ netns_set_release(struct netns_set *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].name);
 		free(s->v[i].path);
+		free(s->v[i].runtime);
+		free(s->v[i].container_id);
+		free(s->v[i].container_name);
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));

@@ -35,6 +35,11 @@ struct netns {
 	pid_t		 pid;		/* a process in it, 0 if none seen */
 	unsigned int	 nprocs;	/* processes seen in it */
 	int		 self;		/* portsleuth runs in it */
+	/* the container it belongs to, when the layers above found one
+	 * (why/container: from its processes' cgroups and the runtimes'
+	 * files); the kernel layer only keeps them */
+	char		*runtime;	/* docker, podman, kubernetes, ... */
+	char		*container_id, *container_name;
 };
 
 struct netns_set {

@@ -254,6 +254,9 @@ choose_netns(struct listing *l, const struct listing_opts *o)
 		for (size_t i = 1; i < l->nets.n; i++) {
 			free(l->nets.v[i].name);
 			free(l->nets.v[i].path);
+			free(l->nets.v[i].runtime);
+			free(l->nets.v[i].container_id);
+			free(l->nets.v[i].container_name);
 		}
 		l->nets.n = l->nets.n ? 1 : 0;
 	} else if (o->netns) {

@@ -128,6 +128,9 @@ j_netns(const struct row *r, struct jw *w, const char *key)
 	jw_str(w, "kind", netns_kind_key(ns->kind));
 	jw_str(w, "name", ns->name);
 	jw_str(w, "label", netns_label(ns, label, sizeof(label)));
+	jw_str(w, "runtime", ns->runtime);
+	jw_str(w, "container_id", ns->container_id);
+	jw_str(w, "container_name", ns->container_name);
 	jw_end(w);
 }
 

@@ -110,6 +110,9 @@ render_json(FILE *out, const struct listing *l, const struct render_opts *o,
 		jw_str(&w, "kind", netns_kind_key(ns->kind));
 		jw_str(&w, "name", ns->name);
 		jw_str(&w, "label", netns_label(ns, label, sizeof(label)));
+		jw_str(&w, "runtime", ns->runtime);
+		jw_str(&w, "container_id", ns->container_id);
+		jw_str(&w, "container_name", ns->container_name);
 		jw_str(&w, "path", ns->path);
 		jw_bool(&w, "entered", nv->entered);
 		jw_str(&w, "error", nv->entered ? NULL : nv->error);

@@ -5,11 +5,15 @@
  * command-line tools.  Every file is untrusted: read bounded, parsed
  * with Jansson (duplicate keys rejected), values length-checked.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "kernel/netns.h"
+#include "proc/procscan.h"
+#include "why/cgroup.h"
 #include "why/container.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
@@ -99,4 +103,36 @@ container_name(const char *runtime, const char *id)
 		name = NULL;
 	}
 	return name;
+}
+
+void
+container_label_netns(struct netns_set *s)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 16384);
+	for (size_t i = 0; i < s->n; i++) {
+		struct netns *ns = &s->v[i];
+		struct cgroup_info ci;
+		char path[64], *cg;
+
+		if (ns->pid <= 0 || ns->self || ns->kind == NETNS_HOST ||
+		    ns->runtime)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)ns->pid);
+		if (sysroot_read(path, 16384, &sb) < 0 ||
+		    (cg = procscan_parse_cgroup(strbuf_str(&sb), sb.len)) ==
+		    NULL)
+			continue;
+		cgroup_classify(cg, &ci);
+		if (ci.runtime && ci.container_id) {
+			ns->runtime = xstrdup(ci.runtime);
+			ns->container_id = xstrdup(ci.container_id);
+			ns->container_name = container_name(ci.runtime,
+			    ci.container_id);
+		}
+		cgroup_info_release(&ci);
+		free(cg);
+	}
+	strbuf_release(&sb);
 }

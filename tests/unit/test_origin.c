@@ -7,12 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cm.h"
+#include "kernel/netns.h"
+#include "why/container.h"
 #include "why/dossier.h"
 #include "why/manpage.h"
 #include "why/origin.h"
 #include "model/services.h"
 #include "proc/users.h"
 #include "util/sysroot.h"
+#include "util/xmalloc.h"
 
 #define HOSTB FIXTURE_DIR "/host-b/root"
 
@@ -377,6 +380,41 @@ t_tty(void **state)
 	assert_string_equal(origin_tty_name(1088, buf, sizeof(buf)), "ttyS0");
 }
 
+static void
+t_container_netns(void **state)
+{
+	struct netns_set s;
+	char label[96];
+	static const pid_t pids[] = { 700, 710, 720, 900 };
+
+	(void)state;
+	sysroot_set(HOSTB);
+	memset(&s, 0, sizeof(s));
+	s.v = xcalloc(4, sizeof(*s.v));
+	for (size_t i = 0; i < 4; i++) {
+		s.v[i].inode = 4026532000 + i;
+		s.v[i].kind = NETNS_PROCESS;
+		s.v[i].path = xstrdup("/nonexistent");
+		s.v[i].pid = pids[i];
+	}
+	s.n = s.cap = 4;
+	container_label_netns(&s);
+	assert_string_equal(netns_label(&s.v[0], label, sizeof(label)),
+	    "docker:web-frontend");
+	assert_string_equal(s.v[0].container_id, "3f4e5d6c7b8a99887766554433"
+	    "221100ffeeddccbbaa00112233445566778899");
+	assert_string_equal(netns_label(&s.v[1], label, sizeof(label)),
+	    "podman:podman-web");
+	assert_string_equal(netns_label(&s.v[2], label, sizeof(label)),
+	    "k8s:shop/web-7d9f/nginx");
+	/* a login session's process: no container, its inode */
+	assert_null(s.v[3].runtime);
+	assert_string_equal(netns_label(&s.v[3], label, sizeof(label)),
+	    "net:[4026532003]");
+	netns_set_release(&s);
+	sysroot_set(NULL);
+}
+
 int
 main(void)
 {
@@ -384,6 +422,7 @@ main(void)
 		cmocka_unit_test(t_cgroup),
 		cmocka_unit_test(t_explain_fixture),
 		cmocka_unit_test(t_chain_loop),
+		cmocka_unit_test(t_container_netns),
 		cmocka_unit_test(t_whatis),
 		cmocka_unit_test(t_tty),
 	};
