@@ -86,7 +86,7 @@ out=$root/run-output
 rc=0
 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root /bin/bash -c 'cd /src && ./dev run -t' >"$out" 2>&1 || rc=$?
-if [ "$rc" -ne 0 ] || ! grep -q '^PROTO  *STATE  *LOCAL' "$out"; then
+if [ "$rc" -ne 0 ] || ! grep -Eq '^(NETNS +)?PROTO +STATE +LOCAL' "$out"; then
 	tail -n 40 "$out" >&2
 	echo "bare-machine: './dev run' on a bare Debian 12 exited $rc" \
 		"without a listing" >&2
