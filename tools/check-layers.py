@@ -28,6 +28,7 @@ LAYERS = {
     "model": 3,
     "why": 4,
     "probe": 4,
+    "fw": 4,
     "render": 5,
     "cmd": 6,
     ".": 7,  # main.c

@@ -61,6 +61,13 @@ void cmd_report_notes(void);
  * EXIT_USAGE after saying why the output could not be written.
  */
 int cmd_finish(int rc);
+struct nat_links;
+/*
+ * With root and more than one namespace read live: the DNAT rules of
+ * every namespace, joined to the listeners they lead to (l->nat set).
+ * 1 when *nl must be released, 0 when nothing was read.
+ */
+int cmd_read_nat(struct listing *l, struct nat_links *nl, int live);
 struct jw;
 /* The finished document of w to out, or why it could not be: 0, or
  * -1 after saying why. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "fw/nat.h"
 #include "why/container.h"
 #include "why/dossier.h"
 #include "model/listing.h"
@@ -285,4 +286,22 @@ cmd_emit_json(struct jw *w, FILE *out)
 	fprintf(stderr, "portsleuth: %s\n", cause);
 	free(cause);
 	return -1;
+}
+
+int
+cmd_read_nat(struct listing *l, struct nat_links *nl, int live)
+{
+	if (!live || !l->privileged || l->nentered < 2)
+		return 0;
+	nat_links_build(nl, l);
+	if (nl->first_error)
+		notes_add("the NAT rules of %u network namespaces could not be "
+		    "read (%s): what they publish is not shown",
+		    nl->namespaces_failed, nl->first_error);
+	if (nl->rules.skipped)
+		notes_add("%u DNAT rules were not understood (named sets, maps, "
+		    "prefixes): what they publish is not shown",
+		    nl->rules.skipped);
+	l->nat = nl;
+	return 1;
 }

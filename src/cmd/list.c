@@ -12,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/options.h"
+#include "fw/nat.h"
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "probe/verdict.h"
@@ -138,7 +139,8 @@ cmd_list_exec(int argc, char **argv)
 	struct dossiers why;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
-	int rules_loaded = 0, taken;
+	int rules_loaded = 0, taken, have_nat = 0;
+	struct nat_links nat;
 	int ch, rc, json_failed = 0;
 	double t0;
 	uint64_t v;
@@ -283,6 +285,7 @@ cmd_list_exec(int argc, char **argv)
 	if (cmd_collect(&l, &lo, co.root, co.replay, co.record) < 0)
 		return EXIT_USAGE;
 	ro.netns = l.nentered > 1 || (co.netns && strcmp(co.netns, "self"));
+	have_nat = cmd_read_nat(&l, &nat, !co.root && !co.replay);
 	if (ro.why) {
 		dossiers_build(&why, &l, co.kb ? co.kb :
 		    cmd_find_data("daemons.kb"));
@@ -330,6 +333,8 @@ cmd_list_exec(int argc, char **argv)
 	free(pviews);
 	if (rules_loaded)
 		rules_release(&rules);
+	if (have_nat)
+		nat_links_release(&nat);
 	listing_release(&l);
 	return cmd_finish(rc);
 }

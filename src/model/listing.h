@@ -60,6 +60,7 @@ struct sock_view {
 
 struct dossiers;
 struct probe_view;
+struct nat_links;
 
 struct listing {
 	struct socklist		 socks;
@@ -82,6 +83,7 @@ struct listing {
 	int			 privileged;
 	const struct dossiers	*why;		/* NULL unless asked for */
 	const struct probe_view	*probe;		/* per view; NULL unless asked */
+	const struct nat_links	*nat;		/* DNAT joined; NULL unless read */
 	/* Milliseconds spent per phase, for -v and the benchmark. */
 	double			 ms_sockets, ms_processes, ms_annotate;
 };

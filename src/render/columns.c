@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "render/columns.h"
+#include "render/fw.h"
 #include "render/why.h"
 #include "util/banned.h"
 
@@ -585,8 +586,13 @@ const struct column columns[] = {
 	{ NULL, "remote_port", COL_SOCKET, CT_NEVER, STYLE_NONE, g_rport },
 	{ NULL, "bound_device", COL_SOCKET, CT_NEVER, STYLE_NONE, g_device },
 	{ NULL, "v6only", COL_SOCKET, CT_NEVER, STYLE_NONE, g_v6only },
-	{ "EXPOSURE", "exposure", COL_SOCKET, CT_ALWAYS, STYLE_EXPOSURE,
-	    g_exposure, 4, 26 },
+	{ "EXPOSURE", NULL, COL_SOCKET, CT_ALWAYS, STYLE_EXPOSURE,
+	    g_exposure_outside, 4, 26 },
+	{ NULL, "exposure", COL_SOCKET, CT_NEVER, STYLE_NONE, g_exposure },
+	{ NULL, "exposure_outside", COL_SOCKET, CT_NEVER, STYLE_NONE,
+	    g_exposure_outside },
+	{ NULL, "published", COL_SOCKET, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 0,
+	    0, j_published },
 	{ NULL, "exposure_scope", COL_SOCKET, CT_NEVER, STYLE_NONE,
 	    g_exposure_scope },
 	{ NULL, "exposure_interface", COL_SOCKET, CT_NEVER, STYLE_NONE,

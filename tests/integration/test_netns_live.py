@@ -35,6 +35,7 @@ DATA = os.path.join(TESTS, "..", "data")
 PY = "/usr/bin/python3"
 TAG = os.getpid() % 100000
 NS_A, NS_B, PEER = f"psna{TAG}", f"psnb{TAG}", f"psnp{TAG}"
+ROUTER, CTR = f"psnr{TAG}", f"psnc{TAG}"
 PORT = 7611
 procs = []
 
@@ -92,7 +93,7 @@ def connects(addr, port):
 tmp = tempfile.mkdtemp(prefix="ps-netns-")
 ns_pid = {}
 try:
-    for ns in (NS_A, NS_B, PEER):
+    for ns in (NS_A, NS_B, PEER, ROUTER, CTR):
         ip("netns", "add", ns)
         ip("-n", ns, "link", "set", "lo", "up")
     # peer <-> A on 10.77.1.0/24, peer <-> B on 10.77.2.0/24
@@ -105,11 +106,36 @@ try:
            f"psw{TAG}{i}")
         ip("-n", PEER, "link", "set", f"psv{TAG}{i}", "up")
         ip("-n", ns, "link", "set", f"psw{TAG}{i}", "up")
+    # a router publishing a "container" port with DNAT, as a container
+    # runtime does on a host: peer 10.78.2.2 -> router 10.78.2.1:18080
+    # -> container 10.78.1.2:8000
+    for i, (x, y) in ((1, (ROUTER, CTR)), (2, (ROUTER, PEER))):
+        ip("link", "add", f"psr{TAG}{i}", "netns", x, "type", "veth",
+           "peer", "name", f"psc{TAG}{i}", "netns", y)
+        ip("-n", x, "addr", "add", f"10.78.{i}.1/24", "dev", f"psr{TAG}{i}")
+        ip("-n", y, "addr", "add", f"10.78.{i}.2/24", "dev", f"psc{TAG}{i}")
+        ip("-n", x, "link", "set", f"psr{TAG}{i}", "up")
+        ip("-n", y, "link", "set", f"psc{TAG}{i}", "up")
+    ip("-n", CTR, "route", "add", "default", "via", "10.78.1.1")
+    subprocess.run(["ip", "netns", "exec", ROUTER, "sysctl", "-qw",
+                    "net.ipv4.ip_forward=1"], check=True)
+    rules = os.path.join(tmp, "nat.nft")
+    with open(rules, "w") as f:
+        f.write("table ip pubnat {\n chain prerouting {\n"
+                "  type nat hook prerouting priority dstnat;\n"
+                "  tcp dport 18080 dnat to 10.78.1.2:8000 comment \"web\"\n"
+                " }\n}\n")
+    subprocess.run(["ip", "netns", "exec", ROUTER, "nft", "-f", rules],
+                   check=True, timeout=30)
+    pub = start(CTR, "socat", "TCP-LISTEN:8000,reuseaddr,fork",
+                "SYSTEM:echo published")
+    unpub = start(CTR, "socat", "TCP-LISTEN:8001,reuseaddr,fork",
+                  "SYSTEM:echo inside")
     a = start(NS_A, "socat", f"TCP-LISTEN:{PORT},bind=0.0.0.0,reuseaddr,"
               "fork", "OPEN:/dev/null")
     b = start(NS_B, "socat", f"TCP-LISTEN:{PORT},bind=127.0.0.1,reuseaddr,"
               "fork", "OPEN:/dev/null")
-    ns_pid = {NS_A: a.pid, NS_B: b.pid}
+    ns_pid = {NS_A: a.pid, NS_B: b.pid, CTR: pub.pid}
     check(listening(NS_A, PORT) and listening(NS_B, PORT),
           "the same port listens in both namespaces")
 
@@ -247,6 +273,44 @@ try:
           b_l.get("state") == "closed_at_once",
           f"the same port in A and B, each probed in its own: {a_l} {b_l}")
 
+    # what the NAT rules publish, against real connections from the peer
+    check(listening(CTR, 8000) and listening(CTR, 8001),
+          "the container's listeners are up")
+    rc, out, err = portsleuth("-t", "-p", "8000,8001", "--json")
+    dn = json.loads(out)
+    ino_c = os.stat(f"/run/netns/{CTR}").st_ino
+    byp = {s["local_port"]: s for s in dn["sockets"]
+           if s["netns"]["inode"] == ino_c}
+    p8000 = byp.get(8000, {})
+    pubs = p8000.get("published") or []
+    check(len(pubs) == 1 and pubs[0]["netns"] == ROUTER and
+          pubs[0]["from"] == "*:18080/tcp" and
+          pubs[0]["to_address"] == "10.78.1.2" and
+          pubs[0]["to_port"] == 8000 and
+          pubs[0]["rule"] == "ip pubnat prerouting" and
+          pubs[0]["comment"] == "web",
+          f"8000 is published by the router's DNAT rule: {pubs}")
+    check(p8000.get("exposure_outside") ==
+          f"published as {ROUTER} *:18080/tcp (DNAT)",
+          f"and its exposure says so: {p8000.get('exposure_outside')}")
+    p8001 = byp.get(8001, {})
+    check(p8001.get("published") == [] and
+          p8001.get("exposure_outside", "").startswith(f"inside {CTR}:"),
+          f"8001 is not: {p8001.get('exposure_outside')}")
+
+    def peer_gets(addr, port):
+        code = (f"import socket; s=socket.socket(); s.settimeout(3)\n"
+                f"try:\n s.connect(('{addr}', {port}));"
+                f" print(s.recv(64).decode().strip())\n"
+                f"except OSError: print('no')\n")
+        p = subprocess.run(["ip", "netns", "exec", PEER, PY, "-c", code],
+                           capture_output=True, timeout=30)
+        return p.stdout.decode().strip()
+    check(peer_gets("10.78.2.1", 18080) == "published",
+          "the peer reaches the published listener through the router")
+    check(peer_gets("10.78.1.2", 8001) == "no",
+          "the peer cannot reach the unpublished one")
+
     # the table: a NETNS column with the names
     rc, out, err = portsleuth("-t", "-p", str(PORT))
     lines = out.decode().splitlines()
@@ -300,7 +364,7 @@ finally:
         if p.poll() is None:
             p.kill()
             p.wait(timeout=10)
-    for ns in (NS_A, NS_B, PEER):
+    for ns in (NS_A, NS_B, PEER, ROUTER, CTR):
         subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
     for f in ("held-ns", "empty-ns"):
         subprocess.run(["umount", os.path.join(tmp, f)],

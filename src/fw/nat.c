@@ -1,0 +1,437 @@
+/*
+ * nat.c - DNAT rules from libnftables' JSON, in any namespace.
+ *
+ * libnftables is the kernel's own rule reader (the one nft(8) is built
+ * on): it reads every table, including those iptables-nft writes, and
+ * prints them in the documented JSON of libnftables-json(5).  Its
+ * netlink socket answers for the namespace of the thread that makes it,
+ * so a thread enters the namespace for the one `list ruleset` and comes
+ * back, as kernel/nlio does for sock_diag.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+#include <nftables/libnftables.h>
+
+#include "fw/nat.h"
+#include "kernel/netns.h"
+#include "kernel/sock.h"
+#include "model/listing.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#define RULESET_MAX	(64u << 20)	/* JSON of a ruleset, at most */
+#define RULES_MAX	100000		/* DNAT rules kept */
+
+void
+nat_set_release(struct nat_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].iifname);
+		free(s->v[i].table);
+		free(s->v[i].chain);
+		free(s->v[i].comment);
+		free(s->v[i].table_family);
+	}
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+uint16_t
+nat_target_port(const struct nat_rule *r, uint16_t dport)
+{
+	return r->to_port ? r->to_port : dport;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+port_of(json_t *v, uint16_t *p)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v) || (n = json_integer_value(v)) < 0 ||
+	    n > 65535)
+		return -1;
+	*p = (uint16_t)n;
+	return 0;
+}
+
+/* What one rule matched, while its expressions are read. */
+struct match {
+	uint8_t		 proto;
+	int		 have_proto;
+	uint16_t	 ports[64][2];	/* (lo, hi) */
+	size_t		 nports;
+	int		 has_daddr, daddr_family;
+	uint8_t		 daddr[16];
+	const char	*iifname;
+	int		 unknown;	/* a match we do not model */
+};
+
+static int
+addr_of(const char *s, uint8_t out[16], int *family)
+{
+	memset(out, 0, 16);
+	if (s && inet_pton(AF_INET, s, out) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (s && inet_pton(AF_INET6, s, out) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+static void
+read_match(json_t *m, struct match *mt)
+{
+	json_t *left = json_object_get(m, "left");
+	json_t *right = json_object_get(m, "right");
+	json_t *pl = json_object_get(left, "payload");
+	json_t *meta = json_object_get(left, "meta");
+	const char *op = jstr(m, "op");
+
+	if (op && strcmp(op, "==") != 0 && strcmp(op, "in") != 0) {
+		mt->unknown = 1;
+		return;
+	}
+	if (pl) {
+		const char *proto = jstr(pl, "protocol");
+		const char *field = jstr(pl, "field");
+
+		if (proto && field && strcmp(field, "dport") == 0 &&
+		    (strcmp(proto, "tcp") == 0 || strcmp(proto, "udp") == 0 ||
+		    strcmp(proto, "th") == 0)) {
+			json_t *set = json_object_get(right, "set");
+			json_t *range = json_object_get(right, "range");
+			uint16_t a, b;
+
+			if (strcmp(proto, "th") != 0) {
+				mt->proto = strcmp(proto, "tcp") == 0 ?
+				    PROTO_TCP : PROTO_UDP;
+				mt->have_proto = 1;
+			}
+			if (port_of(right, &a) == 0 && mt->nports < 64) {
+				mt->ports[mt->nports][0] = a;
+				mt->ports[mt->nports++][1] = a;
+			} else if (json_is_array(range) &&
+			    json_array_size(range) == 2 &&
+			    port_of(json_array_get(range, 0), &a) == 0 &&
+			    port_of(json_array_get(range, 1), &b) == 0 &&
+			    a <= b && mt->nports < 64) {
+				mt->ports[mt->nports][0] = a;
+				mt->ports[mt->nports++][1] = b;
+			} else if (json_is_array(set)) {
+				for (size_t i = 0; i < json_array_size(set) &&
+				    mt->nports < 64; i++)
+					if (port_of(json_array_get(set, i),
+					    &a) == 0) {
+						mt->ports[mt->nports][0] = a;
+						mt->ports[mt->nports++][1] = a;
+					} else
+						mt->unknown = 1;
+			} else {
+				mt->unknown = 1;	/* a named set, a map */
+			}
+			return;
+		}
+		if (proto && field && strcmp(field, "daddr") == 0 &&
+		    (strcmp(proto, "ip") == 0 || strcmp(proto, "ip6") == 0)) {
+			if (json_is_string(right) && addr_of(json_string_value(
+			    right), mt->daddr, &mt->daddr_family) == 0)
+				mt->has_daddr = 1;
+			else
+				mt->unknown = 1;	/* a prefix, a set */
+			return;
+		}
+		mt->unknown = 1;
+		return;
+	}
+	if (meta) {
+		const char *key = jstr(meta, "key");
+
+		if (key && strcmp(key, "iifname") == 0 && json_is_string(right)) {
+			mt->iifname = json_string_value(right);
+			return;
+		}
+		if (key && strcmp(key, "l4proto") == 0 && json_is_string(right)) {
+			const char *p = json_string_value(right);
+
+			mt->proto = strcmp(p, "udp") == 0 ? PROTO_UDP : PROTO_TCP;
+			mt->have_proto = strcmp(p, "udp") == 0 ||
+			    strcmp(p, "tcp") == 0;
+			return;
+		}
+	}
+	/* fib daddr type local, ct state, marks: the path's business, not
+	 * the mapping's */
+}
+
+static void
+add_rule(struct nat_set *out, json_t *rule, json_t *dnat, uint32_t index,
+    const struct match *mt)
+{
+	const char *to = jstr(dnat, "addr");
+	uint16_t to_port = 0;
+	uint8_t addr[16];
+	int fam;
+
+	if (!mt->have_proto || mt->nports == 0 || addr_of(to, addr, &fam) < 0 ||
+	    (json_object_get(dnat, "port") &&
+	    port_of(json_object_get(dnat, "port"), &to_port) < 0)) {
+		out->skipped++;
+		return;
+	}
+	for (size_t i = 0; i < mt->nports; i++) {
+		struct nat_rule *r;
+
+		if (out->n >= RULES_MAX) {
+			out->skipped++;
+			return;
+		}
+		xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
+		r = &out->v[out->n++];
+		memset(r, 0, sizeof(*r));
+		r->netns = index;
+		r->proto = mt->proto;
+		r->family = (uint8_t)fam;
+		r->dport_lo = mt->ports[i][0];
+		r->dport_hi = mt->ports[i][1];
+		r->has_daddr = mt->has_daddr && mt->daddr_family == fam;
+		memcpy(r->daddr, mt->daddr, 16);
+		r->iifname = mt->iifname ? xstrndup(mt->iifname, 64) : NULL;
+		memcpy(r->to_addr, addr, 16);
+		r->to_port = to_port;
+		r->table = jstr(rule, "table") ? xstrndup(jstr(rule, "table"),
+		    256) : NULL;
+		r->chain = jstr(rule, "chain") ? xstrndup(jstr(rule, "chain"),
+		    256) : NULL;
+		r->comment = jstr(rule, "comment") ?
+		    xstrndup(jstr(rule, "comment"), 256) : NULL;
+		r->table_family = jstr(rule, "family") ?
+		    xstrndup(jstr(rule, "family"), 16) : NULL;
+		if (json_is_integer(json_object_get(rule, "handle")))
+			r->handle = (uint64_t)json_integer_value(
+			    json_object_get(rule, "handle"));
+	}
+}
+
+int
+nat_parse_json(const char *json, size_t len, uint32_t index,
+    struct nat_set *out, char **cause)
+{
+	json_error_t jerr;
+	json_t *doc, *items;
+
+	*cause = NULL;
+	doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL) {
+		*cause = xasprintf("the ruleset is not JSON: %s", jerr.text);
+		return -1;
+	}
+	items = json_object_get(doc, "nftables");
+	for (size_t i = 0; json_is_array(items) && i < json_array_size(items);
+	    i++) {
+		json_t *rule = json_object_get(json_array_get(items, i), "rule");
+		json_t *expr = json_object_get(rule, "expr");
+		struct match mt;
+
+		if (!json_is_array(expr))
+			continue;
+		memset(&mt, 0, sizeof(mt));
+		for (size_t k = 0; k < json_array_size(expr); k++) {
+			json_t *e = json_array_get(expr, k);
+			json_t *m = json_object_get(e, "match");
+			json_t *d = json_object_get(e, "dnat");
+
+			if (m)
+				read_match(m, &mt);
+			else if (d) {
+				if (mt.unknown)
+					out->skipped++;
+				else
+					add_rule(out, rule, d, index, &mt);
+				break;
+			}
+		}
+	}
+	json_decref(doc);
+	return 0;
+}
+
+/* `list ruleset` as JSON, from the namespace this thread is in. */
+static char *
+list_ruleset(char **cause)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *buf;
+	char *res = NULL;
+
+	if (ctx == NULL) {
+		*cause = xstrdup("libnftables: cannot make a context");
+		return NULL;
+	}
+	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+	if (nft_ctx_buffer_output(ctx) != 0 || nft_ctx_buffer_error(ctx) != 0 ||
+	    nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
+		const char *e = nft_ctx_get_error_buffer(ctx);
+
+		*cause = xasprintf("libnftables: cannot list the ruleset%s%.200s",
+		    e && *e ? ": " : "", e ? e : "");
+		nft_ctx_free(ctx);
+		return NULL;
+	}
+	buf = nft_ctx_get_output_buffer(ctx);
+	if (buf && strlen(buf) < RULESET_MAX)
+		res = xstrdup(buf);
+	else
+		*cause = xstrdup("libnftables: the ruleset is too large");
+	nft_ctx_free(ctx);
+	return res;
+}
+
+int
+nat_read(int netns_fd, uint32_t index, struct nat_set *out, char **cause)
+{
+	char *json;
+	int self = -1, rc;
+
+	*cause = NULL;
+	if (netns_fd >= 0) {
+		if ((self = open("/proc/thread-self/ns/net", O_RDONLY |
+		    O_CLOEXEC)) < 0 || setns(netns_fd, CLONE_NEWNET) < 0) {
+			*cause = xasprintf("cannot enter the namespace: %s",
+			    strerror(errno));
+			if (self >= 0)
+				close(self);
+			return -1;
+		}
+	}
+	json = list_ruleset(cause);
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) < 0) {
+			fprintf(stderr, "portsleuth: cannot return to its own "
+			    "network namespace: %s\n", strerror(errno));
+			_exit(2);
+		}
+		close(self);
+	}
+	if (json == NULL)
+		return -1;
+	rc = nat_parse_json(json, strlen(json), index, out, cause);
+	free(json);
+	return rc;
+}
+
+/* Does namespace ns hold address a (one of its interfaces' addresses)? */
+static int
+ns_holds(const struct listing *l, uint32_t ns, int family, const uint8_t *a)
+{
+	const struct ifaces *ifs = ns == 0 || ns >= l->nets.n ? &l->ifs :
+	    &l->nsv[ns].ifs;
+
+	return ifaces_find_addr(ifs, family, a) != NULL;
+}
+
+static int
+leads_to(const struct listing *l, const struct nat_rule *r,
+    const struct sock_rec *s)
+{
+	static const uint8_t any[16];
+	int alen = r->family == AF_INET ? 4 : 16;
+
+	if ((s->proto != r->proto && !(r->proto == PROTO_UDP &&
+	    s->proto == PROTO_UDPLITE)) || s->family != r->family ||
+	    (s->state != ST_LISTEN && s->state != ST_CLOSE))
+		return 0;
+	if (r->to_port ? s->lport != r->to_port :
+	    (s->lport < r->dport_lo || s->lport > r->dport_hi))
+		return 0;
+	if (memcmp(s->laddr, any, (size_t)alen) != 0 &&
+	    memcmp(s->laddr, r->to_addr, (size_t)alen) != 0)
+		return 0;
+	return ns_holds(l, s->netns, r->family, r->to_addr);
+}
+
+void
+nat_links_build(struct nat_links *nl, const struct listing *l)
+{
+	memset(nl, 0, sizeof(*nl));
+	for (size_t i = 0; i < l->nets.n; i++) {
+		char *cause = NULL;
+		int fd = -1;
+
+		const struct ifaces *ifs = i == 0 ? &l->ifs : &l->nsv[i].ifs;
+		int outward = 0;
+
+		if (!l->nsv[i].entered)
+			continue;
+		/* a namespace with only a loopback device sends nothing
+		 * elsewhere: no DNAT of its can publish anything */
+		for (size_t k = 0; k < ifs->nlinks && !outward; k++)
+			outward = !(ifs->links[k].flags & IFF_LOOPBACK);
+		if (!outward)
+			continue;
+		if (i > 0 && (fd = netns_open(&l->nets.v[i], &cause)) < 0) {
+			nl->namespaces_failed++;
+			if (nl->first_error == NULL)
+				nl->first_error = cause;
+			else
+				free(cause);
+			continue;
+		}
+		if (nat_read(fd, (uint32_t)i, &nl->rules, &cause) < 0) {
+			nl->namespaces_failed++;
+			if (nl->first_error == NULL)
+				nl->first_error = cause;
+			else
+				free(cause);
+		} else {
+			nl->namespaces_read++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	nl->nviews = l->nviews;
+	nl->of_view = xcalloc(l->nviews ? l->nviews : 1,
+	    sizeof(*nl->of_view));
+	nl->nof_view = xcalloc(l->nviews ? l->nviews : 1,
+	    sizeof(*nl->nof_view));
+	for (size_t v = 0; v < l->nviews; v++)
+		for (size_t k = 0; k < nl->rules.n; k++) {
+			if (!leads_to(l, &nl->rules.v[k], l->views[v].s))
+				continue;
+			nl->of_view[v] = xreallocarray(nl->of_view[v],
+			    nl->nof_view[v] + 1, sizeof(size_t));
+			nl->of_view[v][nl->nof_view[v]++] = k;
+		}
+}
+
+void
+nat_links_release(struct nat_links *nl)
+{
+	for (size_t v = 0; v < nl->nviews; v++)
+		free(nl->of_view[v]);
+	free(nl->of_view);
+	free(nl->nof_view);
+	nat_set_release(&nl->rules);
+	free(nl->first_error);
+	memset(nl, 0, sizeof(*nl));
+}

@@ -1,0 +1,80 @@
+/*
+ * nat.h - the destination NAT rules of every network namespace, read
+ * from the kernel through libnftables (JSON output), and what they
+ * publish: a host port that leads to a listener in another namespace
+ * (a container's published port).
+ *
+ * Only what a DNAT rule says about the new flow is kept: the protocol,
+ * the destination port(s), a destination address and an input interface
+ * when it names them, and where it sends the packet.  The rest of the
+ * path (the chain that jumps to it, marks, sets fed at run time) is the
+ * firewall evaluator's (a later module); here the mapping is enough.
+ */
+#ifndef PS_FW_NAT_H
+#define PS_FW_NAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct nat_rule {
+	uint32_t	 netns;		/* index of the namespace it lives in */
+	uint8_t		 proto;		/* PROTO_TCP or PROTO_UDP */
+	uint8_t		 family;	/* AF_INET, AF_INET6 */
+	uint16_t	 dport_lo, dport_hi;	/* 0-0: any port */
+	int		 has_daddr;
+	uint8_t		 daddr[16];	/* the rule's destination, if any */
+	char		*iifname;	/* the input interface, or NULL */
+	uint8_t		 to_addr[16];	/* where it sends the flow */
+	uint16_t	 to_port;	/* 0: the same port */
+	char		*table, *chain, *comment;
+	char		*table_family;	/* "ip", "ip6", "inet" */
+	uint64_t	 handle;
+};
+
+struct nat_set {
+	struct nat_rule	*v;
+	size_t		 n, cap;
+	unsigned int	 skipped;	/* DNAT rules not understood */
+};
+
+/*
+ * Read the DNAT rules of the namespace of netns_fd (-1: portsleuth's
+ * own) into out, tagged with index.  0, or -1 with *cause (caller frees):
+ * libnftables failed, or reading the ruleset needs CAP_NET_ADMIN.
+ */
+int nat_read(int netns_fd, uint32_t index, struct nat_set *out,
+    char **cause);
+/*
+ * Pure: the DNAT rules of a libnftables JSON document (`list ruleset`).
+ * Untrusted input: malformed parts are skipped and counted.  0, or -1
+ * with *cause when the document is not JSON at all.
+ */
+int nat_parse_json(const char *json, size_t len, uint32_t index,
+    struct nat_set *out, char **cause);
+void nat_set_release(struct nat_set *s);
+
+/* The port rule r sends a flow for dport to. */
+uint16_t nat_target_port(const struct nat_rule *r, uint16_t dport);
+
+struct listing;
+
+/*
+ * The DNAT rules of every namespace of a listing, joined to the
+ * listeners they lead to: a rule whose target address is held by an
+ * interface of the listener's namespace (or is that namespace's own
+ * address), for the listener's protocol and port.
+ */
+struct nat_links {
+	struct nat_set	 rules;
+	size_t		**of_view;	/* per view: indices into rules */
+	size_t		*nof_view;
+	size_t		 nviews;
+	unsigned int	 namespaces_read, namespaces_failed;
+	char		*first_error;
+};
+
+/* Read and join (as root; without root it says so in first_error). */
+void nat_links_build(struct nat_links *nl, const struct listing *l);
+void nat_links_release(struct nat_links *nl);
+
+#endif

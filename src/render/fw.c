@@ -1,0 +1,104 @@
+/*
+ * fw.c - published ports and exposure from outside, as column getters.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fw/nat.h"
+#include "render/fw.h"
+#include "util/banned.h"
+
+static const struct nat_rule *
+rule_of(const struct row *r, size_t k)
+{
+	const struct nat_links *nl = r->l->nat;
+	size_t v = (size_t)(r->v - r->l->views);
+
+	if (nl == NULL || v >= nl->nviews || k >= nl->nof_view[v])
+		return NULL;
+	return &nl->rules.v[nl->of_view[v][k]];
+}
+
+static void
+rule_from(const struct nat_rule *n, char *buf, size_t sz)
+{
+	char a[INET6_ADDRSTRLEN] = "*";
+
+	if (n->has_daddr)
+		inet_ntop(n->family, n->daddr, a, sizeof(a));
+	if (n->dport_lo == n->dport_hi)
+		snprintf(buf, sz, "%s%s%s:%u/%s", n->family == AF_INET6 &&
+		    n->has_daddr ? "[" : "", a, n->family == AF_INET6 &&
+		    n->has_daddr ? "]" : "", n->dport_lo,
+		    n->proto == PROTO_TCP ? "tcp" : "udp");
+	else
+		snprintf(buf, sz, "%s:%u-%u/%s", a, n->dport_lo, n->dport_hi,
+		    n->proto == PROTO_TCP ? "tcp" : "udp");
+}
+
+void
+j_published(const struct row *r, struct jw *w, const char *key)
+{
+	const struct nat_rule *n;
+	char buf[128], to[INET6_ADDRSTRLEN], label[96];
+
+	if (r->l->nat == NULL) {
+		jw_null(w, key);
+		return;
+	}
+	jw_array(w, key);
+	for (size_t k = 0; (n = rule_of(r, k)) != NULL; k++) {
+		const struct netns *ns = n->netns < r->l->nets.n ?
+		    &r->l->nets.v[n->netns] : NULL;
+
+		jw_object(w, NULL);
+		jw_str(w, "netns", ns ? netns_label(ns, label, sizeof(label)) :
+		    NULL);
+		rule_from(n, buf, sizeof(buf));
+		jw_str(w, "from", buf);
+		jw_str(w, "iifname", n->iifname);
+		inet_ntop(n->family, n->to_addr, to, sizeof(to));
+		jw_str(w, "to_address", to);
+		if (n->to_port)
+			jw_int(w, "to_port", n->to_port);
+		else
+			jw_null(w, "to_port");
+		snprintf(buf, sizeof(buf), "%s %s %s", n->table_family ?
+		    n->table_family : "?", n->table ? n->table : "?",
+		    n->chain ? n->chain : "?");
+		jw_str(w, "rule", buf);
+		jw_int(w, "handle", (int64_t)n->handle);
+		jw_str(w, "comment", n->comment);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+void
+g_exposure_outside(const struct row *r, struct value *v)
+{
+	const struct netns *ns = listing_netns(r->l, r->v->s);
+	const struct nat_rule *n = rule_of(r, 0);
+	char from[128], label[96], fl[96];
+
+	v->type = V_STR;
+	if (ns == NULL || ns->kind == NETNS_HOST || r->l->nentered < 2) {
+		v->str = r->v->exp.text;
+		return;
+	}
+	netns_label(ns, label, sizeof(label));
+	if (n) {
+		const struct netns *from_ns = n->netns < r->l->nets.n ?
+		    &r->l->nets.v[n->netns] : NULL;
+
+		rule_from(n, from, sizeof(from));
+		snprintf(v->buf, sizeof(v->buf), "published as %.40s %.60s (DNAT)",
+		    from_ns ? netns_label(from_ns, fl, sizeof(fl)) : "?", from);
+	} else {
+		snprintf(v->buf, sizeof(v->buf), "inside %.40s: %.70s", label,
+		    r->v->exp.text);
+	}
+	v->str = v->buf;
+}

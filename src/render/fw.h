@@ -1,0 +1,22 @@
+/*
+ * fw.h - what the NAT rules say of a socket, for the table and JSON:
+ * the host ports published to it, and its exposure as the outside sees
+ * it.
+ */
+#ifndef PS_RENDER_FW_H
+#define PS_RENDER_FW_H
+
+#include "render/jsonw.h"
+#include "render/row.h"
+
+/* "published": the DNAT rules that lead to the socket. */
+void j_published(const struct row *r, struct jw *w, const char *key);
+/*
+ * EXPOSURE as the outside sees it: for a socket in the host's namespace
+ * its own verdict; in another, "published as HOSTNS *:18080/tcp -> 8000
+ * (DNAT ip nat chain)" when a rule leads to it, else "inside LABEL only"
+ * with its own verdict.
+ */
+void g_exposure_outside(const struct row *r, struct value *v);
+
+#endif
