@@ -1,0 +1,95 @@
+/* Unit tests for fw/nat.c: DNAT rules from libnftables JSON. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cm.h"
+#include "fw/nat.h"
+#include "kernel/sock.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
+
+static void
+load(struct nat_set *s, const char *file)
+{
+	struct strbuf sb;
+	char path[512], *cause = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURE_DIR "/../fuzz/corpus/nat",
+	    file);
+	strbuf_init(&sb, 1 << 20);
+	assert_int_equal(read_at_capped(AT_FDCWD, path, 1 << 20, &sb), 0);
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(nat_parse_json(sb.buf, sb.len, 7, s, &cause), 0);
+	assert_null(cause);
+	strbuf_release(&sb);
+}
+
+static void
+t_rules(void **state)
+{
+	struct nat_set s;
+	char a[64];
+
+	(void)state;
+	load(&s, "ruleset");
+	/* 18080, 8443, the set {2000, 2001} as two, the range, the ip6 one */
+	assert_int_equal(s.n, 6);
+	assert_int_equal(s.skipped, 0);
+	assert_int_equal(s.v[0].proto, PROTO_TCP);
+	assert_int_equal(s.v[0].dport_lo, 18080);
+	assert_int_equal(s.v[0].to_port, 8000);
+	assert_non_null(inet_ntop(AF_INET, s.v[0].to_addr, a, sizeof(a)));
+	assert_string_equal(a, "10.88.0.2");
+	assert_string_equal(s.v[0].comment, "web");
+	assert_string_equal(s.v[0].chain, "prerouting");
+	assert_int_equal(s.v[0].handle, 3);
+	assert_int_equal(s.v[0].netns, 7);
+	assert_false(s.v[0].has_daddr);
+	/* interface and destination address kept */
+	assert_string_equal(s.v[1].iifname, "eth0");
+	assert_true(s.v[1].has_daddr);
+	assert_int_equal(s.v[2].dport_lo, 2000);
+	assert_int_equal(s.v[3].dport_lo, 2001);
+	/* a range, without a port: the same port */
+	assert_int_equal(s.v[4].proto, PROTO_UDP);
+	assert_int_equal(s.v[4].dport_lo, 5000);
+	assert_int_equal(s.v[4].dport_hi, 5010);
+	assert_int_equal(nat_target_port(&s.v[4], 5004), 5004);
+	assert_int_equal(s.v[5].family, AF_INET6);
+	assert_int_equal(nat_target_port(&s.v[5], 8080), 80);
+	nat_set_release(&s);
+}
+
+static void
+t_odd(void **state)
+{
+	struct nat_set s;
+	char *cause = NULL;
+
+	(void)state;
+	/* a negated match, a bad address, expr not an array, an empty dnat:
+	 * nothing kept, each counted, no crash */
+	load(&s, "odd");
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.skipped, 2);
+	nat_set_release(&s);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(nat_parse_json("[1,2", 4, 0, &s, &cause), -1);
+	assert_non_null(strstr(cause, "not JSON"));
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_rules),
+		cmocka_unit_test(t_odd),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
