@@ -52,6 +52,8 @@ cmd_explain_usage(FILE *out)
 "\n"
 "TARGET:\n"
 "  PORT[/PROTO]         24, 626/udp: whoever listens on that port\n"
+"  NETNS:PORT[/PROTO]   that port in one network namespace, by its label\n"
+"                       (podman:web:8000, an ip netns name, host:22)\n"
 "  pid:PID              that process (a bare number is a PID only when\n"
 "                       no socket uses it as a port)\n"
 "  NAME                 processes with that command or executable name\n"
@@ -497,6 +499,19 @@ cmd_explain_exec(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage(&co, "explain takes one TARGET");
 	target = argv[optind];
+	/* NETNS:PORT[/PROTO]: a port in one namespace, by its label
+	 * ("podman:web:8000", "psnet1:22/tcp") */
+	const char *colon = strrchr(target, ':');
+	char label_buf[256], *ns_label = NULL;
+
+	if (colon && colon != target && strncmp(target, "pid:", 4) != 0 &&
+	    strncmp(target, "port:", 5) != 0 && strncmp(target, "net:[", 5) &&
+	    (size_t)(colon - target) < sizeof(label_buf)) {
+		snprintf(label_buf, sizeof(label_buf), "%.*s",
+		    (int)(colon - target), target);
+		ns_label = label_buf;
+		target = colon + 1;
+	}
 	if (parse_target(target, &lo.filter, &maybe_pid) != 0)
 		return cmd_usage(&co, "'%s' is not a port (24, 626/udp), a PID "
 		    "(pid:1234) or a program name", target);
@@ -529,9 +544,29 @@ cmd_explain_exec(int argc, char **argv)
 		if (cmd_collect(&l, &lo, root, replay, NULL) < 0)
 			return EXIT_USAGE;
 	}
+	if (ns_label) {
+		/* only the sockets of the namespace so labelled (the labels
+		 * of containers are known once the listing is built) */
+		size_t k = 0;
+
+		for (size_t i = 0; i < l.nviews; i++) {
+			const struct netns *ns = listing_netns(&l, l.views[i].s);
+			char lab[96];
+
+			if (ns && (strcmp(netns_label(ns, lab, sizeof(lab)),
+			    ns_label) == 0 || (ns->name &&
+			    strcmp(ns->name, ns_label) == 0)))
+				l.views[k++] = l.views[i];
+			else
+				free(l.views[i].owners);
+		}
+		l.nviews = k;
+		maybe_pid = 0;
+	}
 	cmd_report_listing(&l);
 	if (l.nviews == 0) {
-		fprintf(stderr, "portsleuth: nothing matches '%s'\n", target);
+		fprintf(stderr, "portsleuth: nothing matches '%s'\n",
+		    argv[optind]);
 		listing_release(&l);
 		return EXIT_NOMATCH;
 	}

@@ -311,6 +311,18 @@ try:
     check(peer_gets("10.78.1.2", 8001) == "no",
           "the peer cannot reach the unpublished one")
 
+    # explain NETNS:PORT: the listener of that namespace only
+    p = subprocess.run([EXE, "explain", "--iana", os.path.join(
+        DATA, "iana-ports.tsv"), f"{NS_B}:{PORT}"], capture_output=True,
+        timeout=60)
+    text = p.stdout.decode()
+    check(p.returncode == 0 and f"(pid {b.pid})" in text and
+          f"(pid {a.pid})" not in text and "127.0.0.1" in text,
+          f"explain {NS_B}:{PORT} is B's listener alone: {text[:300]}")
+    p = subprocess.run([EXE, "explain", f"nosuch:{PORT}"],
+                       capture_output=True, timeout=60)
+    check(p.returncode == 1, "explain of an unknown namespace matches nothing")
+
     # the table: a NETNS column with the names
     rc, out, err = portsleuth("-t", "-p", str(PORT))
     lines = out.decode().splitlines()
