@@ -298,10 +298,15 @@ cmd_read_nat(struct listing *l, struct nat_links *nl, int live)
 		notes_add("the NAT rules of %u network namespaces could not be "
 		    "read (%s): what they publish is not shown",
 		    nl->namespaces_failed, nl->first_error);
-	if (nl->rules.skipped)
+	if (nl->rules.xt_dnat)
+		notes_add("%u DNAT rules are iptables-nft compat targets (docker, "
+		    "podman's iptables driver), whose addresses libnftables "
+		    "does not show: what they publish is not shown",
+		    nl->rules.xt_dnat);
+	if (nl->rules.skipped > nl->rules.xt_dnat)
 		notes_add("%u DNAT rules were not understood (named sets, maps, "
 		    "prefixes): what they publish is not shown",
-		    nl->rules.skipped);
+		    nl->rules.skipped - nl->rules.xt_dnat);
 	l->nat = nl;
 	return 1;
 }

@@ -260,7 +260,16 @@ nat_parse_json(const char *json, size_t len, uint32_t index,
 			json_t *e = json_array_get(expr, k);
 			json_t *m = json_object_get(e, "match");
 			json_t *d = json_object_get(e, "dnat");
+			json_t *xt = json_object_get(e, "xt");
+			const char *xn = jstr(xt, "name");
 
+			if (xt && xn && strcmp(xn, "DNAT") == 0) {
+				/* iptables-nft's compat target: libnftables
+				 * shows no address for it */
+				out->skipped++;
+				out->xt_dnat++;
+				break;
+			}
 			if (m)
 				read_match(m, &mt);
 			else if (d) {

@@ -35,6 +35,7 @@ struct nat_set {
 	struct nat_rule	*v;
 	size_t		 n, cap;
 	unsigned int	 skipped;	/* DNAT rules not understood */
+	unsigned int	 xt_dnat;	/* ... of which iptables-nft's xt DNAT */
 };
 
 /*

@@ -303,6 +303,9 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	uint64_t *inodes;
 	unsigned char *has;
 	size_t i, cand = 0;
+	/* a recording answers the same twice: only the live kernel can say
+	 * a socket is still there */
+	int live = nlio_is_live(io);
 
 	memset(answered, 0, sizeof(answered));
 	for (i = 0; i < l->nviews; i++) {
@@ -319,7 +322,8 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	has = xcalloc(l->nets.n ? l->nets.n : 1, 1);
 	for (i = 0; i < l->nviews; i++)
 		if (l->views[i].nowners == 0 && l->views[i].s->netns <
-		    l->nets.n && l->views[i].s->owner_note == OWNER_KERNEL)
+		    l->nets.n && (l->views[i].s->owner_note == OWNER_KERNEL ||
+		    l->views[i].s->owner_note == OWNER_EXITED))
 			has[l->views[i].s->netns] = 1;
 	for (i = 0; i < l->nets.n; i++) {
 		struct sockdiag_query qq = *q;
@@ -345,17 +349,28 @@ recheck_unowned(struct listing *l, struct nlio *io,
 	qsort(inodes, again.n, sizeof(*inodes), u64_cmp);
 	for (i = 0; i < l->nviews; i++) {
 		struct sock_rec *s = (struct sock_rec *)l->views[i].s;
+		int gone;
 
-		if (l->views[i].nowners || s->owner_note != OWNER_KERNEL ||
+		if (l->views[i].nowners || (s->owner_note != OWNER_KERNEL &&
+		    s->owner_note != OWNER_EXITED) ||
 		    !answered[s->netns < 64 ? s->netns : 63]
-		    [s->proto * 2 + (s->family == AF_INET6)] ||
-		    bsearch(&s->inode, inodes, again.n, sizeof(*inodes),
-		    u64_cmp) != NULL)
+		    [s->proto * 2 + (s->family == AF_INET6)])
 			continue;
-		l->unowned[OWNER_KERNEL]--;
-		l->unowned[OWNER_EXITED]++;
-		s->owner_note = OWNER_EXITED;
-		l->closed_after_walk++;
+		gone = bsearch(&s->inode, inodes, again.n, sizeof(*inodes),
+		    u64_cmp) == NULL;
+		if (gone && s->owner_note == OWNER_KERNEL) {
+			l->unowned[OWNER_KERNEL]--;
+			l->unowned[OWNER_EXITED]++;
+			s->owner_note = OWNER_EXITED;
+			l->closed_after_walk++;
+		} else if (!gone && s->owner_note == OWNER_EXITED && live) {
+			/* "a process exited during the walk" was a guess: the
+			 * socket is still there, so its holder did not exit
+			 * with it (an exiting holder closes it) */
+			l->unowned[OWNER_EXITED]--;
+			l->unowned[OWNER_KERNEL]++;
+			s->owner_note = OWNER_KERNEL;
+		}
 	}
 	free(inodes);
 	socklist_release(&again);

@@ -104,6 +104,10 @@ cgroup_classify(const char *path, struct cgroup_info *ci)
 			set_container(ci, "docker", id, idn);
 		} else if (scope_id(c, n, "libpod-", &id, &idn)) {
 			set_container(ci, "podman", id, idn);
+		} else if (starts_with(c, n, "libpod-") && all_hex(c + 7, n - 7) &&
+		    prev && prevn == 13 && memcmp(prev, "libpod_parent", 13) == 0) {
+			/* podman with --cgroup-manager=cgroupfs */
+			set_container(ci, "podman", c + 7, n - 7);
 		} else if (scope_id(c, n, "cri-containerd-", &id, &idn)) {
 			set_container(ci, "kubernetes", id, idn);
 		} else if (scope_id(c, n, "crio-", &id, &idn)) {

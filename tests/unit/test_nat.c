@@ -78,6 +78,13 @@ t_odd(void **state)
 	assert_int_equal(s.skipped, 2);
 	nat_set_release(&s);
 	memset(&s, 0, sizeof(s));
+	/* iptables-nft's compat DNAT: counted apart, it hides its target */
+	load(&s, "xt-dnat");
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.skipped, 1);
+	assert_int_equal(s.xt_dnat, 1);
+	nat_set_release(&s);
+	memset(&s, 0, sizeof(s));
 	assert_int_equal(nat_parse_json("[1,2", 4, 0, &s, &cause), -1);
 	assert_non_null(strstr(cause, "not JSON"));
 	free(cause);

@@ -39,6 +39,10 @@ t_cgroup(void **state)
 		    "0123456789abcdef", NULL, 0, -1 },
 		{ "/machine.slice/libpod-abcdefabcdef12.scope/container", NULL,
 		    "podman", "abcdefabcdef12", NULL, 0, -1 },
+		/* podman --cgroup-manager=cgroupfs */
+		{ "/libpod_parent/libpod-71e56734d92f0cc6218aa75adb14443d", NULL,
+		    "podman", "71e56734d92f0cc6218aa75adb14443d", NULL, 0, -1 },
+		{ "/libpod_parent/conmon", NULL, NULL, NULL, NULL, 0, -1 },
 		{ "/kubepods.slice/kubepods-pod1.slice/cri-containerd-"
 		    "aaaaaaaaaaaaaaaa.scope", NULL, "kubernetes",
 		    "aaaaaaaaaaaaaaaa", NULL, 0, -1 },

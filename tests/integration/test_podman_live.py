@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Real podman containers (runc, cgroupfs), in a namespace made here.
+
+usage: test_podman_live.py PORTSLEUTH TESTS_DIR
+
+podman runs inside a test network namespace (nsenter --net, so netavark
+puts its bridge and its rules there, and the machine's own namespace and
+ruleset stay as they are: checked), with its storage in a temporary
+directory and a root filesystem of busybox-static made here.  Two
+containers: one publishing 8000 as 18080, one listening on 8001 alone.
+portsleuth, from the host's namespace, must list each container's
+listener in the container's own namespace, named after podman and its
+id, with its owner's PID inside the container; conmon holding 18080 in
+the runtime's namespace; and a peer over veth reaches the published port
+and not the other.  Needs root, podman, runc and busybox-static; exits
+77 without them.
+"""
+import ctypes
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pylib"))
+from pstest import check, summary  # noqa: E402
+
+EXE = os.path.abspath(sys.argv[1])
+TESTS = os.path.abspath(sys.argv[2])
+TAG = os.getpid() % 100000
+HOSTNS, PEER = f"psph{TAG}", f"pspp{TAG}"
+BUSYBOX = "/bin/busybox"
+
+missing = [x for x in ("podman", "runc", "nsenter") if not shutil.which(x)]
+if os.geteuid() != 0 or missing or not os.path.exists(BUSYBOX):
+    print(f"SKIP: needs root, podman, runc and busybox-static "
+          f"(missing: {missing or 'root or busybox'})")
+    sys.exit(77)
+
+
+def ruleset_here():
+    """This namespace's ruleset as libnftables lists it (read-only)."""
+    n = ctypes.CDLL("libnftables.so.1")
+    n.nft_ctx_new.restype = ctypes.c_void_p
+    n.nft_ctx_get_output_buffer.restype = ctypes.c_char_p
+    c = ctypes.c_void_p(n.nft_ctx_new(0))
+    n.nft_ctx_output_set_flags(c, 1 << 4)
+    n.nft_ctx_buffer_output(c)
+    n.nft_run_cmd_from_buffer(c, b"list ruleset")
+    out = n.nft_ctx_get_output_buffer(c) or b""
+    n.nft_ctx_free(c)
+    return out
+
+
+def ip(*args):
+    subprocess.run(["ip", *args], check=True, capture_output=True,
+                   timeout=30)
+
+
+tmp = tempfile.mkdtemp(prefix="ps-podman-")
+rootfs = os.path.join(tmp, "rootfs")
+conf = os.path.join(tmp, "containers.conf")
+hard_nofile = min(4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+with open(conf, "w") as f:
+    # this machine's hard limits are below podman's defaults for root
+    f.write(f'[containers]\ndefault_ulimits = ["nofile={hard_nofile}:'
+            f'{hard_nofile}", "nproc=4096:4096"]\n')
+PODMAN = ["env", f"CONTAINERS_CONF={conf}", "nsenter",
+          f"--net=/run/netns/{HOSTNS}", "podman", "--root",
+          os.path.join(tmp, "storage"), "--runroot", os.path.join(tmp, "run"),
+          "--cgroup-manager=cgroupfs", "--runtime=runc",
+          "--network-config-dir", os.path.join(tmp, "net")]
+
+
+def podman(*args, check_rc=True):
+    p = subprocess.run(PODMAN + list(args), capture_output=True, timeout=120)
+    if check_rc and p.returncode != 0:
+        raise RuntimeError(f"podman {args[:2]}: {p.stderr.decode()[-400:]}")
+    return p.stdout.decode().strip()
+
+
+before = ruleset_here()
+ids = {}
+try:
+    os.makedirs(os.path.join(rootfs, "bin"))
+    shutil.copy(BUSYBOX, os.path.join(rootfs, "bin", "busybox"))
+    for ns in (HOSTNS, PEER):
+        ip("netns", "add", ns)
+        ip("-n", ns, "link", "set", "lo", "up")
+    ip("link", "add", f"psq{TAG}", "netns", HOSTNS, "type", "veth", "peer",
+       "name", f"psr{TAG}", "netns", PEER)
+    ip("-n", HOSTNS, "addr", "add", "10.79.2.1/24", "dev", f"psq{TAG}")
+    ip("-n", PEER, "addr", "add", "10.79.2.2/24", "dev", f"psr{TAG}")
+    ip("-n", HOSTNS, "link", "set", f"psq{TAG}", "up")
+    ip("-n", PEER, "link", "set", f"psr{TAG}", "up")
+    subprocess.run(["ip", "netns", "exec", HOSTNS, "sysctl", "-qw",
+                    "net.ipv4.ip_forward=1"], check=True)
+    common = ["--ulimit", f"nofile={hard_nofile}:{hard_nofile}", "--ulimit",
+              "nproc=4096:4096"]
+    ids["pweb"] = podman("run", "-d", "--name", "pweb", *common, "-p",
+                         "18080:8000", "--rootfs", rootfs, "/bin/busybox",
+                         "nc", "-ll", "-p", "8000", "-e", "/bin/busybox",
+                         "echo", "published")
+    ids["pin"] = podman("run", "-d", "--name", "pin", *common, "--rootfs",
+                        rootfs, "/bin/busybox", "nc", "-ll", "-p", "8001",
+                        "-e", "/bin/busybox", "echo", "inside")
+    time.sleep(1.5)
+
+    p = subprocess.run([EXE, "-t", "-p", "8000,8001,18080", "--json"],
+                       capture_output=True, timeout=60)
+    d = json.loads(p.stdout)
+    by = {}
+    for s in d["sockets"]:
+        by.setdefault(s["local_port"], []).append(s)
+    for name, port in (("pweb", 8000), ("pin", 8001)):
+        socks = by.get(port, [])
+        s = socks[0] if socks else {}
+        ns = s.get("netns") or {}
+        own = (s.get("owners") or [{}])[0]
+        check(len(socks) == 1 and ns.get("runtime") == "podman" and
+              ns.get("container_id") == ids[name] and
+              ns.get("label") == f"podman:{ids[name][:12]}",
+              f"{name}: its listener in the container's namespace, named "
+              f"after it: {ns}")
+        check(own.get("command") == "busybox" and own.get("ns_pid") == 1,
+              f"{name}: the owner, PID 1 inside the container: {own}")
+        check((s.get("exposure_outside") or "").startswith(
+              f"inside podman:{ids[name][:12]}"),
+              f"{name}: inside its namespace: {s.get('exposure_outside')}")
+    reserve = [s for s in by.get(18080, []) if s["owners"] and
+               s["owners"][0]["command"] == "conmon"]
+    check(len(reserve) == 1 and reserve[0]["netns"]["kind"] == "netns" and
+          reserve[0]["netns"]["label"] == HOSTNS,
+          f"conmon holds 18080 in the runtime's namespace: {reserve}")
+    notes = d["sources"]["notes"]
+    check(any("iptables-nft compat targets" in n for n in notes),
+          f"the xt DNAT that hides its target is said: {notes}")
+
+    def peer_gets(addr, port):
+        code = (f"import socket; s=socket.socket(); s.settimeout(3)\n"
+                f"try:\n s.connect(('{addr}', {port}));"
+                f" print(s.recv(64).decode().strip())\n"
+                f"except OSError: print('no')\n")
+        r = subprocess.run(["ip", "netns", "exec", PEER, sys.executable,
+                            "-c", code], capture_output=True, timeout=30)
+        return r.stdout.decode().strip()
+    check(peer_gets("10.79.2.1", 18080) == "published",
+          "the peer reaches the published container port")
+    check(peer_gets("10.79.2.1", 8001) == "no",
+          "and not the unpublished one")
+finally:
+    podman("rm", "-f", "-t", "0", "pweb", "pin", check_rc=False)
+    for ns in (HOSTNS, PEER):
+        subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
+    subprocess.run(["umount", "-R", os.path.join(tmp, "storage")],
+                   capture_output=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+check(ruleset_here() == before,
+      "the machine's own namespace's ruleset is as it was")
+sys.exit(summary())
