@@ -237,7 +237,7 @@ scan_processes(struct netns_set *s)
 }
 
 void
-netns_discover(struct netns_set *s)
+netns_discover(struct netns_set *s, int others)
 {
 	uint64_t self, host;
 	struct netns *ns;
@@ -256,7 +256,7 @@ netns_discover(struct netns_set *s)
 	    NETNS_SELF, host == self || self == NET_INIT_INO ? "host" : NULL,
 	    "/proc/self/ns/net", getpid());
 	ns->self = 1;
-	if (sysroot_is_fixture())
+	if (sysroot_is_fixture() || !others)
 		return;		/* a fixture describes one namespace */
 	if (host && host != self)
 		add(s, host, NETNS_HOST, "host", "/proc/1/ns/net", 1);
@@ -264,6 +264,15 @@ netns_discover(struct netns_set *s)
 	scan_dir(s, "/run/docker/netns", NETNS_DOCKER);
 	scan_mounts(s);
 	scan_processes(s);
+}
+
+int
+netns_self_is_host(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) == 0 &&
+	    (uint64_t)st.st_ino == NET_INIT_INO;
 }
 
 void

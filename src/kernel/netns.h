@@ -49,11 +49,15 @@ struct netns_set {
 };
 
 /*
- * Find every network namespace (live system only; under a fixture root
+ * Find the network namespaces (live system only; under a fixture root
  * there is just the one the files describe).  v[0] is portsleuth's own.
+ * With others 0 only that one is looked for: the walk of every
+ * process's namespace link is skipped.
  */
-void netns_discover(struct netns_set *s);
+void netns_discover(struct netns_set *s, int others);
 void netns_set_release(struct netns_set *s);
+/* Does portsleuth run in the host's (the initial) network namespace? */
+int netns_self_is_host(void);
 /* The entry for inode, or NULL. */
 const struct netns *netns_find(const struct netns_set *s, uint64_t inode);
 /* "host", "netns", "docker", "mount", "process", "fd", "self". */

@@ -489,7 +489,10 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	q.want6 = f->want6 || !f->want4;
 	q.tcp_states = f->all_states ? STATES_ALL : STATE_BIT(ST_LISTEN);
 	q.dgram_states = f->all_states ? STATES_ALL : STATE_BIT(ST_CLOSE);
-	netns_discover(&l->nets);
+	/* the others are looked for only when they may be listed: --netns,
+	 * or by default from the host's namespace */
+	netns_discover(&l->nets, !o->own_netns_only && (o->netns ||
+	    netns_self_is_host()));
 	choose_netns(l, o);
 	if (l->nets.n == 0) {
 		/* no namespace file to be seen at all: the tables as they are */
