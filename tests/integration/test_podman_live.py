@@ -117,7 +117,9 @@ try:
     for s in d["sockets"]:
         by.setdefault(s["local_port"], []).append(s)
     for name, port in (("pweb", 8000), ("pin", 8001)):
-        socks = by.get(port, [])
+        # this run's containers only (another run may be on the host)
+        socks = [s for s in by.get(port, []) if
+                 (s.get("netns") or {}).get("container_id") == ids[name]]
         s = socks[0] if socks else {}
         ns = s.get("netns") or {}
         own = (s.get("owners") or [{}])[0]
@@ -132,7 +134,8 @@ try:
               f"inside podman:{ids[name][:12]}"),
               f"{name}: inside its namespace: {s.get('exposure_outside')}")
     reserve = [s for s in by.get(18080, []) if s["owners"] and
-               s["owners"][0]["command"] == "conmon"]
+               s["owners"][0]["command"] == "conmon" and
+               s["netns"]["label"] == HOSTNS]
     check(len(reserve) == 1 and reserve[0]["netns"]["kind"] == "netns" and
           reserve[0]["netns"]["label"] == HOSTNS,
           f"conmon holds 18080 in the runtime's namespace: {reserve}")
