@@ -166,6 +166,19 @@ usual_port(const struct kb_entry *e, const struct sock_rec *s)
 	return 0;
 }
 
+/* The origin of owners[k], or NULL when it says what owners[k - 1]'s
+ * did (one line per distinct origin). */
+static const struct origin *
+distinct_origin(const struct dossiers *d, const struct listing *l,
+    const size_t *owners, size_t k)
+{
+	const struct origin *o = dossiers_origin(d, l, owners[k]);
+	const struct origin *prev = k ? dossiers_origin(d, l, owners[k - 1]) :
+	    NULL;
+
+	return prev && strcmp(prev->summary, o->summary) == 0 ? NULL : o;
+}
+
 static void
 explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
     size_t proc, const size_t *owners, size_t nowners)
@@ -283,11 +296,7 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 	free(flags);
 	text_field(out, "preload", ds->integ.preload);
 	for (size_t k = 0; k < nowners; k++) {
-		const struct origin *prev = k ? dossiers_origin(d, l,
-		    owners[k - 1]) : NULL;
-
-		o = dossiers_origin(d, l, owners[k]);
-		if (prev && strcmp(prev->summary, o->summary) == 0)
+		if ((o = distinct_origin(d, l, owners, k)) == NULL)
 			continue;
 		text_field(out, "origin", o->summary);
 		text_field(out, "unit file", o->unit_file);
@@ -373,11 +382,7 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 		}
 	}
 	for (size_t k = 0; k < nowners; k++) {
-		const struct origin *prev = k ? dossiers_origin(d, l,
-		    owners[k - 1]) : NULL;
-
-		o = dossiers_origin(d, l, owners[k]);
-		if (prev && strcmp(prev->summary, o->summary) == 0)
+		if ((o = distinct_origin(d, l, owners, k)) == NULL)
 			continue;
 		for (size_t i = 0; i < o->ndisable; i++)
 			text_field(out, i == 0 && k == 0 ? "turn off" : "",

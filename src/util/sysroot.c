@@ -181,17 +181,18 @@ open_in(int rfd, const char *path, int flags)
 	return fd;
 }
 
-int
-open_regular_in(const char *root, const char *path)
+/* path inside root with flags; regular: refuse anything but a file. */
+static int
+open_under(const char *root, const char *path, int flags, int regular)
 {
 	int rfd, fd, saved;
 
-	if (root == NULL || root[0] == '\0')
-		return open_regular_at(AT_FDCWD, path, 0);
 	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
 		return -1;
-	fd = only_regular(open_in(rfd, path, OPEN_READ), rfd, path);
+	fd = open_in(rfd, path, flags);
+	if (regular)
+		fd = only_regular(fd, rfd, path);
 	saved = errno;
 	close(rfd);
 	errno = saved;
@@ -199,20 +200,19 @@ open_regular_in(const char *root, const char *path)
 }
 
 int
+open_regular_in(const char *root, const char *path)
+{
+	if (root == NULL || root[0] == '\0')
+		return open_regular_at(AT_FDCWD, path, 0);
+	return open_under(root, path, OPEN_READ, 1);
+}
+
+int
 open_dir_in(const char *root, const char *path)
 {
-	int rfd, fd, saved;
-
 	if (root == NULL || root[0] == '\0')
 		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rfd < 0)
-		return -1;
-	fd = open_in(rfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	saved = errno;
-	close(rfd);
-	errno = saved;
-	return fd;
+	return open_under(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 }
 
 int
