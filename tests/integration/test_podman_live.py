@@ -88,6 +88,19 @@ ids = {}
 try:
     os.makedirs(os.path.join(rootfs, "bin"))
     shutil.copy(BUSYBOX, os.path.join(rootfs, "bin", "busybox"))
+    # the image's own package database: busybox-static owns /bin/busybox,
+    # with the digest its package recorded (as in a Debian-based image)
+    info = os.path.join(rootfs, "var", "lib", "dpkg", "info")
+    os.makedirs(info)
+    st = subprocess.run(["dpkg-query", "-s", "busybox-static"],
+                        capture_output=True, text=True).stdout
+    with open(os.path.join(rootfs, "var", "lib", "dpkg", "status"), "w") as f:
+        f.write(st + "\n")
+    for ext in ("list", "md5sums"):
+        shutil.copy(f"/var/lib/dpkg/info/busybox-static.{ext}", info)
+    ver = subprocess.run(["dpkg-query", "-W", "-f=${Version}",
+                          "busybox-static"], capture_output=True,
+                         text=True).stdout
     for ns in (HOSTNS, PEER):
         ip("netns", "add", ns)
         ip("-n", ns, "link", "set", "lo", "up")
@@ -139,6 +152,24 @@ try:
     check(len(reserve) == 1 and reserve[0]["netns"]["kind"] == "netns" and
           reserve[0]["netns"]["label"] == HOSTNS,
           f"conmon holds 18080 in the runtime's namespace: {reserve}")
+    # why it runs, read through the container's root: its origin, and the
+    # package and digest from the image's own database
+    p = subprocess.run([EXE, "-t", "-p", "8000", "--why", "--json"],
+                       capture_output=True, timeout=60)
+    dw = json.loads(p.stdout)
+    mine = [o for s in dw["sockets"] for o in s["owners"]
+            if (s.get("netns") or {}).get("container_id") == ids["pweb"]]
+    o = mine[0] if mine else {}
+    org, pkg, integ = (o.get("origin") or {}, o.get("package") or {},
+                       o.get("integrity") or {})
+    check(org.get("kind") == "container" and org.get("runtime") == "podman"
+          and org.get("container_id") == ids["pweb"],
+          f"the container's process: a podman container: {org}")
+    check(pkg.get("manager") == "dpkg" and pkg.get("name") ==
+          "busybox-static" and pkg.get("version") == ver,
+          f"its package from the image's own database: {pkg}")
+    check(integ.get("verdict") == "ok" and integ.get("digest_matches"),
+          f"and its image matches the recorded digest: {integ}")
     notes = d["sources"]["notes"]
     check(any("iptables-nft compat targets" in n for n in notes),
           f"the xt DNAT that hides its target is said: {notes}")
