@@ -53,6 +53,11 @@ void cmd_report_why(const struct dossiers *d, const struct listing *l,
     int verbose);
 /* -v: where each table came from, counts of what was skipped. */
 void cmd_report_verbose(const struct listing *l);
+/*
+ * A message on stderr, "portsleuth: " and the printf text, every line of
+ * it escaped for the terminal (a continuation line is indented).
+ */
+void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The run's notes (util/notes.h) on stderr, escaped. */
 void cmd_report_notes(void);
 /*

@@ -4,6 +4,7 @@
  * notes, and finishing the output.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,7 @@ cmd_report_verbose(const struct listing *l)
 	for (p = 0; p < PROTO_COUNT; p++)
 		for (f = 0; f < 2; f++)
 			if (l->rep.source[p][f])
-				fprintf(stderr, "portsleuth: %s%s: %s\n",
+				cmd_warn("%s%s: %s\n",
 				    proto_name(p), f ? "6" : "4",
 				    l->rep.source[p][f]);
 	for (size_t i = 0; i < l->nets.n; i++) {
@@ -64,36 +65,38 @@ cmd_report_verbose(const struct listing *l)
 
 		if (!l->nsv[i].wanted)
 			continue;
-		fprintf(stderr, "portsleuth: netns %s (%s, %s): ",
-		    netns_label(&l->nets.v[i], label, sizeof(label)),
-		    netns_kind_key(l->nets.v[i].kind), l->nets.v[i].path);
+		netns_label(&l->nets.v[i], label, sizeof(label));
 		if (l->nsv[i].entered)
-			fprintf(stderr, "%u sockets\n", l->nsv[i].nsockets);
+			cmd_warn("netns %s (%s, %s): %u sockets\n", label,
+			    netns_kind_key(l->nets.v[i].kind),
+			    l->nets.v[i].path, l->nsv[i].nsockets);
 		else
-			fprintf(stderr, "not read: %s\n", l->nsv[i].error ?
+			cmd_warn("netns %s (%s, %s): not read: %s\n", label,
+			    netns_kind_key(l->nets.v[i].kind),
+			    l->nets.v[i].path, l->nsv[i].error ?
 			    l->nsv[i].error : "?");
 	}
-	fprintf(stderr, "portsleuth: interfaces: %s (%zu links, %zu "
+	cmd_warn("interfaces: %s (%zu links, %zu "
 	    "addresses)\n", l->ifs.source ? l->ifs.source : "-",
 	    l->ifs.nlinks, l->ifs.naddrs);
-	fprintf(stderr, "portsleuth: processes: %u scanned, %u with "
+	cmd_warn("processes: %u scanned, %u with "
 	    "unreadable descriptors, %u exited during the scan, %u PID "
 	    "reuses caught\n", l->ps.scanned, l->ps.denied, l->ps.vanished,
 	    l->ps.reused);
-	fprintf(stderr, "portsleuth: skipped malformed records: %u socket, "
+	cmd_warn("skipped malformed records: %u socket, "
 	    "%u process, %u interface, %u /etc/services, %u IANA; %u "
 	    "interrupted dumps retried\n", l->rep.malformed, l->ps.malformed,
 	    l->ifs.malformed, l->reg.etc.malformed, l->reg.iana.malformed,
 	    l->rep.retries);
 	if (l->rep.duplicates)
-		fprintf(stderr, "portsleuth: %u repeated sockets dropped (the "
+		cmd_warn("%u repeated sockets dropped (the "
 		    "same inode listed twice)\n", l->rep.duplicates);
 	if (l->closed_after_walk)
-		fprintf(stderr, "portsleuth: %u sockets without a holder were "
+		cmd_warn("%u sockets without a holder were "
 		    "gone when asked again: their processes exited\n",
 		    l->closed_after_walk);
 	if (l->reg.iana_error)
-		fprintf(stderr, "portsleuth: %s\n", l->reg.iana_error);
+		cmd_warn("%s\n", l->reg.iana_error);
 }
 
 void
@@ -108,23 +111,23 @@ cmd_report_listing(const struct listing *l)
 			    strncmp(l->nsv[i].error, "not root", 8) == 0;
 		}
 	if (denied)
-		fprintf(stderr, "portsleuth: not running as root: %zu other "
+		cmd_warn("not running as root: %zu other "
 		    "network namespaces (containers, ip netns) cannot be "
 		    "entered, so their sockets are not listed\n", denied);
 	if (missed > denied)
-		fprintf(stderr, "portsleuth: %zu network namespaces could not "
+		cmd_warn("%zu network namespaces could not "
 		    "be read (they went away, or cannot be opened; -v "
 		    "names them)\n", missed - denied);
 	if (!l->privileged && l->ps.denied)
-		fprintf(stderr, "portsleuth: not running as root: the "
+		cmd_warn("not running as root: the "
 		    "descriptors of %u processes of other users cannot be "
 		    "read, so their sockets show no owner\n", l->ps.denied);
 	else if (!l->privileged && l->unowned[OWNER_NOT_ROOT])
-		fprintf(stderr, "portsleuth: not running as root: the processes "
+		cmd_warn("not running as root: the processes "
 		    "of other users are hidden from this user (/proc mounted "
 		    "with hidepid?), so their sockets show no owner\n");
 	if (l->reg.etc_error)
-		fprintf(stderr, "portsleuth: %s\n", l->reg.etc_error);
+		cmd_warn("%s\n", l->reg.etc_error);
 }
 
 void
@@ -132,12 +135,12 @@ cmd_report_why(const struct dossiers *d, const struct listing *l,
     int verbose)
 {
 	if (d->db.error)
-		fprintf(stderr, "portsleuth: %s: packages and integrity are "
+		cmd_warn("%s: packages and integrity are "
 		    "not checked\n", d->db.error);
 	if (d->kb.problems && verbose)
-		fprintf(stderr, "portsleuth: knowledge base: %s", d->kb.problems);
+		cmd_warn("knowledge base: %s", d->kb.problems);
 	if (!l->privileged && d->env_denied)
-		fprintf(stderr, "portsleuth: not running as root: the "
+		cmd_warn("not running as root: the "
 		    "environment of %u processes cannot be read, so "
 		    "LD_PRELOAD and SSH_CONNECTION are not checked for them\n",
 		    d->env_denied);
@@ -145,7 +148,7 @@ cmd_report_why(const struct dossiers *d, const struct listing *l,
 		struct pkgdb_stats st;
 
 		pkgdb_stats(&d->db, &st);
-		fprintf(stderr, "portsleuth: package database: %s, %zu "
+		cmd_warn("package database: %s, %zu "
 		    "packages, %zu diversions, %u file lists read, %u "
 		    "malformed records\n", pkg_manager_name(d->db.pm),
 		    st.npkgs, st.ndivs, st.lists_read, st.malformed);
@@ -163,7 +166,7 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 	/* a recording holds one namespace, a fixture tree describes one */
 	if (replay || root || record) {
 		if (lo->netns && strcmp(lo->netns, "self") != 0) {
-			fprintf(stderr, "portsleuth: --netns reads live "
+			cmd_warn("--netns reads live "
 			    "namespaces: not with --replay, --root or "
 			    "--record\n");
 			return -1;
@@ -181,7 +184,7 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 	else
 		io = nlio_open_live(record, &cause);
 	if (io == NULL) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
+		cmd_warn("%s\n", cause);
 		free(cause);
 		return -1;
 	}
@@ -189,13 +192,13 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 	/* a namespace of a container is named after it */
 	container_label_netns(&l->nets);
 	if (l->netns_error) {
-		fprintf(stderr, "portsleuth: --netns: %s\n", l->netns_error);
+		cmd_warn("--netns: %s\n", l->netns_error);
 		nlio_close(io, NULL);
 		listing_release(l);
 		return -1;
 	}
 	if (nlio_close(io, &cause) != 0) {
-		fprintf(stderr, "portsleuth: %s\n", cause);
+		cmd_warn("%s\n", cause);
 		free(cause);
 		listing_release(l);
 		return -1;
@@ -213,15 +216,15 @@ cmd_probe_listing(const struct listing *l, const char *rules_path,
 	*loaded = 1;
 	if (rules_load(rules, rules_path ? rules_path :
 	    cmd_find_data("probes.rules"), &cause) < 0) {
-		fprintf(stderr, "portsleuth: %s: nothing probed\n", cause);
+		cmd_warn("%s: nothing probed\n", cause);
 		free(cause);
 		return NULL;
 	}
 	if (rules->problems)
-		fprintf(stderr, "portsleuth: probe rules: %s", rules->problems);
+		cmd_warn("probe rules: %s", rules->problems);
 	pv = xcalloc(l->nviews + 1, sizeof(*pv));
 	if (probe_listing(l, rules, budget_ms, pv, &cause) < 0) {
-		fprintf(stderr, "portsleuth: %s: nothing probed\n", cause);
+		cmd_warn("%s: nothing probed\n", cause);
 		free(cause);
 		free(pv);
 		return NULL;
@@ -244,7 +247,7 @@ cmd_report_notes(void)
 		fprintf(stderr, "portsleuth: note: %s\n", strbuf_str(&sb));
 	}
 	if (notes_dropped())
-		fprintf(stderr, "portsleuth: note: %zu more notes not shown\n",
+		cmd_warn("note: %zu more notes not shown\n",
 		    notes_dropped());
 	strbuf_release(&sb);
 }
@@ -255,7 +258,7 @@ cmd_finish(int rc)
 	cmd_report_notes();
 	notes_reset();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "portsleuth: cannot write output: %s\n",
+		cmd_warn("cannot write output: %s\n",
 		    strerror(errno ? errno : EIO));
 		return EXIT_USAGE;
 	}
@@ -268,7 +271,7 @@ cmd_check_data_option(const char *option, const char *path)
 	int fd = open_regular_at(AT_FDCWD, path, 0);
 
 	if (fd < 0) {
-		fprintf(stderr, "portsleuth: %s '%s': %s\n", option, path,
+		cmd_warn("%s '%s': %s\n", option, path,
 		    errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
 	}
@@ -283,7 +286,7 @@ cmd_emit_json(struct jw *w, FILE *out)
 
 	if (jw_emit(w, out, &cause) == 0)
 		return 0;
-	fprintf(stderr, "portsleuth: %s\n", cause);
+	cmd_warn("%s\n", cause);
 	free(cause);
 	return -1;
 }
@@ -309,4 +312,34 @@ cmd_read_nat(struct listing *l, struct nat_links *nl, int live)
 		    nl->rules.skipped - nl->rules.xt_dnat);
 	l->nat = nl;
 	return 1;
+}
+
+void
+cmd_warn(const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+	char *text;
+	const char *p, *nl;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (text == NULL)
+		return;
+	/* one place for what reaches the terminal from here: every line
+	 * escaped (a path, a name, a file's line may hold anything) */
+	strbuf_init(&sb, 1u << 20);
+	for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		strbuf_reset(&sb);
+		escape_terminal(&sb, p, nl ? (size_t)(nl - p) : strlen(p));
+		fprintf(stderr, "%s%s\n", p == text ? "portsleuth: " : "  ",
+		    strbuf_str(&sb));
+		if (nl == NULL)
+			break;
+	}
+	strbuf_release(&sb);
+	free(text);
 }

@@ -570,7 +570,7 @@ cmd_explain_exec(int argc, char **argv)
 	}
 	cmd_report_listing(&l);
 	if (l.nviews == 0) {
-		fprintf(stderr, "portsleuth: nothing matches '%s'\n",
+		cmd_warn("nothing matches '%s'\n",
 		    argv[optind]);
 		listing_release(&l);
 		return EXIT_NOMATCH;

@@ -296,7 +296,7 @@ cmd_list_exec(int argc, char **argv)
 		l.probe = pviews = cmd_probe_listing(&l, co.rules,
 		    co.probe_budget, &rules, &rules_loaded);
 		if (ro.verbose)
-			fprintf(stderr, "portsleuth: time: probing %.1f ms\n",
+			cmd_warn("time: probing %.1f ms\n",
 			    now_ms() - t0);
 		if (pviews == NULL)
 			ro.probe = 0;
@@ -311,7 +311,7 @@ cmd_list_exec(int argc, char **argv)
 		char *cause;
 
 		if (render_json(stdout, &l, &ro, &cause) < 0) {
-			fprintf(stderr, "portsleuth: %s\n", cause);
+			cmd_warn("%s\n", cause);
 			free(cause);
 			json_failed = 1;
 		}
@@ -319,11 +319,11 @@ cmd_list_exec(int argc, char **argv)
 		render_table(stdout, &l, &ro);
 	fflush(stdout);
 	if (ro.verbose)
-		fprintf(stderr, "portsleuth: time: sockets %.1f ms, processes "
+		cmd_warn("time: sockets %.1f ms, processes "
 		    "%.1f ms, annotations %.1f ms, output %.1f ms\n",
 		    l.ms_sockets, l.ms_processes, l.ms_annotate, now_ms() - t0);
 	if (ro.verbose && ro.why)
-		fprintf(stderr, "portsleuth: time: origin, package and "
+		cmd_warn("time: origin, package and "
 		    "integrity %.1f ms (databases %.1f, origins %.1f, "
 		    "package lists %.1f, digests and purpose %.1f)\n", why.ms,
 		    why.ms_open, why.ms_origin, why.ms_packages, why.ms_check);

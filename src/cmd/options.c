@@ -34,12 +34,12 @@ int
 cmd_usage(const struct cmd_opts *o, const char *fmt, ...)
 {
 	va_list ap;
+	char buf[1024];
 
-	fputs("portsleuth: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	cmd_warn("%s", buf);
 	return cmd_try_help(o);
 }
 

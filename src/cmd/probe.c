@@ -241,13 +241,13 @@ cmd_probe_exec(int argc, char **argv)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(host, NULL, &hints, &ai)) != 0) {
-		fprintf(stderr, "portsleuth: cannot resolve '%s': %s\n", host,
+		cmd_warn("cannot resolve '%s': %s\n", host,
 		    gai_strerror(rc));
 		return EXIT_USAGE;
 	}
 	if (rules_load(&rules, rules_path ? rules_path :
 	    cmd_find_data("probes.rules"), &cause) < 0 || rules.nprobes == 0) {
-		fprintf(stderr, "portsleuth: %s\n", cause ? cause :
+		cmd_warn("%s\n", cause ? cause :
 		    "the probe rules define no probe");
 		free(cause);
 		rules_release(&rules);
@@ -255,7 +255,7 @@ cmd_probe_exec(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (rules.problems)
-		fprintf(stderr, "portsleuth: probe rules: %s", rules.problems);
+		cmd_warn("probe rules: %s", rules.problems);
 
 	/* the ports: asked for, or the rules' own */
 	ports = xcalloc(65536 * 2, sizeof(*ports));
@@ -318,7 +318,7 @@ cmd_probe_exec(int argc, char **argv)
 			po.budget_ms = (int)left;
 			if (probe_run_isolated(tg + off, m, &po, res,
 			    &cause) < 0) {
-				fprintf(stderr, "portsleuth: %s\n", cause);
+				cmd_warn("%s\n", cause);
 				free(cause);
 				failed = 1;
 				break;

@@ -202,6 +202,17 @@ for args in (("explain", "22"), ("audit",), ("audit", "--json"),
     check(rc == 2 and "cannot write output" in err,
           f"{args} > /dev/full: exit 2 and said: {rc} {err[-200:]}")
 
+# messages on stderr are escaped too: a hostile path in an error
+p = subprocess.run([EXE, "--root", HOST_B, "--iana", "/nonexistent\x1b[2J\u202e.tsv"],
+                   capture_output=True, timeout=DEADLINE)
+check(p.returncode == 2 and b"\x1b" not in p.stderr and
+      b"\xe2\x80\xae" not in p.stderr and b"\\e[2J\\u202e" in p.stderr,
+      f"an error naming a hostile path is escaped: {p.stderr!r}")
+p = subprocess.run([EXE, "explain", "--root", HOST_B, "x\x1b]0;pwned\x07"],
+                   capture_output=True, timeout=DEADLINE)
+check(b"\x1b" not in p.stderr and b"\x07" not in p.stderr,
+      f"and a hostile TARGET: {p.stderr!r}")
+
 # bidirectional controls in a process name reach the table escaped
 tmp, root = copy_tree(HOST_B)
 with open(root + "/proc/900/stat") as f:
