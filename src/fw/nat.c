@@ -23,6 +23,7 @@
 #include <nftables/libnftables.h>
 
 #include "fw/nat.h"
+#include "fw/xtnat.h"
 #include "kernel/netns.h"
 #include "kernel/sock.h"
 #include "model/listing.h"
@@ -184,6 +185,9 @@ read_match(json_t *m, struct match *mt)
 	 * the mapping's */
 }
 
+static void add_target(struct nat_set *out, json_t *rule, uint32_t index,
+    const struct match *mt, const uint8_t *addr, int fam, uint16_t to_port);
+
 static void
 add_rule(struct nat_set *out, json_t *rule, json_t *dnat, uint32_t index,
     const struct match *mt)
@@ -199,6 +203,14 @@ add_rule(struct nat_set *out, json_t *rule, json_t *dnat, uint32_t index,
 		out->skipped++;
 		return;
 	}
+	add_target(out, rule, index, mt, addr, fam, to_port);
+}
+
+/* One entry per matched port (range) of a rule sending to addr:port. */
+static void
+add_target(struct nat_set *out, json_t *rule, uint32_t index,
+    const struct match *mt, const uint8_t *addr, int fam, uint16_t to_port)
+{
 	for (size_t i = 0; i < mt->nports; i++) {
 		struct nat_rule *r;
 
@@ -235,7 +247,7 @@ add_rule(struct nat_set *out, json_t *rule, json_t *dnat, uint32_t index,
 
 int
 nat_parse_json(const char *json, size_t len, uint32_t index,
-    struct nat_set *out, char **cause)
+    const struct xt_nat *xt, size_t nxt, struct nat_set *out, char **cause)
 {
 	json_error_t jerr;
 	json_t *doc, *items;
@@ -260,14 +272,30 @@ nat_parse_json(const char *json, size_t len, uint32_t index,
 			json_t *e = json_array_get(expr, k);
 			json_t *m = json_object_get(e, "match");
 			json_t *d = json_object_get(e, "dnat");
-			json_t *xt = json_object_get(e, "xt");
-			const char *xn = jstr(xt, "name");
+			json_t *xt_e = json_object_get(e, "xt");
+			const char *xn = jstr(xt_e, "name");
 
-			if (xt && xn && strcmp(xn, "DNAT") == 0) {
+			if (xt_e && xn && strcmp(xn, "DNAT") == 0) {
 				/* iptables-nft's compat target: libnftables
-				 * shows no address for it */
-				out->skipped++;
-				out->xt_dnat++;
+				 * shows no address for it; libnftnl did */
+				const char *fam = jstr(rule, "family");
+				const struct xt_nat *t = xt_nat_find(xt, nxt,
+				    fam && strcmp(fam, "ip6") == 0 ? AF_INET6 :
+				    AF_INET, jstr(rule, "table") ?
+				    jstr(rule, "table") : "", jstr(rule,
+				    "chain") ? jstr(rule, "chain") : "",
+				    json_is_integer(json_object_get(rule,
+				    "handle")) ? (uint64_t)json_integer_value(
+				    json_object_get(rule, "handle")) : 0);
+
+				if (t && !mt.unknown && mt.have_proto &&
+				    mt.nports)
+					add_target(out, rule, index, &mt,
+					    t->addr, t->family, t->port);
+				else {
+					out->skipped++;
+					out->xt_dnat++;
+				}
 				break;
 			}
 			if (m)
@@ -319,7 +347,9 @@ list_ruleset(char **cause)
 int
 nat_read(int netns_fd, uint32_t index, struct nat_set *out, char **cause)
 {
-	char *json;
+	struct xt_nat *xt = NULL;
+	size_t nxt = 0;
+	char *json, *xcause = NULL;
 	int self = -1, rc;
 
 	*cause = NULL;
@@ -334,6 +364,10 @@ nat_read(int netns_fd, uint32_t index, struct nat_set *out, char **cause)
 		}
 	}
 	json = list_ruleset(cause);
+	/* the compat targets' addresses, in the same namespace; without
+	 * them such rules are counted, not joined */
+	if (json && xt_nat_read(&xt, &nxt, &xcause) < 0)
+		free(xcause);
 	if (self >= 0) {
 		if (setns(self, CLONE_NEWNET) < 0) {
 			fprintf(stderr, "portsleuth: cannot return to its own "
@@ -344,8 +378,9 @@ nat_read(int netns_fd, uint32_t index, struct nat_set *out, char **cause)
 	}
 	if (json == NULL)
 		return -1;
-	rc = nat_parse_json(json, strlen(json), index, out, cause);
+	rc = nat_parse_json(json, strlen(json), index, xt, nxt, out, cause);
 	free(json);
+	free(xt);
 	return rc;
 }
 
@@ -365,15 +400,18 @@ leads_to(const struct listing *l, const struct nat_rule *r,
 {
 	static const uint8_t any[16];
 	int alen = r->family == AF_INET ? 4 : 16;
+	/* an IPv6 wildcard without IPV6_V6ONLY takes IPv4 flows too */
+	int dual = s->family == AF_INET6 && r->family == AF_INET &&
+	    s->v6only != 1 && memcmp(s->laddr, any, 16) == 0;
 
 	if ((s->proto != r->proto && !(r->proto == PROTO_UDP &&
-	    s->proto == PROTO_UDPLITE)) || s->family != r->family ||
+	    s->proto == PROTO_UDPLITE)) || (s->family != r->family && !dual) ||
 	    (s->state != ST_LISTEN && s->state != ST_CLOSE))
 		return 0;
 	if (r->to_port ? s->lport != r->to_port :
 	    (s->lport < r->dport_lo || s->lport > r->dport_hi))
 		return 0;
-	if (memcmp(s->laddr, any, (size_t)alen) != 0 &&
+	if (!dual && memcmp(s->laddr, any, (size_t)alen) != 0 &&
 	    memcmp(s->laddr, r->to_addr, (size_t)alen) != 0)
 		return 0;
 	return ns_holds(l, s->netns, r->family, r->to_addr);

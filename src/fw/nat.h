@@ -46,12 +46,15 @@ struct nat_set {
 int nat_read(int netns_fd, uint32_t index, struct nat_set *out,
     char **cause);
 /*
- * Pure: the DNAT rules of a libnftables JSON document (`list ruleset`).
+ * Pure: the DNAT rules of a libnftables JSON document (`list ruleset`);
+ * xt[0..nxt) are the targets of iptables-nft's compat DNAT rules
+ * (fw/xtnat), which the JSON shows without their address.
  * Untrusted input: malformed parts are skipped and counted.  0, or -1
  * with *cause when the document is not JSON at all.
  */
+struct xt_nat;
 int nat_parse_json(const char *json, size_t len, uint32_t index,
-    struct nat_set *out, char **cause);
+    const struct xt_nat *xt, size_t nxt, struct nat_set *out, char **cause);
 void nat_set_release(struct nat_set *s);
 
 /* The port rule r sends a flow for dport to. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "fw/nat.h"
+#include "fw/xtnat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -12,8 +13,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nat_set s = { 0 };
 	char *cause = NULL;
+	uint8_t addr[16];
+	uint16_t port;
 
-	(void)nat_parse_json((const char *)data, size, 1, &s, &cause);
+	/* the same bytes as an xt NAT target's argument blob */
+	if (size > 0)
+		(void)xt_nat_decode(data[0] & 1 ? 2 : 10, (data[0] >> 1) & 3,
+		    data + 1, size - 1, addr, &port);
+	(void)nat_parse_json((const char *)data, size, 1, NULL, 0, &s, &cause);
 	for (size_t i = 0; i < s.n; i++)
 		(void)nat_target_port(&s.v[i], s.v[i].dport_lo);
 	free(cause);

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
 
 #include "cm.h"
 #include "fw/nat.h"
+#include "fw/xtnat.h"
 #include "kernel/sock.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
@@ -23,7 +26,7 @@ load(struct nat_set *s, const char *file)
 	strbuf_init(&sb, 1 << 20);
 	assert_int_equal(read_at_capped(AT_FDCWD, path, 1 << 20, &sb), 0);
 	memset(s, 0, sizeof(*s));
-	assert_int_equal(nat_parse_json(sb.buf, sb.len, 7, s, &cause), 0);
+	assert_int_equal(nat_parse_json(sb.buf, sb.len, 7, NULL, 0, s, &cause), 0);
 	assert_null(cause);
 	strbuf_release(&sb);
 }
@@ -85,9 +88,58 @@ t_odd(void **state)
 	assert_int_equal(s.xt_dnat, 1);
 	nat_set_release(&s);
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(nat_parse_json("[1,2", 4, 0, &s, &cause), -1);
+	assert_int_equal(nat_parse_json("[1,2", 4, 0, NULL, 0, &s, &cause), -1);
 	assert_non_null(strstr(cause, "not JSON"));
 	free(cause);
+}
+
+static void
+t_xt_decode(void **state)
+{
+	struct nf_nat_range2 r2;
+	struct nf_nat_ipv4_multi_range_compat c;
+	uint8_t addr[16], want[16];
+	uint16_t port;
+
+	(void)state;
+	memset(&r2, 0, sizeof(r2));
+	r2.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+	inet_pton(AF_INET, "10.88.0.2", &r2.min_addr.ip);
+	r2.min_proto.all = htons(8000);
+	assert_int_equal(xt_nat_decode(NFPROTO_IPV4, 2, &r2, sizeof(r2), addr,
+	    &port), 0);
+	memset(want, 0, sizeof(want));
+	inet_pton(AF_INET, "10.88.0.2", want);
+	assert_memory_equal(addr, want, 16);
+	assert_int_equal(port, 8000);
+	/* no port: the same one */
+	r2.flags = NF_NAT_RANGE_MAP_IPS;
+	assert_int_equal(xt_nat_decode(NFPROTO_IPV4, 2, &r2, sizeof(r2), addr,
+	    &port), 0);
+	assert_int_equal(port, 0);
+	/* IPv6 */
+	inet_pton(AF_INET6, "fd00::2", &r2.min_addr.in6);
+	assert_int_equal(xt_nat_decode(NFPROTO_IPV6, 1, &r2, sizeof(r2) - 2,
+	    addr, &port), 0);
+	inet_pton(AF_INET6, "fd00::2", want);
+	assert_memory_equal(addr, want, 16);
+	/* revision 0, IPv4's compat layout */
+	memset(&c, 0, sizeof(c));
+	c.rangesize = 1;
+	c.range[0].flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+	inet_pton(AF_INET, "192.0.2.7", &c.range[0].min_ip);
+	c.range[0].min.all = htons(22);
+	assert_int_equal(xt_nat_decode(NFPROTO_IPV4, 0, &c, sizeof(c), addr,
+	    &port), 0);
+	assert_int_equal(port, 22);
+	/* short, addressless or of no known layout: refused */
+	assert_int_equal(xt_nat_decode(NFPROTO_IPV4, 2, &r2, 8, addr, &port),
+	    -1);
+	r2.flags = 0;
+	assert_int_equal(xt_nat_decode(NFPROTO_IPV4, 2, &r2, sizeof(r2), addr,
+	    &port), -1);
+	assert_int_equal(xt_nat_decode(NFPROTO_IPV6, 0, &c, sizeof(c), addr,
+	    &port), -1);
 }
 
 int
@@ -96,6 +148,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_rules),
 		cmocka_unit_test(t_odd),
+		cmocka_unit_test(t_xt_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
