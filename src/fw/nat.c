@@ -461,6 +461,9 @@ nat_links_build(struct nat_links *nl, const struct listing *l)
 	    sizeof(*nl->of_view));
 	nl->nof_view = xcalloc(l->nviews ? l->nviews : 1,
 	    sizeof(*nl->nof_view));
+	nl->to_view = xcalloc(l->nviews ? l->nviews : 1, sizeof(*nl->to_view));
+	nl->nto_view = xcalloc(l->nviews ? l->nviews : 1,
+	    sizeof(*nl->nto_view));
 	for (size_t v = 0; v < l->nviews; v++)
 		for (size_t k = 0; k < nl->rules.n; k++) {
 			if (!leads_to(l, &nl->rules.v[k], l->views[v].s))
@@ -469,15 +472,41 @@ nat_links_build(struct nat_links *nl, const struct listing *l)
 			    nl->nof_view[v] + 1, sizeof(size_t));
 			nl->of_view[v][nl->nof_view[v]++] = k;
 		}
+	/* the other side: a listener on the rule's own port, in the rule's
+	 * own namespace, leads to where the rule sends */
+	for (size_t v = 0; v < l->nviews; v++) {
+		const struct sock_rec *s = l->views[v].s;
+
+		for (size_t t = 0; t < l->nviews; t++)
+			for (size_t j = 0; j < nl->nof_view[t]; j++) {
+				const struct nat_rule *r =
+				    &nl->rules.v[nl->of_view[t][j]];
+
+				if (t == v || r->netns != s->netns ||
+				    (r->proto != s->proto && !(r->proto ==
+				    PROTO_UDP && s->proto == PROTO_UDPLITE)) ||
+				    s->lport < r->dport_lo ||
+				    s->lport > r->dport_hi)
+					continue;
+				nl->to_view[v] = xreallocarray(nl->to_view[v],
+				    nl->nto_view[v] + 1, sizeof(size_t));
+				nl->to_view[v][nl->nto_view[v]++] = t;
+				break;
+			}
+	}
 }
 
 void
 nat_links_release(struct nat_links *nl)
 {
-	for (size_t v = 0; v < nl->nviews; v++)
+	for (size_t v = 0; v < nl->nviews; v++) {
 		free(nl->of_view[v]);
+		free(nl->to_view[v]);
+	}
 	free(nl->of_view);
 	free(nl->nof_view);
+	free(nl->to_view);
+	free(nl->nto_view);
 	nat_set_release(&nl->rules);
 	free(nl->first_error);
 	memset(nl, 0, sizeof(*nl));

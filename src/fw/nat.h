@@ -72,6 +72,10 @@ struct nat_links {
 	struct nat_set	 rules;
 	size_t		**of_view;	/* per view: indices into rules */
 	size_t		*nof_view;
+	/* per view: the views its port leads to (a host port a rule of its
+	 * own namespace sends elsewhere: conmon's reservation, say) */
+	size_t		**to_view;
+	size_t		*nto_view;
 	size_t		 nviews;
 	unsigned int	 namespaces_read, namespaces_failed;
 	char		*first_error;

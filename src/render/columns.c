@@ -593,6 +593,8 @@ const struct column columns[] = {
 	    g_exposure_outside },
 	{ NULL, "published", COL_SOCKET, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 0,
 	    0, j_published },
+	{ NULL, "leads_to", COL_SOCKET, CT_NEVER, STYLE_NONE, NULL, 0, 0, 0, 0,
+	    0, j_leads_to },
 	{ NULL, "exposure_scope", COL_SOCKET, CT_NEVER, STYLE_NONE,
 	    g_exposure_scope },
 	{ NULL, "exposure_interface", COL_SOCKET, CT_NEVER, STYLE_NONE,

@@ -77,13 +77,64 @@ j_published(const struct row *r, struct jw *w, const char *key)
 }
 
 void
+j_leads_to(const struct row *r, struct jw *w, const char *key)
+{
+	const struct nat_links *nl = r->l->nat;
+	size_t v = (size_t)(r->v - r->l->views);
+	char a[INET6_ADDRSTRLEN], label[96];
+
+	if (nl == NULL || v >= nl->nviews) {
+		jw_null(w, key);
+		return;
+	}
+	jw_array(w, key);
+	for (size_t k = 0; k < nl->nto_view[v]; k++) {
+		const struct sock_view *t = &r->l->views[nl->to_view[v][k]];
+		const struct netns *ns = listing_netns(r->l, t->s);
+
+		jw_object(w, NULL);
+		jw_str(w, "netns", ns ? netns_label(ns, label, sizeof(label)) :
+		    NULL);
+		inet_ntop(t->s->family, t->s->laddr, a, sizeof(a));
+		jw_str(w, "local_address", a);
+		jw_int(w, "local_port", t->s->lport);
+		if (t->nowners) {
+			const struct owner *o = &r->l->ps.owners[t->owners[0]];
+
+			jw_int(w, "pid", r->l->ps.procs[o->proc].pid);
+			jw_str(w, "command", r->l->ps.procs[o->proc].comm);
+		} else {
+			jw_null(w, "pid");
+			jw_null(w, "command");
+		}
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+void
 g_exposure_outside(const struct row *r, struct value *v)
 {
 	const struct netns *ns = listing_netns(r->l, r->v->s);
 	const struct nat_rule *n = rule_of(r, 0);
 	char from[128], label[96], fl[96];
 
+	const struct nat_links *nl = r->l->nat;
+	size_t vi = (size_t)(r->v - r->l->views);
+
 	v->type = V_STR;
+	if (nl && vi < nl->nviews && nl->nto_view[vi] > 0) {
+		/* a port held here that a rule here sends elsewhere */
+		const struct sock_view *t =
+		    &r->l->views[nl->to_view[vi][0]];
+		const struct netns *tns = listing_netns(r->l, t->s);
+
+		snprintf(v->buf, sizeof(v->buf), "%.50s, DNAT to %.40s:%u",
+		    r->v->exp.text, tns ? netns_label(tns, fl, sizeof(fl)) : "?",
+		    t->s->lport);
+		v->str = v->buf;
+		return;
+	}
 	if (ns == NULL || ns->kind == NETNS_HOST || r->l->nentered < 2) {
 		v->str = r->v->exp.text;
 		return;

@@ -11,6 +11,9 @@
 
 /* "published": the DNAT rules that lead to the socket. */
 void j_published(const struct row *r, struct jw *w, const char *key);
+/* "leads_to": the listeners a DNAT rule of this socket's namespace sends
+ * its port to (the host side of a published port). */
+void j_leads_to(const struct row *r, struct jw *w, const char *key);
 /*
  * EXPOSURE as the outside sees it: for a socket in the host's namespace
  * its own verdict; in another, "published as HOSTNS *:18080/tcp -> 8000

@@ -165,6 +165,15 @@ try:
     check(len(reserve) == 1 and reserve[0]["netns"]["kind"] == "netns" and
           reserve[0]["netns"]["label"] == HOSTNS,
           f"conmon holds 18080 in the runtime's namespace: {reserve}")
+    lt = reserve[0].get("leads_to") if reserve else None
+    check(lt and len(lt) == 1 and
+          lt[0]["netns"] == f"podman:{ids['pweb'][:12]}" and
+          lt[0]["local_port"] == 8000 and lt[0]["command"] == "busybox",
+          f"and its row names the container listener it leads to: {lt}")
+    check(reserve and reserve[0]["exposure_outside"] ==
+          f"all interfaces (IPv4), DNAT to podman:{ids['pweb'][:12]}:8000",
+          f"in the EXPOSURE column too: "
+          f"{reserve and reserve[0]['exposure_outside']}")
     # why it runs, read through the container's root: its origin, and the
     # package and digest from the image's own database
     p = subprocess.run([EXE, "-t", "-p", "8000", "--why", "--json"],
