@@ -173,6 +173,9 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 		}
 		o.own_netns_only = 1;
 	}
+	/* a namespace of a container is named after it, before --netns
+	 * picks one (podman:web, docker:ID) */
+	o.name_netns = container_label_netns;
 	if (replay && root == NULL)
 		notes_add("--replay without --root: the recording holds the "
 		    "kernel's tables only; processes are this system's "
@@ -189,8 +192,6 @@ cmd_collect(struct listing *l, const struct listing_opts *lo,
 		return -1;
 	}
 	listing_build(l, io, &o);
-	/* a namespace of a container is named after it */
-	container_label_netns(&l->nets);
 	if (l->netns_error) {
 		cmd_warn("--netns: %s\n", l->netns_error);
 		nlio_close(io, NULL);

@@ -328,10 +328,17 @@ netns_select(struct netns_set *s, const char *spec, size_t *index, int *all,
 	for (size_t i = 0; i < s->n; i++) {
 		const struct netns *ns = &s->v[i];
 
+		char label[96];
+
 		if ((strcmp(spec, "self") == 0 && ns->self) ||
 		    (strcmp(spec, "host") == 0 && ns->kind == NETNS_HOST) ||
 		    (ns->name && (ns->kind == NETNS_NAMED ||
-		    ns->kind == NETNS_DOCKER) && strcmp(spec, ns->name) == 0)) {
+		    ns->kind == NETNS_DOCKER) && strcmp(spec, ns->name) == 0) ||
+		    (ns->runtime && (strcmp(spec, netns_label(ns, label,
+		    sizeof(label))) == 0 || (ns->container_name &&
+		    strcmp(spec, ns->container_name) == 0) ||
+		    (ns->container_id && strlen(spec) >= 12 &&
+		    strncmp(spec, ns->container_id, strlen(spec)) == 0)))) {
 			*index = i;
 			return 0;
 		}

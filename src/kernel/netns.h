@@ -83,7 +83,8 @@ int netns_unprivileged_port_start(int netns_fd);
 
 /*
  * Resolve a --netns SPEC against the set: "all" (*all set), "host",
- * "self", an `ip netns` name, a docker namespace name, a path to a
+ * "self", an `ip netns` name, a docker namespace name, a container's
+ * label (podman:web), name or id (12 characters at least), a path to a
  * namespace file (added to the set when it was not found), a PID, or
  * "net:[INODE]".  0 with *index, or -1 with *cause (caller frees).
  */

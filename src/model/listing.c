@@ -493,6 +493,8 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	 * or by default from the host's namespace */
 	netns_discover(&l->nets, !o->own_netns_only && (o->netns ||
 	    netns_self_is_host()));
+	if (o->name_netns)
+		o->name_netns(&l->nets);
 	choose_netns(l, o);
 	if (l->nets.n == 0) {
 		/* no namespace file to be seen at all: the tables as they are */

@@ -36,6 +36,9 @@ struct listing_opts {
 	 */
 	int		 own_netns_only;
 	const char	*netns;
+	/* names the namespaces found (containers' names: a layer above
+	 * knows them) before --netns is resolved; may be NULL */
+	void		(*name_netns)(struct netns_set *);
 };
 
 /* One network namespace of the listing (parallel to l->nets.v). */

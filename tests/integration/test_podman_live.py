@@ -192,6 +192,14 @@ try:
           f"its package from the image's own database: {pkg}")
     check(integ.get("verdict") == "ok" and integ.get("digest_matches"),
           f"and its image matches the recorded digest: {integ}")
+    # --netns by the container's label, or its id
+    for spec in (f"podman:{ids['pin'][:12]}", ids["pin"]):
+        p = subprocess.run([EXE, "-t", "--netns", spec, "--json"],
+                           capture_output=True, timeout=60)
+        dd = json.loads(p.stdout) if p.returncode in (0, 1) else {}
+        check([n.get("container_id") for n in dd.get("namespaces", [])] ==
+              [ids["pin"]] and [s["local_port"] for s in dd["sockets"]] ==
+              [8001], f"--netns {spec[:20]}: that container alone")
     notes = d["sources"]["notes"]
     check(not any("iptables-nft compat targets" in n for n in notes),
           f"no DNAT left unread: {notes}")
