@@ -215,11 +215,11 @@ open_dir_in(const char *root, const char *path)
 	return open_under(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 }
 
-int
-read_in_root_capped(const char *root, const char *path, size_t cap,
-    struct strbuf *out)
+/* Read an opened fd (or fail with the open's errno) and close it. */
+static int
+read_and_close(int fd, size_t cap, struct strbuf *out)
 {
-	int fd = open_regular_in(root, path), rc, saved;
+	int rc, saved;
 
 	if (fd < 0)
 		return -1;
@@ -231,18 +231,16 @@ read_in_root_capped(const char *root, const char *path, size_t cap,
 }
 
 int
+read_in_root_capped(const char *root, const char *path, size_t cap,
+    struct strbuf *out)
+{
+	return read_and_close(open_regular_in(root, path), cap, out);
+}
+
+int
 read_at_capped(int dirfd, const char *name, size_t cap, struct strbuf *out)
 {
-	int fd, rc, saved;
-
-	fd = open_regular_at(dirfd, name, 0);
-	if (fd < 0)
-		return -1;
-	rc = read_fd_capped(fd, cap, out);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
+	return read_and_close(open_regular_at(dirfd, name, 0), cap, out);
 }
 
 /* A named file cut at its cap is worth a note: its end was not seen. */
