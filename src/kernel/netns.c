@@ -101,6 +101,21 @@ add(struct netns_set *s, uint64_t inode, enum netns_kind kind,
 	return ns;
 }
 
+int
+netns_add_fd(struct netns_set *s, uint64_t inode, pid_t pid, int fd)
+{
+	char path[64];
+	struct netns *ns;
+
+	if (netns_find(s, inode))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	if ((ns = add(s, inode, NETNS_FD, NULL, path, 0)) == NULL)
+		return -1;
+	ns->holder = pid;
+	return 1;
+}
+
 static dev_t nsfs_dev;		/* every namespace file lives on it */
 
 /* The nsfs inode of a namespace file, or 0 when path is none (a name

@@ -33,6 +33,7 @@ struct netns {
 	char		*name;		/* "host", the ip netns name, ...; NULL */
 	char		*path;		/* what opens it */
 	pid_t		 pid;		/* a process in it, 0 if none seen */
+	pid_t		 holder;	/* NETNS_FD: the process holding it */
 	unsigned int	 nprocs;	/* processes seen in it */
 	int		 self;		/* portsleuth runs in it */
 	/* the container it belongs to, when the layers above found one
@@ -65,6 +66,14 @@ const char *netns_kind_key(enum netns_kind k);
 /* Label for a table: "host", the ip netns name, "docker:ID", or
  * "net:[INODE]"; into buf. */
 const char *netns_label(const struct netns *ns, char *buf, size_t sz);
+
+/*
+ * A namespace found open as descriptor fd of process pid (a "net:[N]"
+ * link in /proc/PID/fd): added as NETNS_FD, opened through
+ * /proc/PID/fd/FD, unless it is known already.  1 when added, 0 when
+ * known, -1 when the set is full.
+ */
+int netns_add_fd(struct netns_set *s, uint64_t inode, pid_t pid, int fd);
 
 /*
  * A descriptor of the namespace (O_RDONLY | O_CLOEXEC), checked to be

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "model/listing.h"
+#include "util/notes.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -275,6 +276,7 @@ choose_netns(struct listing *l, const struct listing_opts *o)
 	l->nsv = xcalloc(l->nets.n ? l->nets.n : 1, sizeof(*l->nsv));
 	for (size_t i = 0; i < l->nets.n; i++)
 		l->nsv[i].wanted = all || i == idx;
+	l->all_netns = all;
 }
 
 static int
@@ -422,14 +424,14 @@ ns_worker(void *arg)
  */
 static void
 collect_namespaces(struct listing *l, struct nlio *io,
-    struct sockdiag_query *q)
+    struct sockdiag_query *q, size_t first)
 {
-	struct ns_pool np = { l, q, NULL, 0 };
+	struct ns_pool np = { l, q, NULL, first };
 	pthread_t tids[NS_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads, started, others = 0;
 
-	if (l->nets.n > 0 && l->nsv[0].wanted) {
+	if (first == 0 && l->nets.n > 0 && l->nsv[0].wanted) {
 		struct ns_view *nv = &l->nsv[0];
 
 		l->nwanted++;
@@ -440,7 +442,9 @@ collect_namespaces(struct listing *l, struct nlio *io,
 			l->nentered++;
 		}
 	}
-	for (size_t i = 1; i < l->nets.n; i++)
+	if (np.next == 0)
+		np.next = 1;
+	for (size_t i = np.next; i < l->nets.n; i++)
 		others += l->nsv[i].wanted;
 	if (others == 0)
 		return;
@@ -457,7 +461,7 @@ collect_namespaces(struct listing *l, struct nlio *io,
 	ns_worker(&np);
 	for (size_t t = 1; t < started; t++)
 		pthread_join(tids[t], NULL);
-	for (size_t i = 1; i < l->nets.n; i++) {
+	for (size_t i = first ? first : 1; i < l->nets.n; i++) {
 		struct socklist *one = &np.lists[i];
 
 		l->nentered += l->nsv[i].entered;
@@ -472,14 +476,97 @@ collect_namespaces(struct listing *l, struct nlio *io,
 	free(np.lists);
 }
 
+/*
+ * Socket-level selection, then the walk of /proc for the owners of the
+ * selected sockets while this thread annotates them.  With nsfds the
+ * walk also records namespaces open as descriptors; again: a second
+ * time (users and registry are loaded).
+ */
+static void
+select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
+    int again)
+{
+	const struct filter *f = &o->filter;
+	uint64_t *inodes;
+	size_t i, n = 0;
+	double t1;
+
+	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
+	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
+	inodes = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*inodes));
+	for (i = 0; i < l->socks.n; i++) {
+		const struct sock_rec *s = &l->socks.v[i];
+
+		if (!sock_wanted(s, f, listing_ifaces(l, s)))
+			continue;
+		l->views[l->nviews++].s = s;
+		inodes[n++] = s->inode;
+	}
+	t1 = now_ms();
+	/*
+	 * The other threads walk /proc while this one annotates: exposure
+	 * and registered names depend on the sockets alone.  Then it joins
+	 * the walk as its last worker.
+	 */
+	procscan_start(inodes, n, o->threads, o->need |
+	    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
+	if (!again) {
+		l->users = users_load();
+		registry_init(&l->reg, o->iana_path);
+	}
+	for (i = 0; i < l->nviews; i++) {
+		struct sock_view *v = &l->views[i];
+
+		exposure_compute(v->s, listing_ifaces(l, v->s), &v->exp);
+		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
+	}
+	procscan_finish(&l->ps);
+	l->ms_processes += now_ms() - t1;
+	free(inodes);
+}
+
+/*
+ * Namespaces that only an open descriptor keeps (no process in them, no
+ * mount): the walk found them as "net:[N]" links.  Added, read, and 1
+ * when there are any (the walk must then be made again: their sockets
+ * were not looked for).
+ */
+static int
+add_held_namespaces(struct listing *l, struct nlio *io,
+    struct sockdiag_query *q)
+{
+	size_t first = l->nets.n;
+
+	for (size_t i = 0; i < l->ps.nnsfds; i++) {
+		const struct ns_fd *h = &l->ps.nsfds[i];
+
+		if (netns_add_fd(&l->nets, h->inode, h->pid, h->fd) < 0) {
+			notes_add("more than %zu network namespaces: the "
+			    "rest are left out", l->nets.n);
+			break;
+		}
+	}
+	if (l->ps.nnsfds >= PS_NSFDS_MAX)
+		notes_add("more than %d network namespaces open as "
+		    "descriptors: the rest are left out", PS_NSFDS_MAX);
+	if (l->nets.n == first)
+		return 0;
+	l->nheld = (unsigned int)(l->nets.n - first);
+	l->nsv = xreallocarray(l->nsv, l->nets.n, sizeof(*l->nsv));
+	memset(l->nsv + first, 0, (l->nets.n - first) * sizeof(*l->nsv));
+	for (size_t i = first; i < l->nets.n; i++)
+		l->nsv[i].wanted = 1;
+	collect_namespaces(l, io, q, first);
+	return 1;
+}
+
 void
 listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 {
 	const struct filter *f = &o->filter;
 	struct sockdiag_query q;
-	uint64_t *inodes;
 	size_t i, n = 0;
-	double t0 = now_ms(), t1, t2;
+	double t0 = now_ms(), t2;
 
 	memset(l, 0, sizeof(*l));
 	l->privileged = geteuid() == 0;
@@ -501,39 +588,21 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		ifaces_collect(io, &l->ifs);
 		sockdiag_collect(io, &q, &l->socks, &l->rep);
 	}
-	collect_namespaces(l, io, &q);
+	collect_namespaces(l, io, &q, 0);
+	l->ms_sockets = now_ms() - t0;
 
-	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
-	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
-	inodes = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*inodes));
-	for (i = 0; i < l->socks.n; i++) {
-		const struct sock_rec *s = &l->socks.v[i];
-
-		if (!sock_wanted(s, f, listing_ifaces(l, s)))
-			continue;
-		l->views[l->nviews++].s = s;
-		inodes[n++] = s->inode;
+	/* every namespace, as root: the walk also looks for namespaces that
+	 * only a descriptor keeps, and is made again when it finds one */
+	select_and_walk(l, o, l->all_netns && l->privileged, 0);
+	if (l->all_netns && l->privileged &&
+	    add_held_namespaces(l, io, &q)) {
+		free(l->views);
+		l->views = NULL;
+		l->nviews = 0;
+		procscan_release(&l->ps);
+		select_and_walk(l, o, 0, 1);
 	}
-	t1 = now_ms();
-	l->ms_sockets = t1 - t0;
-	/*
-	 * The other threads walk /proc while this one annotates: exposure
-	 * and registered names depend on the sockets alone.  Then it joins
-	 * the walk as its last worker.
-	 */
-	procscan_start(inodes, n, o->threads, o->need, &l->ps);
-	l->users = users_load();
-	registry_init(&l->reg, o->iana_path);
-	for (i = 0; i < l->nviews; i++) {
-		struct sock_view *v = &l->views[i];
-
-		exposure_compute(v->s, listing_ifaces(l, v->s), &v->exp);
-		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
-	}
-	procscan_finish(&l->ps);
 	t2 = now_ms();
-	l->ms_processes = t2 - t1;
-	free(inodes);
 
 	/* Attach owners, apply the process-level selection. */
 	n = 0;

@@ -74,6 +74,10 @@ struct listing {
 	size_t			 nentered;	/* namespaces whose tables were read */
 	size_t			 nwanted;	/* ... that were asked for */
 	char			*netns_error;	/* --netns SPEC not found */
+	int			 all_netns;	/* every namespace is listed */
+	/* namespaces found only as a process's open descriptor (the walk
+	 * found them; their sockets were read and the walk made again) */
+	unsigned int		 nheld;
 	struct procscan		 ps;
 	struct registry		 reg;
 	struct users		*users;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "proc/procscan.h"
@@ -99,6 +100,9 @@ struct worker {
 	size_t			 nhits, hcap;
 	struct proc_rec		*procs;
 	size_t			 nprocs, pcap;
+	struct ns_fd		*nsfds;
+	size_t			 nnsfds, ncap;
+	dev_t			 nsfs_dev;	/* of namespace files, 0: unknown */
 	unsigned int		 scanned, denied, vanished, reused, malformed;
 };
 
@@ -404,6 +408,48 @@ struct linux_dirent64 {
 	char		d_name[];
 };
 
+/*
+ * A descriptor of a network namespace.  Opened through /proc/PID/ns/net
+ * its link reads "net:[N]"; opened through a bind mount, the mount's
+ * path, which is "/" once the mount is detached (umount -l): only then
+ * is the namespace found no other way, so only "/" is looked at (with
+ * fstat, against the namespace file system's device).
+ */
+static void
+note_nsfd(struct worker *w, pid_t pid, int fdd, const char *fdname,
+    const char *link, size_t len)
+{
+	uint64_t ino, fdnum;
+	struct stat st;
+
+	if (w->nnsfds >= PS_NSFDS_MAX)
+		return;
+	if (len > 6 && memcmp(link, "net:[", 5) == 0 && link[len - 1] == ']') {
+		if (num_parse_u64(link + 5, len - 6, 10, 1, UINT64_MAX,
+		    &ino) != 0)
+			return;
+	} else if (len == 1 && link[0] == '/' && w->nsfs_dev) {
+		if (fstatat(fdd, fdname, &st, 0) != 0 ||
+		    st.st_dev != w->nsfs_dev || !S_ISREG(st.st_mode))
+			return;
+		ino = (uint64_t)st.st_ino;
+	} else {
+		return;
+	}
+	if (num_parse_str(fdname, 0, INT32_MAX, &fdnum) != 0)
+		return;
+	/* one per namespace per worker is enough: the walk sees the same
+	 * handful many times (a runtime holds each one open) */
+	for (size_t i = w->nnsfds; i > 0 && i + 8 > w->nnsfds; i--)
+		if (w->nsfds[i - 1].inode == ino)
+			return;
+	xgrow((void **)&w->nsfds, &w->ncap, w->nnsfds + 1, sizeof(*w->nsfds));
+	w->nsfds[w->nnsfds].inode = ino;
+	w->nsfds[w->nnsfds].pid = pid;
+	w->nsfds[w->nnsfds].fd = (int)fdnum;
+	w->nnsfds++;
+}
+
 static void
 scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
     struct strbuf *sb)
@@ -453,10 +499,15 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 			if (d->d_name[0] < '0' || d->d_name[0] > '9')
 				continue;
 			len = readlinkat(fdd, d->d_name, link, sizeof(link));
-			if (len < 10 || len >= (ssize_t)sizeof(link) ||
-			    memcmp(link, "socket:[", 8) != 0 ||
-			    link[len - 1] != ']')
+			if (len <= 0 || len >= (ssize_t)sizeof(link))
 				continue;
+			if (len < 10 || memcmp(link, "socket:[", 8) != 0 ||
+			    link[len - 1] != ']') {
+				if (w->need & PS_NEED_NSFDS)
+					note_nsfd(w, pid, fdd, d->d_name, link,
+					    (size_t)len);
+				continue;
+			}
 			if (num_parse_u64(link + 8, (size_t)len - 9, 10, 1,
 			    UINT64_MAX, &ino) != 0 || !set_has(w->set, ino))
 				continue;
@@ -579,6 +630,42 @@ proc_index(const struct procscan *ps, pid_t pid)
 	return lo;
 }
 
+static int
+nsfd_cmp(const void *a, const void *b)
+{
+	const struct ns_fd *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* The workers' namespace descriptors, one per namespace. */
+static void
+merge_nsfds(struct procscan *ps, struct worker *ws, int n)
+{
+	size_t total = 0, cap = 0, k = 0;
+
+	for (int t = 0; t < n; t++) {
+		xgrow((void **)&ps->nsfds, &cap, total + ws[t].nnsfds,
+		    sizeof(*ps->nsfds));
+		if (ws[t].nnsfds)
+			memcpy(ps->nsfds + total, ws[t].nsfds,
+			    ws[t].nnsfds * sizeof(*ps->nsfds));
+		total += ws[t].nnsfds;
+		free(ws[t].nsfds);
+	}
+	if (total == 0)
+		return;
+	qsort(ps->nsfds, total, sizeof(*ps->nsfds), nsfd_cmp);
+	for (size_t i = 0; i < total; i++)
+		if (k == 0 || ps->nsfds[k - 1].inode != ps->nsfds[i].inode)
+			ps->nsfds[k++] = ps->nsfds[i];
+	ps->nnsfds = k > PS_NSFDS_MAX ? PS_NSFDS_MAX : k;
+}
+
 /* Merge the workers' hits into owners grouped by (inode, pid). */
 static void
 merge(struct procscan *ps, struct worker *ws, int n)
@@ -587,6 +674,7 @@ merge(struct procscan *ps, struct worker *ws, int n)
 	size_t nhits = 0, hcap = 0, i, np = 0;
 	int t;
 
+	merge_nsfds(ps, ws, n);
 	for (t = 0; t < n; t++) {
 		xgrow((void **)&hits, &hcap, nhits + ws[t].nhits, sizeof(*hits));
 		if (ws[t].nhits)
@@ -677,6 +765,8 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
     unsigned int need, struct procscan *ps)
 {
 	struct scan *sc;
+	struct stat nst;
+	dev_t nsfs_dev = 0;
 	double btime;
 	long hz = sysconf(_SC_CLK_TCK);
 	int t;
@@ -700,11 +790,14 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 	/* Nothing wanted: no process can hold it, skip the walk. */
-	sc->pids = ninodes ? list_pids(sc->procfd, &sc->npids) : NULL;
+	sc->pids = ninodes || (need & PS_NEED_NSFDS) ?
+	    list_pids(sc->procfd, &sc->npids) : NULL;
 	if ((size_t)nthreads > sc->npids / 16 + 1)
 		nthreads = (int)(sc->npids / 16 + 1);
 	set_build(&sc->set, inodes, ninodes);
 	btime = read_btime();
+	if ((need & PS_NEED_NSFDS) && stat("/proc/self/ns/net", &nst) == 0)
+		nsfs_dev = nst.st_dev;
 	for (t = 0; t < nthreads; t++) {
 		struct worker *w = &sc->ws[t];
 
@@ -716,6 +809,7 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 		w->btime = btime;
 		w->hz = hz > 0 ? hz : 100;
 		w->need = need;
+		w->nsfs_dev = nsfs_dev;
 	}
 	/* Workers 1..n-1 start now; the caller joins in at finish. */
 	for (; sc->started < nthreads; sc->started++)
@@ -788,5 +882,6 @@ procscan_release(struct procscan *ps)
 	}
 	free(ps->owners);
 	free(ps->procs);
+	free(ps->nsfds);
 	memset(ps, 0, sizeof(*ps));
 }

@@ -29,6 +29,10 @@ struct procscan {
 	unsigned int	 reused;	/* start time changed: PID reused */
 	unsigned int	 malformed;	/* unparsable stat/status */
 	int		 proc_unreadable; /* /proc could not be opened (a note) */
+	/* with PS_NEED_NSFDS: network namespaces open as descriptors
+	 * ("net:[N]" links), one per namespace, sorted by inode */
+	struct ns_fd	*nsfds;
+	size_t		 nnsfds;
 	struct scan	*scan;		/* private: a scan under way */
 };
 
@@ -37,12 +41,22 @@ struct procscan {
 #define PS_NEED_CGROUP	0x2
 #define PS_NEED_ENVIRON	0x4	/* loader variables, SSH_CONNECTION */
 #define PS_NEED_ALL	0x7
+/* Record descriptors of network namespaces (a namespace kept alive by
+ * an open file alone is found no other way). */
+#define PS_NEED_NSFDS	0x8
+#define PS_NSFDS_MAX	4096	/* distinct namespaces recorded */
+
+struct ns_fd {
+	uint64_t	inode;		/* the namespace's nsfs inode */
+	pid_t		pid;		/* the lowest PID holding one */
+	int		fd;
+};
 
 /*
  * Scan all processes for the ninodes socket inodes in inodes (any order,
  * duplicates allowed) using nthreads threads (0: one per CPU, at most 8),
- * reading the optional details named in need.  With no inodes wanted,
- * no process is read at all.
+ * reading the optional details named in need.  With no inodes wanted
+ * (and no PS_NEED_NSFDS), no process is read at all.
  * Always fills *ps (empty on failure to open /proc, with proc_unreadable set).
  * Caller releases with procscan_release().
  */

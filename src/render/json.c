@@ -114,6 +114,10 @@ render_json(FILE *out, const struct listing *l, const struct render_opts *o,
 		jw_str(&w, "container_id", ns->container_id);
 		jw_str(&w, "container_name", ns->container_name);
 		jw_str(&w, "path", ns->path);
+		if (ns->holder > 0)
+			jw_int(&w, "held_by", ns->holder);
+		else
+			jw_null(&w, "held_by");
 		jw_bool(&w, "entered", nv->entered);
 		jw_str(&w, "error", nv->entered ? NULL : nv->error);
 		jw_int(&w, "sockets", nv->nsockets);

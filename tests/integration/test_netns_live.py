@@ -7,7 +7,9 @@ Made here: two `ip netns` namespaces with the same port bound in each
 (one on 0.0.0.0, one on 127.0.0.1), joined to a peer namespace over veth
 pairs; a namespace kept only by a bind mount on a file (not under
 /run/netns), whose one listener is held by a process that entered it,
-opened the socket and went back; and a namespace with no process at all.
+opened the socket and went back; a namespace kept only by a descriptor
+(its mount taken away), with a listener in it; and a namespace with no
+process at all.
 portsleuth, run from the host's namespace (where it lists them all by
 default), must find each one, name it, attribute each socket to the
 process holding it, and its exposure must agree with a real connection
@@ -165,6 +167,48 @@ try:
     check(os.readlink(f"/proc/{lv.pid}/ns/net") == "net:[4026531833]",
           "the leaver is back in the host's namespace")
     bound_ino = os.stat(bound).st_ino
+    # namespaces kept only by an open descriptor: the holder opens one's
+    # file (its link reads "/" once the mount is detached), and the
+    # other's /proc/thread-self/ns/net while inside it ("net:[N]");
+    # makes a listener in each, goes back, and the mounts are taken
+    # away: no process is in them, nothing names them
+    fdns = [os.path.join(tmp, f"fd-ns{i}") for i in (0, 1)]
+    for fn in fdns:
+        open(fn, "w").close()
+        subprocess.run(["unshare", f"--net={fn}", "true"], check=True,
+                       timeout=30)
+    fd_ino = [os.stat(fn).st_ino for fn in fdns]
+    hold = os.path.join(tmp, "holder.py")
+    with open(hold, "w") as f:
+        f.write("import ctypes, os, socket, sys, time\n"
+                "libc = ctypes.CDLL(None, use_errno=True)\n"
+                "home = os.open('/proc/self/ns/net', os.O_RDONLY)\n"
+                "fds, socks = [], []\n"
+                "for i, path in enumerate(sys.argv[1:3]):\n"
+                "    there = os.open(path, os.O_RDONLY)\n"
+                "    assert libc.setns(there, 0x40000000) == 0\n"
+                "    if i == 1:\n"
+                "        os.close(there)\n"
+                "        there = os.open('/proc/thread-self/ns/net',"
+                " os.O_RDONLY)\n"
+                "    s = socket.socket()\n"
+                f"    s.bind(('127.0.0.1', {PORT + 4} + i)); s.listen()\n"
+                "    socks.append(s); fds.append(there)\n"
+                "    assert libc.setns(home, 0x40000000) == 0\n"
+                "print(*fds, flush=True)\n"
+                "time.sleep(300)\n")
+    hd = subprocess.Popen([PY, hold, *fdns], stdout=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL)
+    procs.append(hd)
+    hd_fd = [int(x) for x in hd.stdout.readline().split()]
+    for fn in fdns:
+        subprocess.run(["umount", "-l", fn], check=True, timeout=30)
+    check(len(hd_fd) == 2 and
+          all(os.stat(fn).st_ino != i for fn, i in zip(fdns, fd_ino)) and
+          os.readlink(f"/proc/{hd.pid}/fd/{hd_fd[0]}") == "/" and
+          os.readlink(f"/proc/{hd.pid}/fd/{hd_fd[1]}") ==
+          f"net:[{fd_ino[1]}]",
+          "namespaces only a descriptor keeps: unmounted, still open")
     # a namespace no process is in and no socket: only the mount
     empty = os.path.join(tmp, "empty-ns")
     open(empty, "w").close()
@@ -227,6 +271,16 @@ try:
     got = rows(PORT + 1)
     check(got == [(bound_ino, "0.0.0.0", [lv.pid])],
           f"a socket in a namespace its holder left: {got}")
+    for i in (0, 1):
+        held = nss.get(fd_ino[i], {})
+        check(held.get("kind") == "fd" and held.get("entered") and
+              held.get("held_by") == hd.pid and
+              held.get("path") == f"/proc/{hd.pid}/fd/{hd_fd[i]}" and
+              held.get("label") == f"net:[{fd_ino[i]}]",
+              f"a namespace only a descriptor keeps is found: {held}")
+        got = rows(PORT + 4 + i)
+        check(got == [(fd_ino[i], "127.0.0.1", [hd.pid])],
+              f"and its socket, with its owner: {got}")
 
     # exposure against a real connection from the peer
     by = {s["netns"]["inode"]: s for s in d["sockets"]
