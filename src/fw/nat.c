@@ -27,6 +27,9 @@
 #include "kernel/netns.h"
 #include "kernel/sock.h"
 #include "model/listing.h"
+#include "util/num.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
@@ -42,6 +45,7 @@ nat_set_release(struct nat_set *s)
 		free(s->v[i].chain);
 		free(s->v[i].comment);
 		free(s->v[i].table_family);
+		free(s->v[i].via);
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));
@@ -51,6 +55,36 @@ uint16_t
 nat_target_port(const struct nat_rule *r, uint16_t dport)
 {
 	return r->to_port ? r->to_port : dport;
+}
+
+static int
+has_prefix(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *
+nat_maker(const struct nat_rule *r)
+{
+	const char *t = r->table, *c = r->chain;
+
+	if (r->kind == NAT_PROXY)
+		return r->via;
+	if (has_prefix(c, "NETAVARK") || has_prefix(t, "netavark"))
+		return "netavark";
+	if (has_prefix(c, "CNI-HOSTPORT") || has_prefix(c, "CNI-DN-"))
+		return "CNI portmap (hostPort)";
+	if (has_prefix(c, "KUBE-"))
+		return "kube-proxy";
+	if (has_prefix(c, "DOCKER"))
+		return "docker";
+	if (has_prefix(t, "firewalld"))
+		return "firewalld";
+	if (has_prefix(c, "LIBVIRT_") || has_prefix(t, "libvirt"))
+		return "libvirt";
+	if (has_prefix(c, "ufw"))
+		return "ufw";
+	return NULL;
 }
 
 static const char *
@@ -394,12 +428,42 @@ ns_holds(const struct listing *l, uint32_t ns, int family, const uint8_t *a)
 	return ifaces_find_addr(ifs, family, a) != NULL;
 }
 
+static const uint8_t any[16];
+
+/* A forwarding process's target: the listener on to_port in the
+ * container's namespace, or on to_addr wherever that address is. */
+static int
+proxy_leads_to(const struct listing *l, const struct nat_rule *r,
+    const struct sock_rec *s)
+{
+	int alen = r->to_family == AF_INET6 ? 16 : 4;
+
+	if ((s->state != ST_LISTEN && s->state != ST_CLOSE) ||
+	    s->netns == r->netns || s->lport != r->to_port ||
+	    (s->proto != r->proto && !(r->proto == PROTO_UDP &&
+	    s->proto == PROTO_UDPLITE)))
+		return 0;
+	if (r->to_netns >= 0)
+		return s->netns == (uint32_t)r->to_netns;
+	if (r->to_family == AF_UNSPEC)
+		return 0;
+	if (memcmp(s->laddr, any, 16) != 0 && (s->family != r->to_family ||
+	    memcmp(s->laddr, r->to_addr, (size_t)alen) != 0))
+		return 0;
+	if (s->family != r->to_family && !(s->family == AF_INET6 &&
+	    s->v6only != 1))
+		return 0;
+	return ns_holds(l, s->netns, r->to_family, r->to_addr);
+}
+
 static int
 leads_to(const struct listing *l, const struct nat_rule *r,
     const struct sock_rec *s)
 {
-	static const uint8_t any[16];
 	int alen = r->family == AF_INET ? 4 : 16;
+
+	if (r->kind == NAT_PROXY)
+		return proxy_leads_to(l, r, s);
 	/* an IPv6 wildcard without IPV6_V6ONLY takes IPv4 flows too */
 	int dual = s->family == AF_INET6 && r->family == AF_INET &&
 	    s->v6only != 1 && memcmp(s->laddr, any, 16) == 0;
@@ -415,6 +479,224 @@ leads_to(const struct listing *l, const struct nat_rule *r,
 	    memcmp(s->laddr, r->to_addr, (size_t)alen) != 0)
 		return 0;
 	return ns_holds(l, s->netns, r->family, r->to_addr);
+}
+
+/* One Go flag's value: "-name v", "--name v", "-name=v". */
+static const char *
+go_flag(const char *cmdline, size_t len, const char *name)
+{
+	const char *p = cmdline, *end = cmdline + len;
+	size_t k = strlen(name);
+
+	while (p < end) {
+		const char *next = memchr(p, '\0', (size_t)(end - p));
+		const char *f = p;
+
+		next = next ? next + 1 : end;
+		if (*f == '-')
+			f++;
+		if (*f == '-')
+			f++;
+		if (f > p && strncmp(f, name, k) == 0) {
+			if (f[k] == '=')
+				return f + k + 1;
+			if (f[k] == '\0' && next < end &&
+			    memchr(next, '\0', (size_t)(end - next)))
+				return next;
+		}
+		p = next;
+	}
+	return NULL;
+}
+
+static int
+parse_ip(const char *s, int *family, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (s && inet_pton(AF_INET, s, out) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (s && inet_pton(AF_INET6, s, out) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+parse_port(const char *s, uint16_t *port)
+{
+	uint64_t v;
+
+	if (s == NULL || num_parse_str(s, 1, 65535, &v) != 0)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int
+nat_parse_docker_proxy(const char *cmdline, size_t len, int *proto,
+    int *host_family, uint8_t host_ip[16], uint16_t *host_port,
+    int *to_family, uint8_t to_ip[16], uint16_t *to_port)
+{
+	const char *pr;
+
+	/* the last byte must end the last argument: nothing runs off */
+	if (len == 0 || cmdline[len - 1] != '\0')
+		return -1;
+	pr = go_flag(cmdline, len, "proto");
+	if (pr == NULL || strcmp(pr, "tcp") == 0)
+		*proto = PROTO_TCP;
+	else if (strcmp(pr, "udp") == 0)
+		*proto = PROTO_UDP;
+	else
+		return -1;
+	if (parse_ip(go_flag(cmdline, len, "host-ip"), host_family,
+	    host_ip) < 0 ||
+	    parse_port(go_flag(cmdline, len, "host-port"), host_port) < 0 ||
+	    parse_ip(go_flag(cmdline, len, "container-ip"), to_family,
+	    to_ip) < 0 ||
+	    parse_port(go_flag(cmdline, len, "container-port"), to_port) < 0)
+		return -1;
+	return 0;
+}
+
+static struct nat_rule *
+new_proxy(struct nat_set *set, const struct sock_rec *s, const char *via,
+    int pid)
+{
+	struct nat_rule *r;
+
+	xgrow((void **)&set->v, &set->cap, set->n + 1, sizeof(*set->v));
+	r = &set->v[set->n++];
+	memset(r, 0, sizeof(*r));
+	r->kind = NAT_PROXY;
+	r->netns = s->netns;
+	r->proto = s->proto == PROTO_UDPLITE ? PROTO_UDP : s->proto;
+	r->family = s->family;
+	r->dport_lo = r->dport_hi = s->lport;
+	r->has_daddr = memcmp(s->laddr, any, 16) != 0;
+	memcpy(r->daddr, s->laddr, 16);
+	r->via = xstrdup(via);
+	r->via_pid = pid;
+	r->to_netns = -1;
+	return r;
+}
+
+/* Does a DNAT rule of the socket's own namespace take its port? */
+static int
+dnat_covers(const struct nat_set *set, size_t ndnat, const struct sock_rec *s)
+{
+	for (size_t k = 0; k < ndnat; k++) {
+		const struct nat_rule *r = &set->v[k];
+
+		if (r->kind == NAT_DNAT && r->netns == s->netns &&
+		    r->proto == (s->proto == PROTO_UDPLITE ? PROTO_UDP :
+		    s->proto) && s->lport >= r->dport_lo &&
+		    s->lport <= r->dport_hi)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *
+base_of(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * Processes that hold a host port and forward it: docker-proxy (its
+ * command line says where), and the holders podman and docker name in
+ * their metadata (rootlessport, slirp4netns, conmon, docker-proxy): a
+ * port the container's runtime declares it publishes, held by one of
+ * them, leads to that container's port unless a DNAT rule of the
+ * namespace takes the port first (conmon then only reserves it).
+ */
+static void
+add_proxies(struct nat_links *nl, const struct listing *l)
+{
+	static const char *const holders[] = { "docker-proxy", "rootlessport",
+	    "slirp4netns", "conmon", "rootlesskit" };
+	size_t ndnat = nl->rules.n;
+	struct strbuf sb;
+
+	strbuf_init(&sb, 1u << 16);
+	for (size_t v = 0; v < l->nviews; v++) {
+		const struct sock_view *sv = &l->views[v];
+		const struct sock_rec *s = sv->s;
+		const struct proc_rec *p;
+		const char *name = NULL;
+		size_t h;
+
+		if (sv->nowners == 0 || (s->state != ST_LISTEN &&
+		    s->state != ST_CLOSE) || dnat_covers(&nl->rules, ndnat, s))
+			continue;
+		p = &l->ps.procs[l->ps.owners[sv->owners[0]].proc];
+		for (h = 0; h < sizeof(holders) / sizeof(holders[0]); h++)
+			if (strcmp(p->comm, holders[h]) == 0 ||
+			    (p->exe && strcmp(base_of(p->exe), holders[h]) == 0))
+				name = holders[h];
+		if (name == NULL)
+			continue;
+		if (strcmp(name, "docker-proxy") == 0) {
+			char path[64];
+			int pr, hf, tf;
+			uint8_t hip[16], tip[16];
+			uint16_t hp, tp;
+
+			snprintf(path, sizeof(path), "/proc/%d/cmdline",
+			    (int)p->pid);
+			if (sysroot_read(path, 1u << 16, &sb) == 0 &&
+			    !sb.truncated && nat_parse_docker_proxy(sb.buf,
+			    sb.len, &pr, &hf, hip, &hp, &tf, tip, &tp) == 0 &&
+			    hp == s->lport && pr == (s->proto == PROTO_UDPLITE ?
+			    PROTO_UDP : s->proto)) {
+				struct nat_rule *r = new_proxy(&nl->rules, s,
+				    name, (int)p->pid);
+
+				r->to_family = tf;
+				memcpy(r->to_addr, tip, 16);
+				r->to_port = tp;
+				r->how = "command line";
+				continue;
+			}
+		}
+		/* the runtimes' own word for the port */
+		for (size_t t = 0; t < l->nets.n; t++) {
+			const struct netns *ns = &l->nets.v[t];
+
+			if (t == s->netns)
+				continue;
+			for (size_t k = 0; k < ns->nports; k++) {
+				const struct netns_port *np = &ns->ports[k];
+				uint8_t ip[16];
+				int fam;
+				struct nat_rule *r;
+
+				if (np->proto != (s->proto == PROTO_UDPLITE ?
+				    PROTO_UDP : s->proto) ||
+				    s->lport < np->host_port ||
+				    s->lport - np->host_port >= np->range)
+					continue;
+				/* a host address it names must be this one */
+				if (np->host_ip[0] && parse_ip(np->host_ip,
+				    &fam, ip) == 0 && memcmp(ip, any, 16) != 0 &&
+				    (fam != s->family || memcmp(ip, s->laddr,
+				    fam == AF_INET ? 4 : 16) != 0))
+					continue;
+				r = new_proxy(&nl->rules, s, name, (int)p->pid);
+				r->to_netns = (long)t;
+				r->to_port = (uint16_t)(np->container_port +
+				    (s->lport - np->host_port));
+				r->how = ns->runtime;
+			}
+		}
+	}
+	strbuf_release(&sb);
 }
 
 void
@@ -456,12 +738,14 @@ nat_links_build(struct nat_links *nl, const struct listing *l)
 		if (fd >= 0)
 			close(fd);
 	}
+	add_proxies(nl, l);
 	nl->nviews = l->nviews;
 	nl->of_view = xcalloc(l->nviews ? l->nviews : 1,
 	    sizeof(*nl->of_view));
 	nl->nof_view = xcalloc(l->nviews ? l->nviews : 1,
 	    sizeof(*nl->nof_view));
 	nl->to_view = xcalloc(l->nviews ? l->nviews : 1, sizeof(*nl->to_view));
+	nl->to_rule = xcalloc(l->nviews ? l->nviews : 1, sizeof(*nl->to_rule));
 	nl->nto_view = xcalloc(l->nviews ? l->nviews : 1,
 	    sizeof(*nl->nto_view));
 	for (size_t v = 0; v < l->nviews; v++)
@@ -490,6 +774,10 @@ nat_links_build(struct nat_links *nl, const struct listing *l)
 					continue;
 				nl->to_view[v] = xreallocarray(nl->to_view[v],
 				    nl->nto_view[v] + 1, sizeof(size_t));
+				nl->to_rule[v] = xreallocarray(nl->to_rule[v],
+				    nl->nto_view[v] + 1, sizeof(size_t));
+				nl->to_rule[v][nl->nto_view[v]] =
+				    nl->of_view[t][j];
 				nl->to_view[v][nl->nto_view[v]++] = t;
 				break;
 			}
@@ -502,7 +790,9 @@ nat_links_release(struct nat_links *nl)
 	for (size_t v = 0; v < nl->nviews; v++) {
 		free(nl->of_view[v]);
 		free(nl->to_view[v]);
+		free(nl->to_rule[v]);
 	}
+	free(nl->to_rule);
 	free(nl->of_view);
 	free(nl->nof_view);
 	free(nl->to_view);

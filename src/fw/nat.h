@@ -29,6 +29,19 @@ struct nat_rule {
 	char		*table, *chain, *comment;
 	char		*table_family;	/* "ip", "ip6", "inet" */
 	uint64_t	 handle;
+	/*
+	 * NAT_PROXY: not a rule but a process that holds the port and
+	 * forwards each connection (docker-proxy, rootlessport,
+	 * slirp4netns): via names it; where it sends comes from its
+	 * command line (to_addr) or from the runtime's metadata
+	 * (to_netns, the namespace of the container that declares it).
+	 */
+	enum { NAT_DNAT, NAT_PROXY } kind;
+	char		*via;
+	int		 via_pid;
+	int		 to_family;	/* of to_addr (AF_UNSPEC: none) */
+	long		 to_netns;	/* -1: by to_addr */
+	const char	*how;		/* NAT_PROXY: "command line", "podman" */
 };
 
 struct nat_set {
@@ -59,6 +72,23 @@ void nat_set_release(struct nat_set *s);
 
 /* The port rule r sends a flow for dport to. */
 uint16_t nat_target_port(const struct nat_rule *r, uint16_t dport);
+/*
+ * Who made a DNAT rule, as far as its table and chain names tell
+ * ("netavark", "docker", "CNI portmap (hostPort)", "kube-proxy",
+ * "firewalld", "libvirt", "ufw"); for a proxy its process's name.
+ * NULL when the names say nothing.
+ */
+const char *nat_maker(const struct nat_rule *r);
+
+/*
+ * Pure: a docker-proxy command line (NUL-separated, len bytes):
+ * -proto, -host-ip, -host-port, -container-ip, -container-port (Go's
+ * flag syntax: one or two dashes, "-x v" or "-x=v").  0 with the values,
+ * or -1 when a part is missing or malformed.
+ */
+int nat_parse_docker_proxy(const char *cmdline, size_t len, int *proto,
+    int *host_family, uint8_t host_ip[16], uint16_t *host_port,
+    int *to_family, uint8_t to_ip[16], uint16_t *to_port);
 
 struct listing;
 
@@ -75,6 +105,7 @@ struct nat_links {
 	/* per view: the views its port leads to (a host port a rule of its
 	 * own namespace sends elsewhere: conmon's reservation, say) */
 	size_t		**to_view;
+	size_t		**to_rule;	/* the rule of each to_view entry */
 	size_t		*nto_view;
 	size_t		 nviews;
 	unsigned int	 namespaces_read, namespaces_failed;

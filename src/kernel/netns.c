@@ -48,7 +48,8 @@ netns_label(const struct netns *ns, char *buf, size_t sz)
 	const char *rt = ns->runtime;
 
 	if (rt && !ns->self && ns->kind != NETNS_HOST) {
-		const char *prefix = strcmp(rt, "kubernetes") == 0 ? "k8s" : rt;
+		const char *prefix = strcmp(rt, "kubernetes") == 0 ? "k8s" :
+		    strcmp(rt, "systemd-machined") == 0 ? "machine" : rt;
 
 		if (ns->container_name)
 			snprintf(buf, sz, "%s:%.60s", prefix, ns->container_name);
@@ -291,15 +292,27 @@ netns_self_is_host(void)
 }
 
 void
-netns_set_release(struct netns_set *s)
+netns_set_truncate(struct netns_set *s, size_t n)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = n; i < s->n; i++) {
 		free(s->v[i].name);
 		free(s->v[i].path);
 		free(s->v[i].runtime);
 		free(s->v[i].container_id);
 		free(s->v[i].container_name);
+		free(s->v[i].container_image);
+		free(s->v[i].container_rootfs);
+		free(s->v[i].container_pod);
+		free(s->v[i].ports);
 	}
+	if (n < s->n)
+		s->n = n;
+}
+
+void
+netns_set_release(struct netns_set *s)
+{
+	netns_set_truncate(s, 0);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }

@@ -27,6 +27,13 @@ enum netns_kind {
 	NETNS_KIND_COUNT
 };
 
+/* A port a container runtime says it publishes (its own metadata). */
+struct netns_port {
+	uint8_t		 proto;		/* PROTO_TCP, PROTO_UDP */
+	uint16_t	 host_port, container_port, range;
+	char		 host_ip[48];	/* "" for every address */
+};
+
 struct netns {
 	uint64_t	 inode;		/* the namespace's nsfs inode */
 	enum netns_kind	 kind;
@@ -41,6 +48,11 @@ struct netns {
 	 * files); the kernel layer only keeps them */
 	char		*runtime;	/* docker, podman, kubernetes, ... */
 	char		*container_id, *container_name;
+	char		*container_image;	/* image name, or NULL */
+	char		*container_rootfs;	/* a root given as a directory */
+	char		*container_pod;	/* the pod's name (k8s: ns/pod) */
+	struct netns_port *ports;	/* what the runtime publishes */
+	size_t		 nports;
 };
 
 struct netns_set {
@@ -57,6 +69,8 @@ struct netns_set {
  */
 void netns_discover(struct netns_set *s, int others);
 void netns_set_release(struct netns_set *s);
+/* Keep the first n entries only. */
+void netns_set_truncate(struct netns_set *s, size_t n);
 /* Does portsleuth run in the host's (the initial) network namespace? */
 int netns_self_is_host(void);
 /* The entry for inode, or NULL. */

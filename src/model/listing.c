@@ -252,14 +252,7 @@ choose_netns(struct listing *l, const struct listing_opts *o)
 
 	if (o->own_netns_only) {
 		/* v[0] is the own one */
-		for (size_t i = 1; i < l->nets.n; i++) {
-			free(l->nets.v[i].name);
-			free(l->nets.v[i].path);
-			free(l->nets.v[i].runtime);
-			free(l->nets.v[i].container_id);
-			free(l->nets.v[i].container_name);
-		}
-		l->nets.n = l->nets.n ? 1 : 0;
+		netns_set_truncate(&l->nets, 1);
 	} else if (o->netns) {
 		if (netns_select(&l->nets, o->netns, &idx, &all,
 		    &l->netns_error) < 0) {

@@ -118,13 +118,21 @@ static void
 j_netns(const struct row *r, struct jw *w, const char *key)
 {
 	const struct netns *ns = listing_netns(r->l, r->v->s);
-	char label[64];
 
 	if (ns == NULL) {
 		jw_null(w, key);
 		return;
 	}
 	jw_object(w, key);
+	columns_netns_fields(w, ns);
+	jw_end(w);
+}
+
+void
+columns_netns_fields(struct jw *w, const struct netns *ns)
+{
+	char label[96];
+
 	jw_int(w, "inode", (int64_t)ns->inode);
 	jw_str(w, "kind", netns_kind_key(ns->kind));
 	jw_str(w, "name", ns->name);
@@ -132,7 +140,9 @@ j_netns(const struct row *r, struct jw *w, const char *key)
 	jw_str(w, "runtime", ns->runtime);
 	jw_str(w, "container_id", ns->container_id);
 	jw_str(w, "container_name", ns->container_name);
-	jw_end(w);
+	jw_str(w, "image", ns->container_image);
+	jw_str(w, "rootfs", ns->container_rootfs);
+	jw_str(w, "pod", ns->container_pod);
 }
 
 static void

@@ -55,4 +55,9 @@ extern const size_t ncolumns;
 /* Text form of a value for the table (unescaped; "-" for null). */
 const char *value_text(const struct value *v, struct strbuf *scratch);
 
+struct netns;
+/* The fields of a network namespace's JSON object (inode, kind, name,
+ * label, runtime, container id, name, image, rootfs, pod). */
+void columns_netns_fields(struct jw *w, const struct netns *ns);
+
 #endif

@@ -59,18 +59,35 @@ j_published(const struct row *r, struct jw *w, const char *key)
 		rule_from(n, buf, sizeof(buf));
 		jw_str(w, "from", buf);
 		jw_str(w, "iifname", n->iifname);
-		inet_ntop(n->family, n->to_addr, to, sizeof(to));
-		jw_str(w, "to_address", to);
+		if (n->kind == NAT_PROXY && n->to_family == AF_UNSPEC)
+			jw_null(w, "to_address");
+		else {
+			inet_ntop(n->kind == NAT_PROXY ? n->to_family :
+			    n->family, n->to_addr, to, sizeof(to));
+			jw_str(w, "to_address", to);
+		}
 		if (n->to_port)
 			jw_int(w, "to_port", n->to_port);
 		else
 			jw_null(w, "to_port");
-		snprintf(buf, sizeof(buf), "%s %s %s", n->table_family ?
-		    n->table_family : "?", n->table ? n->table : "?",
-		    n->chain ? n->chain : "?");
-		jw_str(w, "rule", buf);
-		jw_int(w, "handle", (int64_t)n->handle);
-		jw_str(w, "comment", n->comment);
+		jw_str(w, "kind", n->kind == NAT_PROXY ? "proxy" : "dnat");
+		if (n->kind == NAT_PROXY) {
+			jw_null(w, "rule");
+			jw_null(w, "handle");
+			jw_null(w, "comment");
+			jw_int(w, "proxy_pid", n->via_pid);
+			jw_str(w, "mapping_from", n->how);
+		} else {
+			snprintf(buf, sizeof(buf), "%s %s %s", n->table_family ?
+			    n->table_family : "?", n->table ? n->table : "?",
+			    n->chain ? n->chain : "?");
+			jw_str(w, "rule", buf);
+			jw_int(w, "handle", (int64_t)n->handle);
+			jw_str(w, "comment", n->comment);
+			jw_null(w, "proxy_pid");
+			jw_null(w, "mapping_from");
+		}
+		jw_str(w, "by", nat_maker(n));
 		jw_end(w);
 	}
 	jw_end(w);
@@ -128,10 +145,28 @@ g_exposure_outside(const struct row *r, struct value *v)
 		const struct sock_view *t =
 		    &r->l->views[nl->to_view[vi][0]];
 		const struct netns *tns = listing_netns(r->l, t->s);
+		const struct nat_rule *tr =
+		    &nl->rules.v[nl->to_rule[vi][0]];
 
-		snprintf(v->buf, sizeof(v->buf), "%.50s, DNAT to %.40s:%u",
-		    r->v->exp.text, tns ? netns_label(tns, fl, sizeof(fl)) : "?",
-		    t->s->lport);
+		if (tr->kind == NAT_PROXY)
+			snprintf(v->buf, sizeof(v->buf), "%.50s, proxied by "
+			    "%.20s to %.40s:%u", r->v->exp.text, tr->via,
+			    tns ? netns_label(tns, fl, sizeof(fl)) : "?",
+			    t->s->lport);
+		else {
+			const char *by = nat_maker(tr);
+			/* conmon holds the port only so that nobody else
+			 * takes it: the DNAT rule is what forwards */
+			int reserve = r->v->nowners && strcmp(r->l->ps.procs[
+			    r->l->ps.owners[r->v->owners[0]].proc].comm,
+			    "conmon") == 0;
+
+			snprintf(v->buf, sizeof(v->buf), "%.50s, DNAT%s%.24s "
+			    "to %.40s:%u%s", r->v->exp.text, by ? " by " : "",
+			    by ? by : "", tns ? netns_label(tns, fl,
+			    sizeof(fl)) : "?", t->s->lport, reserve ?
+			    " (conmon only reserves the port)" : "");
+		}
 		v->str = v->buf;
 		return;
 	}
@@ -144,9 +179,19 @@ g_exposure_outside(const struct row *r, struct value *v)
 		const struct netns *from_ns = n->netns < r->l->nets.n ?
 		    &r->l->nets.v[n->netns] : NULL;
 
+		const char *by = nat_maker(n);
+
 		rule_from(n, from, sizeof(from));
-		snprintf(v->buf, sizeof(v->buf), "published as %.40s %.60s (DNAT)",
-		    from_ns ? netns_label(from_ns, fl, sizeof(fl)) : "?", from);
+		if (n->kind == NAT_PROXY)
+			snprintf(v->buf, sizeof(v->buf), "published as %.40s "
+			    "%.60s (proxied by %.20s)", from_ns ?
+			    netns_label(from_ns, fl, sizeof(fl)) : "?", from,
+			    n->via);
+		else
+			snprintf(v->buf, sizeof(v->buf), "published as %.40s "
+			    "%.60s (DNAT%s%.30s)", from_ns ? netns_label(from_ns,
+			    fl, sizeof(fl)) : "?", from, by ? " by " : "",
+			    by ? by : "");
 	} else {
 		snprintf(v->buf, sizeof(v->buf), "inside %.40s: %.70s", label,
 		    r->v->exp.text);

@@ -101,18 +101,11 @@ render_json(FILE *out, const struct listing *l, const struct render_opts *o,
 	for (i = 0; i < l->nets.n; i++) {
 		const struct netns *ns = &l->nets.v[i];
 		const struct ns_view *nv = &l->nsv[i];
-		char label[64];
 
 		if (!nv->wanted)
 			continue;
 		jw_object(&w, NULL);
-		jw_int(&w, "inode", (int64_t)ns->inode);
-		jw_str(&w, "kind", netns_kind_key(ns->kind));
-		jw_str(&w, "name", ns->name);
-		jw_str(&w, "label", netns_label(ns, label, sizeof(label)));
-		jw_str(&w, "runtime", ns->runtime);
-		jw_str(&w, "container_id", ns->container_id);
-		jw_str(&w, "container_name", ns->container_name);
+		columns_netns_fields(&w, ns);
 		jw_str(&w, "path", ns->path);
 		if (ns->holder > 0)
 			jw_int(&w, "held_by", ns->holder);

@@ -19,7 +19,7 @@ struct value {
 	int64_t		 num;		/* V_INT, V_BOOL */
 	const int	*list;		/* V_INTLIST */
 	size_t		 nlist;
-	char		 buf[128];
+	char		 buf[256];
 };
 
 struct row {
