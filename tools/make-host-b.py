@@ -81,6 +81,11 @@ PROCS = [
      "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234"
      "_5678.slice/cri-containerd-%s.scope" % K8S_ID, 0,
      ["nginx"], {}, [("tcp", "0.0.0.0:8083", "LISTEN", 1010)]),
+    (730, 1, "nginx", "/usr/sbin/nginx", 0, "/lxc.payload.web1/init.scope",
+     0, ["nginx"], {}, [("tcp", "0.0.0.0:8084", "LISTEN", 1020)]),
+    (740, 1, "nginx", "/usr/sbin/nginx", 0,
+     "/machine.slice/machine-deb\\x2dbox.scope/payload", 0, ["nginx"], {},
+     [("tcp", "0.0.0.0:8085", "LISTEN", 1021)]),
     # a cron job that left a listener
     (790, 1, "cron", "/usr/sbin/cron", 0, "/system.slice/cron.service", 0,
      ["/usr/sbin/cron", "-f"], {}, []),
@@ -454,10 +459,129 @@ def etc(root):
     os.makedirs(os.path.join(root, "run/systemd/system"), exist_ok=True)
 
 
+def fnv1a64(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def bolt_db(tree, psz=4096):
+    """A bbolt file holding tree (bytes -> bytes, or a dict: a bucket),
+    laid out as bbolt does: two meta pages, a freelist, leaf and branch
+    pages, small buckets inline, big ones on pages of their own."""
+    import struct
+    pages = {}
+    nxt = [3]
+
+    def alloc(data, flags, count):
+        n = (16 + len(data) + psz - 1) // psz
+        pg = nxt[0]
+        nxt[0] += n
+        hdr = struct.pack("<QHHI", pg, flags, count, n - 1)
+        pages[pg] = (hdr + data).ljust(n * psz, b"\0")
+        return pg
+
+    def leaf(items):
+        """items: (flags, key, value); the page body (elements, data)"""
+        elems, data = b"", b""
+        base = 16 * len(items)
+        for i, (fl, k, v) in enumerate(items):
+            pos = base + len(data) - 16 * i
+            elems += struct.pack("<IIII", fl, pos, len(k), len(v))
+            data += k + v
+        return elems + data
+
+    def bucket(d):
+        items = []
+        for k in sorted(d):
+            v = d[k]
+            if isinstance(v, dict):
+                items.append((1, k, bucket(v)))
+            else:
+                items.append((0, k, v))
+        body = leaf(items)
+        if not any(isinstance(v, dict) for v in d.values()) and \
+                16 + len(body) < psz // 4:
+            # inline: the bucket header with root 0, then its page
+            return struct.pack("<QQ", 0, 0) + \
+                struct.pack("<QHHI", 0, 2, len(items), 0) + body
+        # split into leaves of about a page, under one branch page
+        leaves, cur = [], []
+        for it in items:
+            if cur and 16 + len(leaf(cur + [it])) > psz:
+                leaves.append(cur)
+                cur = []
+            cur.append(it)
+        leaves.append(cur)
+        if len(leaves) == 1:
+            return struct.pack("<QQ", alloc(body, 2, len(items)), 0)
+        kids = [(lv[0][1], alloc(leaf(lv), 2, len(lv))) for lv in leaves]
+        elems, data = b"", b""
+        for i, (k, pg) in enumerate(kids):
+            pos = 16 * len(kids) + len(data) - 16 * i
+            elems += struct.pack("<IIQ", pos, len(k), pg)
+            data += k
+        return struct.pack("<QQ", alloc(elems + data, 1, len(kids)), 0)
+
+    root = bucket({**tree, b"\0pad": {b"x": b"y" * (psz // 2)}})
+    root_pg = struct.unpack_from("<Q", root)[0]
+    out = bytearray(nxt[0] * psz)
+    for txid, pg in ((1, 0), (2, 1)):
+        m = struct.pack("<IIIIQQQQQ", 0xED0CDAED, 2, psz, 0, root_pg, 0, 2,
+                        nxt[0], txid)
+        m += struct.pack("<Q", fnv1a64(m))
+        out[pg * psz:pg * psz + 16 + len(m)] = \
+            struct.pack("<QHHI", pg, 4, 0, 0) + m
+    out[2 * psz:2 * psz + 16] = struct.pack("<QHHI", 2, 0x10, 0, 0)
+    for pg, data in pages.items():
+        out[pg * psz:pg * psz + len(data)] = data
+    return bytes(out)
+
+
 def containers(root):
     write(root, "/var/lib/docker/containers/%s/config.v2.json" % DOCKER_ID,
           json.dumps({"ID": DOCKER_ID, "Name": "/web-frontend",
+                      "Config": {"Image": "nginx:1.25"},
                       "State": {"Running": True}}))
+    write(root, "/var/lib/docker/containers/%s/hostconfig.json" % DOCKER_ID,
+          json.dumps({"PortBindings": {
+              "8080/tcp": [{"HostIp": "", "HostPort": "80"},
+                           {"HostIp": "::", "HostPort": "80"}],
+              "53/udp": [{"HostIp": "127.0.0.1", "HostPort": "5353"}],
+              "bad/tcp": [{"HostPort": "1"}],
+              "9/tcp": [{"HostPort": "99999"}]}}))
+    # podman's state database: the container in a pod, its image and
+    # ports, among enough others that the bucket needs a branch page
+    ctrs = {("%064x" % i).encode(): {b"config": json.dumps(
+        {"id": "%064x" % i, "name": "filler-%d" % i}).encode()}
+        for i in range(1, 200)}
+    ctrs[PODMAN_ID.encode()] = {
+        b"config": json.dumps({
+            "id": PODMAN_ID, "name": "podman-web",
+            "rootfsImageName": "docker.io/library/nginx:1.25",
+            "pod": "b0d" * 21 + "b",
+            "newPortMappings": [
+                {"host_ip": "", "container_port": 80, "host_port": 8082,
+                 "range": 1, "protocol": "tcp"},
+                {"host_ip": "", "container_port": 53, "host_port": 1053,
+                 "range": 2, "protocol": "tcp,udp"},
+                {"host_port": -1, "container_port": 5},
+                {"host_port": 70000, "container_port": 5}]}).encode(),
+        b"netns": b"/run/netns/netns-1"}
+    write(root, "/var/lib/containers/storage/libpod/bolt_state.db",
+          bolt_db({b"ctr": ctrs, b"pod": {("b0d" * 21 + "b").encode(): {
+              b"config": json.dumps({"name": "shop-pod"}).encode()}},
+              b"runtime-config": {b"graph-root":
+                                  b"/var/lib/containers/storage"}}))
+    # LXC, and a systemd-nspawn machine registered with machined
+    write(root, "/var/lib/lxc/web1/config",
+          "# Distribution configuration\nlxc.uts.name = web1.example\n"
+          "lxc.rootfs.path = dir:/var/lib/lxc/web1/rootfs\n")
+    write(root, "/run/systemd/machines/deb-box",
+          "# This is private data. Do not parse.\nNAME=deb-box\n"
+          "SCOPE=machine-deb\\x2dbox.scope\nSERVICE=systemd-nspawn\n"
+          "ROOT=/var/lib/machines/deb-box\nCLASS=container\nLEADER=740\n")
     write(root, "/var/lib/containers/storage/overlay-containers/"
           "containers.json",
           json.dumps([{"id": "ff" * 32, "names": ["other"]},
@@ -467,7 +591,9 @@ def containers(root):
           json.dumps({"annotations": {
               "io.kubernetes.cri.container-name": "nginx",
               "io.kubernetes.cri.sandbox-name": "web-7d9f",
-              "io.kubernetes.cri.sandbox-namespace": "shop"}}))
+              "io.kubernetes.cri.sandbox-namespace": "shop",
+              "io.kubernetes.cri.image-name": "docker.io/library/nginx:1.25"
+          }}))
 
 
 def man(root):

@@ -228,7 +228,7 @@ check(rc == 0 and "legacyd (pid 950)" in out.decode(),
       "a bare number that is no port is a PID")
 rc, out, err = run("explain", "nginx")
 t = out.decode()
-check(rc == 0 and t.count("nginx (pid") == 3, "explain a name: 3 nginx")
+check(rc == 0 and t.count("nginx (pid") == 5, "explain a name: 5 nginx")
 check("web-frontend" in t and "podman-web" in t, "container names shown")
 rc, out, err = run("explain", "7003")
 check("MODIFIED" in out.decode() and "digest differs" in out.decode(),

@@ -6,8 +6,10 @@ usage: test_podman_live.py PORTSLEUTH TESTS_DIR
 podman runs inside a test network namespace (nsenter --net, so netavark
 puts its bridge and its rules there, and the machine's own namespace and
 ruleset stay as they are: checked), with its storage in a temporary
-directory and a root filesystem of busybox-static made here.  Two
-containers: one publishing 8000 as 18080, one listening on 8001 alone.
+directory and a root filesystem of busybox-static made here.  Three
+containers: one publishing 8000 as 18080 (netavark's DNAT), one whose
+8001 docker's real userland proxy forwards from 18081, and one in a pod
+listening on 8002 alone.
 portsleuth, from the host's namespace, must list each container's
 listener in the container's own namespace, named after podman and its
 id, with its owner's PID inside the container; conmon holding 18080 in
@@ -34,6 +36,11 @@ TESTS = os.path.abspath(sys.argv[2])
 TAG = os.getpid() % 100000
 HOSTNS, PEER = f"psph{TAG}", f"pspp{TAG}"
 BUSYBOX = "/bin/busybox"
+# docker's userland proxy, from Debian's docker.io package (./dev test
+# unpacks it; installing docker.io would start a docker daemon)
+DOCKER_PROXY = os.environ.get("PS_DOCKER_PROXY") or (
+    "/usr/sbin/docker-proxy" if os.path.exists("/usr/sbin/docker-proxy")
+    else None)
 
 missing = [x for x in ("podman", "runc", "nsenter") if not shutil.which(x)]
 if os.geteuid() != 0 or missing or not os.path.exists(BUSYBOX):
@@ -120,16 +127,42 @@ try:
                          "echo", "published")
     ids["pin"] = podman("run", "-d", "--name", "pin", *common, "--rootfs",
                         rootfs, "/bin/busybox", "nc", "-ll", "-p", "8001",
-                        "-e", "/bin/busybox", "echo", "inside")
+                        "-e", "/bin/busybox", "echo", "proxied")
+    # a pod (no infra container: it needs an image) with a container
+    # that publishes nothing
+    podman("pod", "create", "--name", "ppod", "--infra=false")
+    ids["inpod"] = podman("run", "-d", "--name", "inpod", "--pod", "ppod",
+                          *common, "--rootfs", rootfs, "/bin/busybox", "nc",
+                          "-ll", "-p", "8002", "-e", "/bin/busybox", "echo",
+                          "inside")
+    # docker's userland proxy (the real one, from Debian's docker.io),
+    # forwarding the runtime's 18081 to pin's 8001
+    pin_ip = podman("inspect", "-f", "{{.NetworkSettings.IPAddress}}",
+                    "pin")
+    proxy = None
+    if DOCKER_PROXY:
+        rd, wr = os.pipe()
+        # as docker runs it: the readiness pipe on fd 3
+        proxy = subprocess.Popen(
+            ["sh", "-c", f'exec "$0" "$@" 3>&{wr}', "nsenter",
+             f"--net=/run/netns/{HOSTNS}", DOCKER_PROXY, "-proto",
+             "tcp", "-host-ip", "0.0.0.0", "-host-port", "18081",
+             "-container-ip", pin_ip, "-container-port", "8001"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, pass_fds=(wr,))
+        os.close(wr)
+        # it writes "0\n" to fd 3 once it listens
+        check(os.read(rd, 16).startswith(b"0"), "docker-proxy is ready")
+        os.close(rd)
     time.sleep(1.5)
 
-    p = subprocess.run([EXE, "-t", "-p", "8000,8001,18080", "--json"],
-                       capture_output=True, timeout=60)
+    p = subprocess.run([EXE, "-t", "-p", "8000,8001,8002,18080,18081",
+                        "--json"], capture_output=True, timeout=60)
     d = json.loads(p.stdout)
     by = {}
     for s in d["sockets"]:
         by.setdefault(s["local_port"], []).append(s)
-    for name, port in (("pweb", 8000), ("pin", 8001)):
+    for name, port in (("pweb", 8000), ("pin", 8001), ("inpod", 8002)):
         # this run's containers only (another run may be on the host)
         socks = [s for s in by.get(port, []) if
                  (s.get("netns") or {}).get("container_id") == ids[name]]
@@ -138,9 +171,14 @@ try:
         own = (s.get("owners") or [{}])[0]
         check(len(socks) == 1 and ns.get("runtime") == "podman" and
               ns.get("container_id") == ids[name] and
-              ns.get("label") == f"podman:{ids[name][:12]}",
+              ns.get("label") == f"podman:{name}" and
+              ns.get("container_name") == name,
               f"{name}: its listener in the container's namespace, named "
-              f"after it: {ns}")
+              f"from podman's database in the --root storage: {ns}")
+        check(ns.get("rootfs") == rootfs and ns.get("image") is None and
+              ns.get("pod") == ("ppod" if name == "inpod" else None),
+              f"{name}: its root directory, no image, "
+              f"{'the pod' if name == 'inpod' else 'no pod'}: {ns}")
         check(own.get("command") == "busybox" and own.get("ns_pid") == 1,
               f"{name}: the owner, PID 1 inside the container: {own}")
         pubs = s.get("published") or []
@@ -149,15 +187,28 @@ try:
             check(len(pubs) == 1 and pubs[0]["netns"] == HOSTNS and
                   pubs[0]["from"] == "*:18080/tcp" and
                   pubs[0]["to_port"] == 8000 and
-                  pubs[0]["rule"].startswith("ip nat NETAVARK-DN-"),
+                  pubs[0]["rule"].startswith("ip nat NETAVARK-DN-") and
+                  pubs[0]["kind"] == "dnat" and pubs[0]["by"] == "netavark",
                   f"pweb: published by netavark's rule: {pubs}")
             check(s.get("exposure_outside") ==
-                  f"published as {HOSTNS} *:18080/tcp (DNAT)",
+                  f"published as {HOSTNS} *:18080/tcp (DNAT by netavark)",
                   f"pweb: exposure: {s.get('exposure_outside')}")
-        else:
+        elif name == "pin" and proxy:
+            check(len(pubs) == 1 and pubs[0]["kind"] == "proxy" and
+                  pubs[0]["by"] == "docker-proxy" and
+                  pubs[0]["proxy_pid"] == proxy.pid and
+                  pubs[0]["from"] == "*:18081/tcp" and
+                  pubs[0]["to_address"] == pin_ip and
+                  pubs[0]["to_port"] == 8001 and
+                  pubs[0]["mapping_from"] == "command line",
+                  f"pin: published through docker-proxy: {pubs}")
+            check(s.get("exposure_outside") == f"published as {HOSTNS} "
+                  "*:18081/tcp (proxied by docker-proxy)",
+                  f"pin: exposure: {s.get('exposure_outside')}")
+        elif name == "inpod":
             check(pubs == [] and (s.get("exposure_outside") or "")
-                  .startswith(f"inside podman:{ids[name][:12]}"),
-                  f"pin: inside its namespace only: "
+                  .startswith("inside podman:inpod"),
+                  f"inpod: inside its namespace only: "
                   f"{s.get('exposure_outside')} {pubs}")
     reserve = [s for s in by.get(18080, []) if s["owners"] and
                s["owners"][0]["command"] == "conmon" and
@@ -166,14 +217,26 @@ try:
           reserve[0]["netns"]["label"] == HOSTNS,
           f"conmon holds 18080 in the runtime's namespace: {reserve}")
     lt = reserve[0].get("leads_to") if reserve else None
-    check(lt and len(lt) == 1 and
-          lt[0]["netns"] == f"podman:{ids['pweb'][:12]}" and
+    check(lt and len(lt) == 1 and lt[0]["netns"] == "podman:pweb" and
           lt[0]["local_port"] == 8000 and lt[0]["command"] == "busybox",
           f"and its row names the container listener it leads to: {lt}")
     check(reserve and reserve[0]["exposure_outside"] ==
-          f"all interfaces (IPv4), DNAT to podman:{ids['pweb'][:12]}:8000",
+          "all interfaces (IPv4), DNAT by netavark to podman:pweb:8000 "
+          "(conmon only reserves the port)",
           f"in the EXPOSURE column too: "
           f"{reserve and reserve[0]['exposure_outside']}")
+    if proxy:
+        held = [s for s in by.get(18081, []) if s["owners"] and
+                s["owners"][0]["pid"] == proxy.pid]
+        lt = held[0].get("leads_to") if held else None
+        check(lt and [x["netns"] for x in lt] == ["podman:pin"] and
+              lt[0]["local_port"] == 8001 and
+              held[0]["exposure_outside"] == "all interfaces (IPv4), "
+              "proxied by docker-proxy to podman:pin:8001",
+              f"docker-proxy's 18081 leads to pin's 8001: "
+              f"{held and held[0]['exposure_outside']} {lt}")
+    else:
+        print("SKIP: docker-proxy (set PS_DOCKER_PROXY)")
     # why it runs, read through the container's root: its origin, and the
     # package and digest from the image's own database
     p = subprocess.run([EXE, "-t", "-p", "8000", "--why", "--json"],
@@ -193,7 +256,7 @@ try:
     check(integ.get("verdict") == "ok" and integ.get("digest_matches"),
           f"and its image matches the recorded digest: {integ}")
     # --netns by the container's label, or its id
-    for spec in (f"podman:{ids['pin'][:12]}", ids["pin"]):
+    for spec in ("podman:pin", "pin", ids["pin"][:12]):
         p = subprocess.run([EXE, "-t", "--netns", spec, "--json"],
                            capture_output=True, timeout=60)
         dd = json.loads(p.stdout) if p.returncode in (0, 1) else {}
@@ -213,11 +276,18 @@ try:
                             "-c", code], capture_output=True, timeout=30)
         return r.stdout.decode().strip()
     check(peer_gets("10.79.2.1", 18080) == "published",
-          "the peer reaches the published container port")
-    check(peer_gets("10.79.2.1", 8001) == "no",
+          "the peer reaches the port netavark's DNAT publishes")
+    if proxy:
+        check(peer_gets("10.79.2.1", 18081) == "proxied",
+              "the peer reaches the port docker-proxy forwards")
+    check(peer_gets("10.79.2.1", 8002) == "no",
           "and not the unpublished one")
 finally:
-    podman("rm", "-f", "-t", "0", "pweb", "pin", check_rc=False)
+    if proxy and proxy.poll() is None:
+        proxy.kill()
+        proxy.wait(timeout=10)
+    podman("rm", "-f", "-t", "0", "pweb", "pin", "inpod", check_rc=False)
+    podman("pod", "rm", "-f", "ppod", check_rc=False)
     for ns in (HOSTNS, PEER):
         subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
     subprocess.run(["umount", "-R", os.path.join(tmp, "storage")],

@@ -389,28 +389,65 @@ t_container_netns(void **state)
 {
 	struct netns_set s;
 	char label[96];
-	static const pid_t pids[] = { 700, 710, 720, 900 };
+	static const pid_t pids[] = { 700, 710, 720, 900, 730, 740 };
+	const size_t n = sizeof(pids) / sizeof(pids[0]);
 
 	(void)state;
 	sysroot_set(HOSTB);
 	memset(&s, 0, sizeof(s));
-	s.v = xcalloc(4, sizeof(*s.v));
-	for (size_t i = 0; i < 4; i++) {
+	s.v = xcalloc(n, sizeof(*s.v));
+	for (size_t i = 0; i < n; i++) {
 		s.v[i].inode = 4026532000 + i;
 		s.v[i].kind = NETNS_PROCESS;
 		s.v[i].path = xstrdup("/nonexistent");
 		s.v[i].pid = pids[i];
 	}
-	s.n = s.cap = 4;
+	s.n = s.cap = n;
 	container_label_netns(&s);
 	assert_string_equal(netns_label(&s.v[0], label, sizeof(label)),
 	    "docker:web-frontend");
 	assert_string_equal(s.v[0].container_id, "3f4e5d6c7b8a99887766554433"
 	    "221100ffeeddccbbaa00112233445566778899");
+	assert_string_equal(s.v[0].container_image, "nginx:1.25");
+	/* hostconfig.json: 8080/tcp on 80 twice (any, ::), 53/udp on
+	 * 127.0.0.1:5353; a bad key and a port past 65535 are dropped */
+	assert_int_equal(s.v[0].nports, 3);
+	assert_int_equal(s.v[0].ports[0].container_port, 8080);
+	assert_int_equal(s.v[0].ports[0].host_port, 80);
+	assert_string_equal(s.v[0].ports[1].host_ip, "::");
+	assert_int_equal(s.v[0].ports[2].container_port, 53);
+	assert_int_equal(s.v[0].ports[2].host_port, 5353);
+	assert_int_equal(s.v[0].ports[2].proto, PROTO_UDP);
+	assert_string_equal(s.v[0].ports[2].host_ip, "127.0.0.1");
+	/* podman's state database (a bbolt file, its container bucket
+	 * spread over a branch page): name, image, pod, ports */
 	assert_string_equal(netns_label(&s.v[1], label, sizeof(label)),
 	    "podman:podman-web");
+	assert_string_equal(s.v[1].container_image,
+	    "docker.io/library/nginx:1.25");
+	assert_string_equal(s.v[1].container_pod, "shop-pod");
+	assert_null(s.v[1].container_rootfs);
+	/* 8082->80/tcp, 1053-1054->53-54 as tcp and udp; the two bad
+	 * mappings dropped */
+	assert_int_equal(s.v[1].nports, 3);
+	assert_int_equal(s.v[1].ports[0].host_port, 8082);
+	assert_int_equal(s.v[1].ports[0].container_port, 80);
+	assert_int_equal(s.v[1].ports[1].range, 2);
+	assert_int_equal(s.v[1].ports[1].proto, PROTO_TCP);
+	assert_int_equal(s.v[1].ports[2].proto, PROTO_UDP);
 	assert_string_equal(netns_label(&s.v[2], label, sizeof(label)),
 	    "k8s:shop/web-7d9f/nginx");
+	assert_string_equal(s.v[2].container_pod, "shop/web-7d9f");
+	assert_string_equal(s.v[2].container_image,
+	    "docker.io/library/nginx:1.25");
+	/* LXC's config; machined's file of an nspawn machine */
+	assert_string_equal(netns_label(&s.v[4], label, sizeof(label)),
+	    "lxc:web1.example");
+	assert_string_equal(s.v[4].container_rootfs, "/var/lib/lxc/web1/rootfs");
+	assert_string_equal(netns_label(&s.v[5], label, sizeof(label)),
+	    "nspawn:deb-box");
+	assert_string_equal(s.v[5].container_rootfs,
+	    "/var/lib/machines/deb-box");
 	/* a login session's process: no container, its inode */
 	assert_null(s.v[3].runtime);
 	assert_string_equal(netns_label(&s.v[3], label, sizeof(label)),
