@@ -64,7 +64,7 @@ db_for(struct dossiers *d, const struct dossier *ds, pid_t pid,
  * worth opening once. */
 struct purpose_memo {
 	struct purpose_seen {
-		char			*exe, *comm, *unit;
+		char			*exe, *comm, *unit, *ctr;
 		const struct pkg_info	*pkg;
 		const struct kb_entry	*kb;
 		char			*purpose;
@@ -79,9 +79,11 @@ same(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* root: a container's (/proc/PID/root), whose own manual pages tell
+ * what its programs are; NULL for the host's */
 static void
 purpose_of(struct dossiers *d, struct dossier *ds, const struct proc_rec *p,
-    struct purpose_memo *m)
+    const char *root, struct purpose_memo *m)
 {
 	const struct pkg_info *pkg = ds->owner.pkg;
 	struct purpose_seen *e;
@@ -89,7 +91,8 @@ purpose_of(struct dossiers *d, struct dossier *ds, const struct proc_rec *p,
 	for (size_t i = 0; i < m->n; i++) {
 		e = &m->v[i];
 		if (same(e->exe, p->exe) && same(e->comm, p->comm) &&
-		    same(e->unit, ds->origin.unit) && e->pkg == pkg) {
+		    same(e->unit, ds->origin.unit) && e->pkg == pkg &&
+		    same(e->ctr, ds->origin.container_id)) {
 			ds->kb = e->kb;
 			ds->purpose = e->purpose ? xstrdup(e->purpose) : NULL;
 			ds->purpose_source = e->source;
@@ -104,7 +107,7 @@ purpose_of(struct dossiers *d, struct dossier *ds, const struct proc_rec *p,
 	} else if (ds->kb == NULL) {
 		const char *b = p->exe ? strrchr(p->exe, '/') : NULL;
 
-		ds->purpose = manpage_whatis(b ? b + 1 : p->comm);
+		ds->purpose = manpage_whatis_in(root, b ? b + 1 : p->comm);
 		if (ds->purpose)
 			ds->purpose_source = "man page";
 	}
@@ -114,6 +117,9 @@ purpose_of(struct dossiers *d, struct dossier *ds, const struct proc_rec *p,
 	free(e->comm);
 	free(e->unit);
 	free(e->purpose);
+	free(e->ctr);
+	e->ctr = ds->origin.container_id ? xstrdup(ds->origin.container_id) :
+	    NULL;
 	e->exe = p->exe ? xstrdup(p->exe) : NULL;
 	e->comm = p->comm ? xstrdup(p->comm) : NULL;
 	e->unit = ds->origin.unit ? xstrdup(ds->origin.unit) : NULL;
@@ -130,6 +136,7 @@ purpose_memo_release(struct purpose_memo *m)
 		free(m->v[i].exe);
 		free(m->v[i].comm);
 		free(m->v[i].unit);
+		free(m->v[i].ctr);
 		free(m->v[i].purpose);
 	}
 }
@@ -425,8 +432,8 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 			    &p->env, d->preload_file, &d->digests,
 			    &ds->integ);
 		image_memo_put(&imemo, ds, p, proots[i]);
+		purpose_of(d, ds, p, proots[i], &memo);
 		free(proots[i]);
-		purpose_of(d, ds, p, &memo);
 	}
 	free(proots);
 	purpose_memo_release(&memo);

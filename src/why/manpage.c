@@ -110,14 +110,15 @@ manpage_parse_whatis(const char *buf, size_t len)
 }
 
 static int
-read_gz(const char *path, struct strbuf *out)
+read_gz(const char *root, const char *path, struct strbuf *out)
 {
 	char buf[8192];
 	gzFile gz;
 	int n;
 
 	strbuf_reset(out);
-	int fd = open_regular_at(AT_FDCWD, path, 0);
+	int fd = root ? open_regular_in(root, path) :
+	    open_regular_at(AT_FDCWD, path, 0);
 
 	if (fd < 0)
 		return -1;
@@ -135,6 +136,12 @@ read_gz(const char *path, struct strbuf *out)
 char *
 manpage_whatis(const char *name)
 {
+	return manpage_whatis_in(NULL, name);
+}
+
+char *
+manpage_whatis_in(const char *root, const char *name)
+{
 	static const char sections[] = "81";
 	struct strbuf sb;
 	char *res = NULL;
@@ -146,9 +153,11 @@ manpage_whatis(const char *name)
 	for (const char *s = sections; *s && res == NULL; s++) {
 		char *rel = xasprintf("/usr/share/man/man%c/%s.%c.gz", *s, name,
 		    *s);
-		char *p = sysroot_path(rel);
+		/* a container's pages are looked up inside its root: its
+		 * busybox is not the host's */
+		char *p = root ? xstrdup(rel) : sysroot_path(rel);
 
-		if (read_gz(p, &sb) == 0 && sb.len)
+		if (read_gz(root, p, &sb) == 0 && sb.len)
 			res = manpage_parse_whatis(sb.buf, sb.len);
 		free(p);
 		free(rel);

@@ -18,6 +18,7 @@ and not the other.  Needs root, podman, runc and busybox-static; exits
 77 without them.
 """
 import ctypes
+import gzip
 import json
 import os
 import resource
@@ -70,6 +71,7 @@ def ip(*args):
 
 tmp = tempfile.mkdtemp(prefix="ps-podman-")
 rootfs = os.path.join(tmp, "rootfs")
+rootfs2 = os.path.join(tmp, "rootfs2")
 conf = os.path.join(tmp, "containers.conf")
 hard_nofile = min(4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
 with open(conf, "w") as f:
@@ -105,6 +107,15 @@ try:
         f.write(st + "\n")
     for ext in ("list", "md5sums"):
         shutil.copy(f"/var/lib/dpkg/info/busybox-static.{ext}", info)
+    # a second root without a package database but with its own manual
+    # page: what its busybox is comes from there, not from the host's
+    os.makedirs(os.path.join(rootfs2, "bin"))
+    shutil.copy(BUSYBOX, os.path.join(rootfs2, "bin", "busybox"))
+    man1 = os.path.join(rootfs2, "usr", "share", "man", "man1")
+    os.makedirs(man1)
+    with gzip.open(os.path.join(man1, "busybox.1.gz"), "wb") as f:
+        f.write(b".TH BUSYBOX 1\n.SH NAME\nbusybox \\- the image's own "
+                b"busybox page\n")
     ver = subprocess.run(["dpkg-query", "-W", "-f=${Version}",
                           "busybox-static"], capture_output=True,
                          text=True).stdout
@@ -132,7 +143,7 @@ try:
     # that publishes nothing
     podman("pod", "create", "--name", "ppod", "--infra=false")
     ids["inpod"] = podman("run", "-d", "--name", "inpod", "--pod", "ppod",
-                          *common, "--rootfs", rootfs, "/bin/busybox", "nc",
+                          *common, "--rootfs", rootfs2, "/bin/busybox", "nc",
                           "-ll", "-p", "8002", "-e", "/bin/busybox", "echo",
                           "inside")
     # docker's userland proxy (the real one, from Debian's docker.io),
@@ -175,7 +186,8 @@ try:
               ns.get("container_name") == name,
               f"{name}: its listener in the container's namespace, named "
               f"from podman's database in the --root storage: {ns}")
-        check(ns.get("rootfs") == rootfs and ns.get("image") is None and
+        check(ns.get("rootfs") == (rootfs2 if name == "inpod" else rootfs)
+              and ns.get("image") is None and
               ns.get("pod") == ("ppod" if name == "inpod" else None),
               f"{name}: its root directory, no image, "
               f"{'the pod' if name == 'inpod' else 'no pod'}: {ns}")
@@ -255,6 +267,20 @@ try:
           f"its package from the image's own database: {pkg}")
     check(integ.get("verdict") == "ok" and integ.get("digest_matches"),
           f"and its image matches the recorded digest: {integ}")
+    purpose = o.get("purpose") or {}
+    synopsis = [ln[13:] for ln in st.splitlines()
+                if ln.startswith("Description: ")]
+    check(purpose.get("source") == "package description" and synopsis and
+          purpose.get("text") == synopsis[0],
+          f"its purpose from the image's package: {purpose}")
+    p = subprocess.run([EXE, "-t", "-p", "8002", "--why", "--json"],
+                       capture_output=True, timeout=60)
+    mine = [o for s in json.loads(p.stdout)["sockets"] for o in s["owners"]
+            if (s.get("netns") or {}).get("container_id") == ids["inpod"]]
+    purpose = (mine[0] if mine else {}).get("purpose") or {}
+    check(purpose.get("text") == "the image's own busybox page" and
+          purpose.get("source") == "man page",
+          f"without a package, from the image's manual page: {purpose}")
     # --netns by the container's label, or its id
     for spec in ("podman:pin", "pin", ids["pin"][:12]):
         p = subprocess.run([EXE, "-t", "--netns", spec, "--json"],
