@@ -279,12 +279,128 @@ add_target(struct nat_set *out, json_t *rule, uint32_t index,
 	}
 }
 
+/*
+ * The rules that jump to another chain, with what they match: a DNAT
+ * rule that matches no port itself (kube-proxy's KUBE-SEP-* endpoint
+ * chains, reached from KUBE-SVC-* and KUBE-NODEPORTS) takes the ports of
+ * the jumps that lead to its chain.
+ */
+struct jump {
+	const char	*family, *table, *chain, *target;
+	struct match	 mt;
+};
+
+#define JUMPS_MAX	65536
+#define JUMP_DEPTH	4
+
+static void
+collect_jumps(json_t *items, struct jump **v, size_t *n)
+{
+	size_t cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	for (size_t i = 0; json_is_array(items) && i < json_array_size(items) &&
+	    *n < JUMPS_MAX; i++) {
+		json_t *rule = json_object_get(json_array_get(items, i), "rule");
+		json_t *expr = json_object_get(rule, "expr");
+		struct match mt;
+
+		if (!json_is_array(expr))
+			continue;
+		memset(&mt, 0, sizeof(mt));
+		for (size_t k = 0; k < json_array_size(expr); k++) {
+			json_t *e = json_array_get(expr, k);
+			json_t *m = json_object_get(e, "match");
+			json_t *j = json_object_get(e, "jump");
+			const char *t;
+
+			if (j == NULL)
+				j = json_object_get(e, "goto");
+			if (m) {
+				read_match(m, &mt);
+				continue;
+			}
+			if (j == NULL)
+				continue;	/* a counter, a log */
+			if ((t = jstr(j, "target")) == NULL || mt.unknown)
+				break;
+			xgrow((void **)v, &cap, *n + 1, sizeof(**v));
+			(*v)[*n].family = jstr(rule, "family");
+			(*v)[*n].table = jstr(rule, "table");
+			(*v)[*n].chain = jstr(rule, "chain");
+			(*v)[*n].target = t;
+			(*v)[*n].mt = mt;
+			(*n)++;
+			break;
+		}
+	}
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* The ports of the jumps that lead to chain (a few levels up) into out. */
+static void
+ports_from_jumps(const struct jump *v, size_t n, const char *family,
+    const char *table, const char *chain, int depth, unsigned int *budget,
+    struct match *out)
+{
+	/* the budget bounds the walk of a hostile ruleset's jump graph */
+	if (*budget == 0)
+		return;
+	(*budget)--;
+	for (size_t i = 0; i < n && out->nports < 64; i++) {
+		const struct jump *j = &v[i];
+
+		if (!same_str(j->family, family) || !same_str(j->table, table) ||
+		    !same_str(j->target, chain) || same_str(j->chain, chain))
+			continue;
+		if (j->mt.nports == 0) {
+			if (depth < JUMP_DEPTH)
+				ports_from_jumps(v, n, family, table, j->chain,
+				    depth + 1, budget, out);
+			continue;
+		}
+		if (out->have_proto && j->mt.have_proto &&
+		    j->mt.proto != out->proto)
+			continue;
+		if (!out->have_proto && j->mt.have_proto) {
+			out->proto = j->mt.proto;
+			out->have_proto = 1;
+		}
+		if (!out->has_daddr && j->mt.has_daddr) {
+			out->has_daddr = 1;
+			out->daddr_family = j->mt.daddr_family;
+			memcpy(out->daddr, j->mt.daddr, 16);
+		}
+		for (size_t k = 0; k < j->mt.nports && out->nports < 64; k++) {
+			size_t q;
+
+			/* a loop in the chains reaches a jump twice */
+			for (q = 0; q < out->nports; q++)
+				if (out->ports[q][0] == j->mt.ports[k][0] &&
+				    out->ports[q][1] == j->mt.ports[k][1])
+					break;
+			if (q < out->nports)
+				continue;
+			out->ports[out->nports][0] = j->mt.ports[k][0];
+			out->ports[out->nports++][1] = j->mt.ports[k][1];
+		}
+	}
+}
+
 int
 nat_parse_json(const char *json, size_t len, uint32_t index,
     const struct xt_nat *xt, size_t nxt, struct nat_set *out, char **cause)
 {
 	json_error_t jerr;
 	json_t *doc, *items;
+	struct jump *jumps;
+	size_t njumps;
 
 	*cause = NULL;
 	doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -293,6 +409,7 @@ nat_parse_json(const char *json, size_t len, uint32_t index,
 		return -1;
 	}
 	items = json_object_get(doc, "nftables");
+	collect_jumps(items, &jumps, &njumps);
 	for (size_t i = 0; json_is_array(items) && i < json_array_size(items);
 	    i++) {
 		json_t *rule = json_object_get(json_array_get(items, i), "rule");
@@ -309,6 +426,14 @@ nat_parse_json(const char *json, size_t len, uint32_t index,
 			json_t *xt_e = json_object_get(e, "xt");
 			const char *xn = jstr(xt_e, "name");
 
+			if (((xt_e && xn && strcmp(xn, "DNAT") == 0) || d) &&
+			    mt.nports == 0 && !mt.unknown) {
+				unsigned int budget = 64;
+
+				ports_from_jumps(jumps, njumps,
+				    jstr(rule, "family"), jstr(rule, "table"),
+				    jstr(rule, "chain"), 1, &budget, &mt);
+			}
 			if (xt_e && xn && strcmp(xn, "DNAT") == 0) {
 				/* iptables-nft's compat target: libnftables
 				 * shows no address for it; libnftnl did */
@@ -343,6 +468,7 @@ nat_parse_json(const char *json, size_t len, uint32_t index,
 			}
 		}
 	}
+	free(jumps);
 	json_decref(doc);
 	return 0;
 }

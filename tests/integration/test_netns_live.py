@@ -129,6 +129,33 @@ try:
                 " }\n}\n")
     subprocess.run(["ip", "netns", "exec", ROUTER, "nft", "-f", rules],
                    check=True, timeout=30)
+    # the same container port as a Kubernetes hostPort (the CNI portmap
+    # plugin's chains) and a kube-proxy service endpoint would publish
+    # it, written by iptables-nft as they write them
+    ipt = [["-t", "nat", "-N", "CNI-HOSTPORT-DNAT"],
+           ["-t", "nat", "-N", "CNI-DN-0123456789abcdef"],
+           ["-t", "nat", "-A", "PREROUTING", "-m", "addrtype",
+            "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT"],
+           ["-t", "nat", "-A", "CNI-HOSTPORT-DNAT", "-p", "tcp", "--dport",
+            "18090", "-j", "CNI-DN-0123456789abcdef"],
+           ["-t", "nat", "-A", "CNI-DN-0123456789abcdef", "-p", "tcp",
+            "--dport", "18090", "-j", "DNAT", "--to-destination",
+            "10.78.1.2:8000"],
+           # as kube-proxy chains a service: the port is matched two
+           # jumps before the endpoint's DNAT
+           ["-t", "nat", "-N", "KUBE-SERVICES"],
+           ["-t", "nat", "-N", "KUBE-SVC-TESTSERVICE1"],
+           ["-t", "nat", "-N", "KUBE-SEP-TESTENDPOINT1"],
+           ["-t", "nat", "-A", "PREROUTING", "-j", "KUBE-SERVICES"],
+           ["-t", "nat", "-A", "KUBE-SERVICES", "-p", "tcp", "--dport",
+            "18091", "-j", "KUBE-SVC-TESTSERVICE1"],
+           ["-t", "nat", "-A", "KUBE-SVC-TESTSERVICE1", "-j",
+            "KUBE-SEP-TESTENDPOINT1"],
+           ["-t", "nat", "-A", "KUBE-SEP-TESTENDPOINT1", "-p", "tcp", "-j",
+            "DNAT", "--to-destination", "10.78.1.2:8000"]]
+    for a in ipt:
+        subprocess.run(["ip", "netns", "exec", ROUTER, "iptables-nft", *a],
+                       check=True, timeout=30, capture_output=True)
     pub = start(CTR, "socat", "TCP-LISTEN:8000,reuseaddr,fork",
                 "SYSTEM:echo published")
     unpub = start(CTR, "socat", "TCP-LISTEN:8001,reuseaddr,fork",
@@ -337,15 +364,25 @@ try:
            if s["netns"]["inode"] == ino_c}
     p8000 = byp.get(8000, {})
     pubs = p8000.get("published") or []
-    check(len(pubs) == 1 and pubs[0]["netns"] == ROUTER and
-          pubs[0]["from"] == "*:18080/tcp" and
-          pubs[0]["to_address"] == "10.78.1.2" and
-          pubs[0]["to_port"] == 8000 and
-          pubs[0]["rule"] == "ip pubnat prerouting" and
-          pubs[0]["comment"] == "web",
+    pubd = {p["from"]: p for p in pubs}
+    p18080 = pubd.get("*:18080/tcp", {})
+    check(len(pubs) == 3 and p18080.get("netns") == ROUTER and
+          p18080["to_address"] == "10.78.1.2" and
+          p18080["to_port"] == 8000 and
+          p18080["rule"] == "ip pubnat prerouting" and
+          p18080["comment"] == "web" and p18080["by"] is None,
           f"8000 is published by the router's DNAT rule: {pubs}")
-    check(p8000.get("exposure_outside") ==
-          f"published as {ROUTER} *:18080/tcp (DNAT)",
+    hp, kp = pubd.get("*:18090/tcp", {}), pubd.get("*:18091/tcp", {})
+    check(hp.get("by") == "CNI portmap (hostPort)" and
+          hp.get("rule") == "ip nat CNI-DN-0123456789abcdef" and
+          hp.get("to_port") == 8000,
+          f"and as a hostPort by CNI portmap's chains: {hp}")
+    check(kp.get("by") == "kube-proxy" and
+          kp.get("rule") == "ip nat KUBE-SEP-TESTENDPOINT1",
+          f"and by a kube-proxy endpoint chain, its port from the jumps "
+          f"that lead to it: {kp}")
+    check((p8000.get("exposure_outside") or "").startswith(
+          f"published as {ROUTER} *:"),
           f"and its exposure says so: {p8000.get('exposure_outside')}")
     p8001 = byp.get(8001, {})
     check(p8001.get("published") == [] and
@@ -362,6 +399,9 @@ try:
         return p.stdout.decode().strip()
     check(peer_gets("10.78.2.1", 18080) == "published",
           "the peer reaches the published listener through the router")
+    check(peer_gets("10.78.2.1", 18090) == "published" and
+          peer_gets("10.78.2.1", 18091) == "published",
+          "and through the hostPort and kube-proxy chains")
     check(peer_gets("10.78.1.2", 8001) == "no",
           "the peer cannot reach the unpublished one")
 

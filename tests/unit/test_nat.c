@@ -93,6 +93,50 @@ t_odd(void **state)
 	free(cause);
 }
 
+/* kube-proxy's way: the port matched in chains that jump to the one
+ * holding the DNAT; loops and a fan-out end (the walk has a budget). */
+static void
+t_jumps(void **state)
+{
+	static const char doc[] =
+	    "{\"nftables\": ["
+	    "{\"rule\": {\"family\": \"ip\", \"table\": \"nat\", \"chain\": \"KUBE-SERVICES\","
+	    " \"handle\": 1, \"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"payload\":"
+	    " {\"protocol\": \"tcp\", \"field\": \"dport\"}}, \"right\": 30080}},"
+	    " {\"counter\": null}, {\"jump\": {\"target\": \"KUBE-SVC-A\"}}]}},"
+	    "{\"rule\": {\"family\": \"ip\", \"table\": \"nat\", \"chain\": \"KUBE-SVC-A\","
+	    " \"handle\": 2, \"expr\": [{\"jump\": {\"target\": \"KUBE-SEP-A\"}}]}},"
+	    /* a loop back into the service chain, and one to itself */
+	    "{\"rule\": {\"family\": \"ip\", \"table\": \"nat\", \"chain\": \"KUBE-SEP-A\","
+	    " \"handle\": 3, \"expr\": [{\"jump\": {\"target\": \"KUBE-SVC-A\"}}]}},"
+	    "{\"rule\": {\"family\": \"ip\", \"table\": \"nat\", \"chain\": \"KUBE-SEP-A\","
+	    " \"handle\": 4, \"expr\": [{\"jump\": {\"target\": \"KUBE-SEP-A\"}}]}},"
+	    /* the same chain name in another table leads nowhere here */
+	    "{\"rule\": {\"family\": \"ip\", \"table\": \"other\", \"chain\": \"x\","
+	    " \"handle\": 5, \"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"payload\":"
+	    " {\"protocol\": \"tcp\", \"field\": \"dport\"}}, \"right\": 9}},"
+	    " {\"jump\": {\"target\": \"KUBE-SEP-A\"}}]}},"
+	    "{\"rule\": {\"family\": \"ip\", \"table\": \"nat\", \"chain\": \"KUBE-SEP-A\","
+	    " \"handle\": 6, \"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"meta\":"
+	    " {\"key\": \"l4proto\"}}, \"right\": \"tcp\"}}, {\"dnat\": {\"addr\":"
+	    " \"10.244.1.5\", \"port\": 8080}}]}}"
+	    "]}";
+	struct nat_set s;
+	char *cause = NULL;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(nat_parse_json(doc, sizeof(doc) - 1, 0, NULL, 0, &s,
+	    &cause), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].dport_lo, 30080);
+	assert_int_equal(s.v[0].dport_hi, 30080);
+	assert_int_equal(s.v[0].to_port, 8080);
+	assert_string_equal(s.v[0].chain, "KUBE-SEP-A");
+	assert_string_equal(nat_maker(&s.v[0]), "kube-proxy");
+	nat_set_release(&s);
+}
+
 static void
 t_xt_decode(void **state)
 {
@@ -148,6 +192,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_rules),
 		cmocka_unit_test(t_odd),
+		cmocka_unit_test(t_jumps),
 		cmocka_unit_test(t_xt_decode),
 	};
 
