@@ -87,6 +87,8 @@ add(struct netns_set *s, uint64_t inode, enum netns_kind kind,
 	if (ns) {
 		if (pid && ns->pid == 0)
 			ns->pid = pid;
+		if (pid && ns->npids < NETNS_PIDS)
+			ns->pids[ns->npids++] = pid;
 		return ns;
 	}
 	if (s->n >= NETNS_MAX)
@@ -99,6 +101,8 @@ add(struct netns_set *s, uint64_t inode, enum netns_kind kind,
 	ns->name = name ? xstrdup(name) : NULL;
 	ns->path = xstrdup(path);
 	ns->pid = pid;
+	if (pid)
+		ns->pids[ns->npids++] = pid;
 	return ns;
 }
 

@@ -34,12 +34,19 @@ struct netns_port {
 	char		 host_ip[48];	/* "" for every address */
 };
 
+#define NETNS_PIDS	4
+
 struct netns {
 	uint64_t	 inode;		/* the namespace's nsfs inode */
 	enum netns_kind	 kind;
 	char		*name;		/* "host", the ip netns name, ...; NULL */
 	char		*path;		/* what opens it */
 	pid_t		 pid;		/* a process in it, 0 if none seen */
+	/* the first few processes seen in it (pid among them): a helper
+	 * that joined a container's namespace (rootlessport's child) is
+	 * not the container, so the layers above may look at each */
+	pid_t		 pids[NETNS_PIDS];
+	unsigned int	 npids;
 	pid_t		 holder;	/* NETNS_FD: the process holding it */
 	unsigned int	 nprocs;	/* processes seen in it */
 	int		 self;		/* portsleuth runs in it */

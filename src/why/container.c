@@ -622,6 +622,23 @@ container_name(const char *runtime, const char *id)
 	return name;
 }
 
+static void
+label_one(struct netns *ns, const struct cgroup_info *cg, pid_t pid)
+{
+	struct container_info ci;
+
+	container_lookup(cg->runtime, cg->container_id, pid, &ci);
+	ns->runtime = ci.runtime ? ci.runtime : xstrdup(cg->runtime);
+	ci.runtime = NULL;
+	ns->container_id = xstrdup(cg->container_id);
+	ns->container_name = ci.name;
+	ns->container_image = ci.image;
+	ns->container_rootfs = ci.rootfs;
+	ns->container_pod = ci.pod;
+	ns->ports = ci.ports;
+	ns->nports = ci.nports;
+}
+
 void
 container_label_netns(struct netns_set *s)
 {
@@ -630,36 +647,28 @@ container_label_netns(struct netns_set *s)
 	strbuf_init(&sb, 16384);
 	for (size_t i = 0; i < s->n; i++) {
 		struct netns *ns = &s->v[i];
-		struct cgroup_info cg;
-		struct container_info ci;
-		char path[64], *cgp;
+		/* the processes seen in it, the first one that is a
+		 * container's decides (a helper that joined the namespace,
+		 * rootlessport's child, is not) */
+		for (unsigned int k = 0; k < ns->npids && !ns->runtime; k++) {
+			pid_t pid = ns->pids[k];
+			struct cgroup_info cg;
+			char path[64], *cgp;
 
-		if (ns->pid <= 0 || ns->self || ns->kind == NETNS_HOST ||
-		    ns->runtime)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)ns->pid);
-		if (sysroot_read(path, 16384, &sb) < 0 ||
-		    (cgp = procscan_parse_cgroup(strbuf_str(&sb), sb.len)) ==
-		    NULL)
-			continue;
-		cgroup_classify(cgp, &cg);
-		if (cg.runtime && cg.container_id) {
-			container_lookup(cg.runtime, cg.container_id, ns->pid,
-			    &ci);
-			ns->runtime = ci.runtime ? ci.runtime :
-			    xstrdup(cg.runtime);
-			ci.runtime = NULL;
-			ns->container_id = xstrdup(cg.container_id);
-			ns->container_name = ci.name;
-			ns->container_image = ci.image;
-			ns->container_rootfs = ci.rootfs;
-			ns->container_pod = ci.pod;
-			ns->ports = ci.ports;
-			ns->nports = ci.nports;
-			memset(&ci, 0, sizeof(ci));
+			if (pid <= 0 || ns->self || ns->kind == NETNS_HOST)
+				break;
+			snprintf(path, sizeof(path), "/proc/%d/cgroup",
+			    (int)pid);
+			if (sysroot_read(path, 16384, &sb) < 0 ||
+			    (cgp = procscan_parse_cgroup(strbuf_str(&sb),
+			    sb.len)) == NULL)
+				continue;
+			cgroup_classify(cgp, &cg);
+			if (cg.runtime && cg.container_id)
+				label_one(ns, &cg, pid);
+			cgroup_info_release(&cg);
+			free(cgp);
 		}
-		cgroup_info_release(&cg);
-		free(cgp);
 	}
 	strbuf_release(&sb);
 }

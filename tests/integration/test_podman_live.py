@@ -6,10 +6,11 @@ usage: test_podman_live.py PORTSLEUTH TESTS_DIR
 podman runs inside a test network namespace (nsenter --net, so netavark
 puts its bridge and its rules there, and the machine's own namespace and
 ruleset stay as they are: checked), with its storage in a temporary
-directory and a root filesystem of busybox-static made here.  Three
+directory and a root filesystem of busybox-static made here.  Four
 containers: one publishing 8000 as 18080 (netavark's DNAT), one whose
-8001 docker's real userland proxy forwards from 18081, and one in a pod
-listening on 8002 alone.
+8001 docker's real userland proxy forwards from 18081, one on podman's
+slirp4netns network whose 8003 rootlessport forwards from 18083, and one
+in a pod listening on 8002 alone.
 portsleuth, from the host's namespace, must list each container's
 listener in the container's own namespace, named after podman and its
 id, with its owner's PID inside the container; conmon holding 18080 in
@@ -146,6 +147,15 @@ try:
                           *common, "--rootfs", rootfs2, "/bin/busybox", "nc",
                           "-ll", "-p", "8002", "-e", "/bin/busybox", "echo",
                           "inside")
+    # podman's slirp4netns network: its rootlessport holds 18083 and
+    # forwards it; only podman's own database says where
+    slirp = shutil.which("slirp4netns") is not None
+    if slirp:
+        ids["pslirp"] = podman("run", "-d", "--name", "pslirp", "--network",
+                               "slirp4netns", *common, "-p", "18083:8003",
+                               "--rootfs", rootfs, "/bin/busybox", "nc",
+                               "-ll", "-p", "8003", "-e", "/bin/busybox",
+                               "echo", "slirp")
     # docker's userland proxy (the real one, from Debian's docker.io),
     # forwarding the runtime's 18081 to pin's 8001
     pin_ip = podman("inspect", "-f", "{{.NetworkSettings.IPAddress}}",
@@ -167,8 +177,9 @@ try:
         os.close(rd)
     time.sleep(1.5)
 
-    p = subprocess.run([EXE, "-t", "-p", "8000,8001,8002,18080,18081",
-                        "--json"], capture_output=True, timeout=60)
+    p = subprocess.run([EXE, "-t", "-p",
+                        "8000,8001,8002,8003,18080,18081,18083", "--json"],
+                       capture_output=True, timeout=60)
     d = json.loads(p.stdout)
     by = {}
     for s in d["sockets"]:
@@ -249,6 +260,30 @@ try:
               f"{held and held[0]['exposure_outside']} {lt}")
     else:
         print("SKIP: docker-proxy (set PS_DOCKER_PROXY)")
+    if slirp:
+        inner = [s for s in by.get(8003, []) if
+                 (s.get("netns") or {}).get("container_id") == ids["pslirp"]]
+        pubs = inner[0].get("published") if inner else None
+        check(inner and inner[0]["netns"]["label"] == "podman:pslirp" and
+              pubs and len(pubs) == 1 and pubs[0]["kind"] == "proxy" and
+              pubs[0]["by"] == "rootlessport" and
+              pubs[0]["mapping_from"] == "podman" and
+              pubs[0]["from"] == "*:18083/tcp" and pubs[0]["to_port"] == 8003
+              and inner[0]["exposure_outside"] == f"published as {HOSTNS} "
+              "*:18083/tcp (proxied by rootlessport)",
+              f"slirp4netns: the container's 8003 is published through "
+              f"rootlessport, by podman's own mapping: "
+              f"{inner and inner[0]['exposure_outside']} {pubs}")
+        held = [s for s in by.get(18083, []) if s["owners"] and
+                s["owners"][0]["command"] == "rootlessport" and
+                s["netns"]["label"] == HOSTNS]
+        check(held and [x["netns"] for x in held[0]["leads_to"]] ==
+              ["podman:pslirp"] and held[0]["exposure_outside"].endswith(
+                  "proxied by rootlessport to podman:pslirp:8003"),
+              f"and rootlessport's 18083 leads to it: "
+              f"{held and held[0]['exposure_outside']}")
+    else:
+        print("SKIP: slirp4netns is not installed")
     # why it runs, read through the container's root: its origin, and the
     # package and digest from the image's own database
     p = subprocess.run([EXE, "-t", "-p", "8000", "--why", "--json"],
@@ -306,13 +341,17 @@ try:
     if proxy:
         check(peer_gets("10.79.2.1", 18081) == "proxied",
               "the peer reaches the port docker-proxy forwards")
+    if slirp:
+        check(peer_gets("10.79.2.1", 18083) == "slirp",
+              "the peer reaches the port rootlessport forwards")
     check(peer_gets("10.79.2.1", 8002) == "no",
           "and not the unpublished one")
 finally:
     if proxy and proxy.poll() is None:
         proxy.kill()
         proxy.wait(timeout=10)
-    podman("rm", "-f", "-t", "0", "pweb", "pin", "inpod", check_rc=False)
+    podman("rm", "-f", "-t", "0", "pweb", "pin", "inpod", "pslirp",
+           check_rc=False)
     podman("pod", "rm", "-f", "ppod", check_rc=False)
     for ns in (HOSTNS, PEER):
         subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
