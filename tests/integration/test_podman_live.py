@@ -6,11 +6,12 @@ usage: test_podman_live.py PORTSLEUTH TESTS_DIR
 podman runs inside a test network namespace (nsenter --net, so netavark
 puts its bridge and its rules there, and the machine's own namespace and
 ruleset stay as they are: checked), with its storage in a temporary
-directory and a root filesystem of busybox-static made here.  Four
+directory and a root filesystem of busybox-static made here.  Five
 containers: one publishing 8000 as 18080 (netavark's DNAT), one whose
 8001 docker's real userland proxy forwards from 18081, one on podman's
-slirp4netns network whose 8003 rootlessport forwards from 18083, and one
-in a pod listening on 8002 alone.
+slirp4netns network whose 8003 rootlessport forwards from 18083, one
+whose 8004 slirp4netns itself forwards from 18084, and one in a pod
+listening on 8002 alone.
 portsleuth, from the host's namespace, must list each container's
 listener in the container's own namespace, named after podman and its
 id, with its owner's PID inside the container; conmon holding 18080 in
@@ -150,12 +151,16 @@ try:
     # podman's slirp4netns network: its rootlessport holds 18083 and
     # forwards it; only podman's own database says where
     slirp = shutil.which("slirp4netns") is not None
+    # (or, with its own port handler, slirp4netns itself)
+    SLIRPS = (("pslirp", 8003, "rootlessport", ""),
+              ("pslirp2", 8004, "slirp4netns", ":port_handler=slirp4netns"))
     if slirp:
-        ids["pslirp"] = podman("run", "-d", "--name", "pslirp", "--network",
-                               "slirp4netns", *common, "-p", "18083:8003",
-                               "--rootfs", rootfs, "/bin/busybox", "nc",
-                               "-ll", "-p", "8003", "-e", "/bin/busybox",
-                               "echo", "slirp")
+        for name, port, _, opt in SLIRPS:
+            ids[name] = podman("run", "-d", "--name", name, "--network",
+                               "slirp4netns" + opt, *common, "-p",
+                               f"{port + 10080}:{port}", "--rootfs", rootfs,
+                               "/bin/busybox", "nc", "-ll", "-p", str(port),
+                               "-e", "/bin/busybox", "echo", name)
     # docker's userland proxy (the real one, from Debian's docker.io),
     # forwarding the runtime's 18081 to pin's 8001
     pin_ip = podman("inspect", "-f", "{{.NetworkSettings.IPAddress}}",
@@ -178,7 +183,7 @@ try:
     time.sleep(1.5)
 
     p = subprocess.run([EXE, "-t", "-p",
-                        "8000,8001,8002,8003,18080,18081,18083", "--json"],
+                        "8000-8004,18080,18081,18083,18084", "--json"],
                        capture_output=True, timeout=60)
     d = json.loads(p.stdout)
     by = {}
@@ -260,29 +265,30 @@ try:
               f"{held and held[0]['exposure_outside']} {lt}")
     else:
         print("SKIP: docker-proxy (set PS_DOCKER_PROXY)")
-    if slirp:
-        inner = [s for s in by.get(8003, []) if
-                 (s.get("netns") or {}).get("container_id") == ids["pslirp"]]
+    for name, port, holder, _ in SLIRPS if slirp else ():
+        inner = [s for s in by.get(port, []) if
+                 (s.get("netns") or {}).get("container_id") == ids[name]]
         pubs = inner[0].get("published") if inner else None
-        check(inner and inner[0]["netns"]["label"] == "podman:pslirp" and
+        check(inner and inner[0]["netns"]["label"] == f"podman:{name}" and
               pubs and len(pubs) == 1 and pubs[0]["kind"] == "proxy" and
-              pubs[0]["by"] == "rootlessport" and
+              pubs[0]["by"] == holder and
               pubs[0]["mapping_from"] == "podman" and
-              pubs[0]["from"] == "*:18083/tcp" and pubs[0]["to_port"] == 8003
-              and inner[0]["exposure_outside"] == f"published as {HOSTNS} "
-              "*:18083/tcp (proxied by rootlessport)",
-              f"slirp4netns: the container's 8003 is published through "
-              f"rootlessport, by podman's own mapping: "
+              pubs[0]["from"] == f"*:{port + 10080}/tcp" and
+              pubs[0]["to_port"] == port and
+              inner[0]["exposure_outside"] == f"published as {HOSTNS} "
+              f"*:{port + 10080}/tcp (proxied by {holder})",
+              f"slirp4netns: {name}'s {port} is published through "
+              f"{holder}, by podman's own mapping: "
               f"{inner and inner[0]['exposure_outside']} {pubs}")
-        held = [s for s in by.get(18083, []) if s["owners"] and
-                s["owners"][0]["command"] == "rootlessport" and
+        held = [s for s in by.get(port + 10080, []) if s["owners"] and
+                s["owners"][0]["command"] == holder and
                 s["netns"]["label"] == HOSTNS]
         check(held and [x["netns"] for x in held[0]["leads_to"]] ==
-              ["podman:pslirp"] and held[0]["exposure_outside"].endswith(
-                  "proxied by rootlessport to podman:pslirp:8003"),
-              f"and rootlessport's 18083 leads to it: "
+              [f"podman:{name}"] and held[0]["exposure_outside"].endswith(
+                  f"proxied by {holder} to podman:{name}:{port}"),
+              f"and {holder}'s {port + 10080} leads to it: "
               f"{held and held[0]['exposure_outside']}")
-    else:
+    if not slirp:
         print("SKIP: slirp4netns is not installed")
     # why it runs, read through the container's root: its origin, and the
     # package and digest from the image's own database
@@ -341,9 +347,9 @@ try:
     if proxy:
         check(peer_gets("10.79.2.1", 18081) == "proxied",
               "the peer reaches the port docker-proxy forwards")
-    if slirp:
-        check(peer_gets("10.79.2.1", 18083) == "slirp",
-              "the peer reaches the port rootlessport forwards")
+    for name, port, holder, _ in SLIRPS if slirp else ():
+        check(peer_gets("10.79.2.1", port + 10080) == name,
+              f"the peer reaches the port {holder} forwards")
     check(peer_gets("10.79.2.1", 8002) == "no",
           "and not the unpublished one")
 finally:
@@ -351,7 +357,7 @@ finally:
         proxy.kill()
         proxy.wait(timeout=10)
     podman("rm", "-f", "-t", "0", "pweb", "pin", "inpod", "pslirp",
-           check_rc=False)
+           "pslirp2", check_rc=False)
     podman("pod", "rm", "-f", "ppod", check_rc=False)
     for ns in (HOSTNS, PEER):
         subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
