@@ -650,8 +650,11 @@ container_label_netns(struct netns_set *s)
 		/* the processes seen in it, the first one that is a
 		 * container's decides (a helper that joined the namespace,
 		 * rootlessport's child, is not) */
-		for (unsigned int k = 0; k < ns->npids && !ns->runtime; k++) {
-			pid_t pid = ns->pids[k];
+		const pid_t *pids = ns->npids ? ns->pids : &ns->pid;
+		unsigned int npids = ns->npids ? ns->npids : ns->pid > 0;
+
+		for (unsigned int k = 0; k < npids && !ns->runtime; k++) {
+			pid_t pid = pids[k];
 			struct cgroup_info cg;
 			char path[64], *cgp;
 
