@@ -883,11 +883,20 @@ nat_links_build(struct nat_links *nl, const struct listing *l)
 			nl->of_view[v][nl->nof_view[v]++] = k;
 		}
 	/* the other side: a listener on the rule's own port, in the rule's
-	 * own namespace, leads to where the rule sends */
-	for (size_t v = 0; v < l->nviews; v++) {
+	 * own namespace, leads to where the rule sends (only the views
+	 * something publishes are looked at: a host of 10,000 listeners and
+	 * no rule costs nothing here) */
+	size_t *pub = xcalloc(l->nviews ? l->nviews : 1, sizeof(*pub)), npub = 0;
+
+	for (size_t t = 0; t < l->nviews; t++)
+		if (nl->nof_view[t])
+			pub[npub++] = t;
+	for (size_t v = 0; v < l->nviews && npub; v++) {
 		const struct sock_rec *s = l->views[v].s;
 
-		for (size_t t = 0; t < l->nviews; t++)
+		for (size_t q = 0; q < npub; q++) {
+			size_t t = pub[q];
+
 			for (size_t j = 0; j < nl->nof_view[t]; j++) {
 				const struct nat_rule *r =
 				    &nl->rules.v[nl->of_view[t][j]];
@@ -907,7 +916,9 @@ nat_links_build(struct nat_links *nl, const struct listing *l)
 				nl->to_view[v][nl->nto_view[v]++] = t;
 				break;
 			}
+		}
 	}
+	free(pub);
 }
 
 void
