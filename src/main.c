@@ -18,6 +18,10 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_audit_exec },
 	{ "probe", "identify the services of a host by talking to them",
 	    cmd_probe_exec },
+	{ "baseline", "save what listens now, to compare with later",
+	    cmd_baseline_exec },
+	{ "diff", "what changed since the baseline; what a policy forbids",
+	    cmd_diff_exec },
 	{ NULL, NULL, NULL }
 };
 

@@ -30,8 +30,9 @@ LAYERS = {
     "probe": 4,
     "fw": 4,
     "render": 5,
-    "cmd": 6,
-    ".": 7,  # main.c
+    "drift": 6,
+    "cmd": 7,
+    ".": 8,  # main.c
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

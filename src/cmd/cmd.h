@@ -24,6 +24,10 @@ int cmd_audit_exec(int argc, char **argv);
 void cmd_audit_usage(FILE *out);
 int cmd_probe_exec(int argc, char **argv);
 void cmd_probe_usage(FILE *out);
+int cmd_baseline_exec(int argc, char **argv);
+void cmd_baseline_usage(FILE *out);
+int cmd_diff_exec(int argc, char **argv);
+void cmd_diff_usage(FILE *out);
 
 extern const struct cmd_entry cmd_table[];
 

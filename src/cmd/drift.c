@@ -1,0 +1,616 @@
+/*
+ * drift.c - `portsleuth baseline` (save what listens) and `portsleuth
+ * diff` (what changed since, and what a policy does not allow).
+ *
+ * Both build the same records (drift/record) from a listing with its
+ * origins, packages and digests (and wire protocols with --probe); diff
+ * asks for the listing the way the baseline says it was taken, so the
+ * two sides are the same view of the host.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/options.h"
+#include "drift/baseline.h"
+#include "drift/diff.h"
+#include "drift/policy.h"
+#include "drift/record.h"
+#include "fw/nat.h"
+#include "model/listing.h"
+#include "probe/rules.h"
+#include "probe/verdict.h"
+#include "render/jsonw.h"
+#include "render/text.h"
+#include "util/notes.h"
+#include "util/num.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "why/dossier.h"
+#include "util/banned.h"
+
+enum { OPT_EPHEMERAL = OPT_SHARED_END, OPT_POLICY, OPT_UDPLITE, OPT_SCTP };
+
+static const struct option drift_opts[] = {
+	CMDOPT_SOURCES,
+	CMDOPT_PROBE,
+	{ "tcp", no_argument, NULL, 't' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "raw", no_argument, NULL, 'w' },
+	{ "udplite", no_argument, NULL, OPT_UDPLITE },
+	{ "sctp", no_argument, NULL, OPT_SCTP },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+cmd_baseline_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth baseline [options] [FILE]\n"
+"\n"
+"Save what listens now, with the owner's program, package, digest,\n"
+"origin and exposure (and wire protocol with --probe), to FILE (default\n"
+BASELINE_DEFAULT ", mode 0600, written atomically),\n"
+"for `portsleuth diff` to compare with later.\n"
+"\n"
+"Options:\n"
+"  -t, -u, -w           TCP, UDP, raw sockets (default: all protocols)\n"
+"      --udplite, --sctp  those protocols\n"
+"  -4, -6               IPv4 or IPv6 only\n"
+"      --netns SPEC     which network namespaces (default: all from the\n"
+"                       host's namespace, else its own)\n"
+"      --probe          also what answers on each port\n"
+"      --probe-timeout MS  the probing budget (default 8000)\n"
+"      --ephemeral      keep UDP sockets on ephemeral ports (clients'\n"
+"                       sockets that come and go; left out by default)\n"
+"      --root DIR, --replay FILE, --iana FILE, --kb FILE, --rules FILE\n"
+"                       as for the listing\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 saved, 2 usage or fatal error.\n", out);
+}
+
+void
+cmd_diff_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth diff [options] [FILE]\n"
+"\n"
+"What is new, gone and changed since the baseline in FILE (default\n"
+BASELINE_DEFAULT "): the listing is made again the way the\n"
+"baseline was taken.  A restart (new PID, new socket, new start time) is\n"
+"not a change; another program, package version, digest, origin, user,\n"
+"address or wider exposure, or wire protocol is.  With --policy, also\n"
+"the listeners the policy does not allow, and the required ones missing\n"
+"(without FILE, only the policy is checked).\n"
+"\n"
+"Options:\n"
+"  -j, --json           one JSON document\n"
+"      --policy FILE    expected listeners (JSON, with wildcards)\n"
+"      --root DIR, --replay FILE, --iana FILE, --kb FILE, --rules FILE\n"
+"                       as for the listing\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 no change (and the policy met), 1 changes or violations,\n"
+"2 usage or fatal error.\n", out);
+}
+
+struct drift_args {
+	struct cmd_opts		 co;
+	struct baseline_opts	 bo;
+	const char		*file, *policy;
+};
+
+static int
+parse(int argc, char **argv, const char *cmd, struct drift_args *a)
+{
+	int ch, taken, is_diff = strcmp(cmd, "diff") == 0;
+
+	memset(a, 0, sizeof(*a));
+	cmd_opts_init(&a->co, cmd);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, is_diff ? "jh" : "tuw46h",
+	    drift_opts, NULL)) != -1) {
+		if ((taken = cmd_opts_take(&a->co, ch, optarg)) != 0) {
+			if (taken < 0)
+				return -1;
+			continue;
+		}
+		/* diff asks again the way the baseline was taken */
+		if (is_diff && ch != 'h' && ch != OPT_POLICY) {
+			cmd_usage(&a->co, "diff takes its listing options "
+			    "from the baseline");
+			return -1;
+		}
+		switch (ch) {
+		case 't':
+			a->bo.protos |= PROTO_BIT(PROTO_TCP);
+			break;
+		case 'u':
+			a->bo.protos |= PROTO_BIT(PROTO_UDP);
+			break;
+		case 'w':
+			a->bo.protos |= PROTO_BIT(PROTO_RAW);
+			break;
+		case OPT_UDPLITE:
+			a->bo.protos |= PROTO_BIT(PROTO_UDPLITE);
+			break;
+		case OPT_SCTP:
+			a->bo.protos |= PROTO_BIT(PROTO_SCTP);
+			break;
+		case '4':
+			a->bo.want4 = 1;
+			break;
+		case '6':
+			a->bo.want6 = 1;
+			break;
+		case OPT_EPHEMERAL:
+			a->bo.ephemeral = 1;
+			break;
+		case OPT_POLICY:
+			if (!is_diff) {
+				cmd_usage(&a->co, "--policy is diff's");
+				return -1;
+			}
+			a->policy = optarg;
+			break;
+		case 'h':
+			if (is_diff)
+				cmd_diff_usage(stdout);
+			else
+				cmd_baseline_usage(stdout);
+			return 1;
+		default:
+			cmd_try_help(&a->co);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		a->file = argv[optind++];
+	if (optind < argc) {
+		cmd_usage(&a->co, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (is_diff && (a->co.probe || a->co.netns)) {
+		cmd_usage(&a->co, "diff takes its listing options from the "
+		    "baseline");
+		return -1;
+	}
+	if (!is_diff && a->co.json) {
+		cmd_usage(&a->co, "baseline writes a file; --json is diff's");
+		return -1;
+	}
+	if (cmd_opts_finish(&a->co) < 0)
+		return -1;
+	a->bo.probe = a->co.probe;
+	a->bo.netns = (char *)a->co.netns;
+	return 0;
+}
+
+/* The ephemeral port range of portsleuth's namespace (the clients'). */
+static void
+ephemeral_range(struct drift_opts *o)
+{
+	struct strbuf sb;
+	const char *p;
+	char *end;
+
+	o->eph_lo = 32768;
+	o->eph_hi = 60999;
+	strbuf_init(&sb, 128);
+	if (sysroot_read("/proc/sys/net/ipv4/ip_local_port_range", 128,
+	    &sb) == 0) {
+		long lo = strtol(p = strbuf_str(&sb), &end, 10), hi;
+
+		if (end != p) {
+			hi = strtol(end, &end, 10);
+			if (lo > 0 && hi >= lo && hi <= 65535) {
+				o->eph_lo = (int)lo;
+				o->eph_hi = (int)hi;
+			}
+		}
+	}
+	strbuf_release(&sb);
+}
+
+/* The listing the options ask for, as records. */
+static int
+collect(const struct cmd_opts *co, const struct baseline_opts *bo,
+    struct drift_set *out)
+{
+	struct listing_opts lo;
+	struct listing l;
+	struct dossiers d;
+	struct nat_links nat;
+	struct rules rules;
+	struct probe_view *pv = NULL;
+	struct drift_opts dopt = { bo->ephemeral, 0, 0 };
+	int have_nat, loaded = 0;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.filter.protos = bo->protos;
+	lo.filter.want4 = bo->want4;
+	lo.filter.want6 = bo->want6;
+	lo.netns = bo->netns;
+	lo.iana_path = co->iana ? co->iana : cmd_find_data("iana-ports.tsv");
+	lo.need = PS_NEED_CMDLINE | PS_NEED_CGROUP | PS_NEED_ENVIRON;
+	if (cmd_collect(&l, &lo, co->root, co->replay, NULL) < 0)
+		return -1;
+	have_nat = cmd_read_nat(&l, &nat, !co->root && !co->replay);
+	cmd_report_listing(&l);
+	dossiers_build(&d, &l, co->kb ? co->kb : cmd_find_data("daemons.kb"));
+	l.why = &d;
+	cmd_report_why(&d, &l, 0);
+	if (bo->probe) {
+		pv = cmd_probe_listing(&l, co->rules, co->probe_budget, &rules,
+		    &loaded);
+		if (pv == NULL) {
+			dossiers_release(&d);
+			if (have_nat)
+				nat_links_release(&nat);
+			listing_release(&l);
+			return -1;
+		}
+	}
+	ephemeral_range(&dopt);
+	drift_collect(out, &l, &d, pv, &dopt);
+	free(pv);
+	if (loaded)
+		rules_release(&rules);
+	dossiers_release(&d);
+	if (have_nat)
+		nat_links_release(&nat);
+	listing_release(&l);
+	return 0;
+}
+
+static char *
+now_iso(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+int
+cmd_baseline_exec(int argc, char **argv)
+{
+	struct drift_args a;
+	struct baseline b;
+	char host[256] = "", *cause = NULL;
+	int rc;
+
+	if ((rc = parse(argc, argv, "baseline", &a)) != 0)
+		return rc < 0 ? EXIT_USAGE : 0;
+	memset(&b, 0, sizeof(b));
+	b.opts = a.bo;
+	if (collect(&a.co, &a.bo, &b.set) < 0)
+		return cmd_finish(EXIT_USAGE);
+	if (a.co.root) {
+		/* a tree's own name, not this machine's */
+		struct strbuf sb;
+
+		strbuf_init(&sb, sizeof(host) - 1);
+		if (sysroot_read("/etc/hostname", sizeof(host) - 1, &sb) == 0)
+			snprintf(host, sizeof(host), "%.*s",
+			    (int)strcspn(strbuf_str(&sb), "\n"),
+			    strbuf_str(&sb));
+		strbuf_release(&sb);
+	} else {
+		(void)gethostname(host, sizeof(host) - 1);
+	}
+	b.version = xstrdup(PORTSLEUTH_VERSION);
+	b.taken = now_iso();
+	b.host = xstrdup(host);
+	rc = baseline_write(a.file ? a.file : BASELINE_DEFAULT, &b, &cause);
+	if (rc < 0) {
+		cmd_warn("%s\n", cause);
+		free(cause);
+	} else {
+		fprintf(stderr, "portsleuth: baseline of %zu listeners saved "
+		    "to %s\n", b.set.n, a.file ? a.file : BASELINE_DEFAULT);
+	}
+	b.opts.netns = NULL;	/* argv's */
+	baseline_release(&b);
+	return cmd_finish(rc < 0 ? EXIT_USAGE : 0);
+}
+
+/* ---- the report --------------------------------------------------------- */
+
+static void
+endpoint(const struct drift_rec *r, char *buf, size_t n)
+{
+	const char *a = r->f[DF_ADDRESS] ? r->f[DF_ADDRESS] : "?";
+	int v6 = r->f[DF_FAMILY] && strcmp(r->f[DF_FAMILY], "ipv6") == 0;
+
+	snprintf(buf, n, "%s%s%s:%s", v6 ? "[" : "", a, v6 ? "]" : "",
+	    r->f[DF_PORT] ? r->f[DF_PORT] : "?");
+}
+
+static const char *
+or_dash(const char *s)
+{
+	return s ? s : "-";
+}
+
+/* "exe /usr/sbin/sshd -> /tmp/sshd; exposure loopback -> all (wider)" */
+static void
+detail(const struct change *c, struct strbuf *sb)
+{
+	const struct drift_rec *r = c->after ? c->after : c->before;
+
+	strbuf_reset(sb);
+	if (c->kind != CH_CHANGED) {
+		strbuf_addf(sb, "%s, origin %s%s%s, exposure %s",
+		    or_dash(r->f[DF_USER]), or_dash(r->f[DF_ORIGIN]),
+		    r->f[DF_UNIT] ? " " : "", r->f[DF_UNIT] ? r->f[DF_UNIT] :
+		    "", or_dash(r->f[DF_EXPOSURE]));
+		return;
+	}
+	for (int f = 0; f < DF_COUNT; f++) {
+		if (!(c->fields & (1u << f)))
+			continue;
+		if (sb->len)
+			strbuf_addstr(sb, "; ");
+		strbuf_addf(sb, "%s %s -> %s", drift_field_key(f),
+		    or_dash(c->before->f[f]), or_dash(c->after->f[f]));
+		if (f == DF_EXPOSURE && c->wider)
+			strbuf_addstr(sb, " (wider)");
+	}
+}
+
+static void
+rule_text(const struct policy_rule *r, size_t idx, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "rule %zu", idx + 1);
+	if (r->comment)
+		strbuf_addf(sb, " (%s)", r->comment);
+	for (int f = 0; f < DF_COUNT; f++)
+		if (r->pat[f])
+			strbuf_addf(sb, " %s=%s", drift_field_key(f), r->pat[f]);
+	if (r->port_lo >= 0)
+		strbuf_addf(sb, " port=%d-%d", r->port_lo, r->port_hi);
+}
+
+static void
+print_table(const struct baseline *b, const char *file,
+    const struct changes *ch, const struct policy *pol,
+    const struct violations *vi)
+{
+	static const size_t w[] = { 10, 18, 5, 24, 22, 0 };
+	static const char *const head[] = { "CHANGE", "NETNS", "PROTO",
+	    "LOCAL", "PROGRAM", "DETAIL" };
+	struct strbuf sb;
+	char ep[96];
+
+	strbuf_init(&sb, 1u << 16);
+	if (ch->n || (vi && vi->n))
+		text_row(stdout, w, 6, head);
+	for (size_t i = 0; i < ch->n; i++) {
+		const struct change *c = &ch->v[i];
+		const struct drift_rec *r = c->after ? c->after : c->before;
+		const char *cells[6];
+
+		endpoint(r, ep, sizeof(ep));
+		detail(c, &sb);
+		cells[0] = change_kind_key(c->kind);
+		cells[1] = or_dash(r->f[DF_NETNS]);
+		cells[2] = or_dash(r->f[DF_PROTO]);
+		cells[3] = ep;
+		cells[4] = or_dash(r->f[DF_PROGRAM]);
+		cells[5] = strbuf_str(&sb);
+		text_row(stdout, w, 6, cells);
+	}
+	for (size_t i = 0; vi && i < vi->n; i++) {
+		const struct violation *v = &vi->v[i];
+		const char *cells[6];
+
+		if (v->kind == V_UNEXPECTED) {
+			endpoint(v->rec, ep, sizeof(ep));
+			strbuf_reset(&sb);
+			strbuf_addstr(&sb, "no rule of the policy allows it");
+			cells[0] = "unexpected";
+			cells[1] = or_dash(v->rec->f[DF_NETNS]);
+			cells[2] = or_dash(v->rec->f[DF_PROTO]);
+			cells[3] = ep;
+			cells[4] = or_dash(v->rec->f[DF_PROGRAM]);
+		} else {
+			rule_text(&pol->v[v->rule], v->rule, &sb);
+			strbuf_addstr(&sb, ": required, nothing listens so");
+			cells[0] = "missing";
+			cells[1] = "-";
+			cells[2] = "-";
+			cells[3] = "-";
+			cells[4] = "-";
+		}
+		cells[5] = strbuf_str(&sb);
+		text_row(stdout, w, 6, cells);
+	}
+	strbuf_reset(&sb);
+	if (b)
+		strbuf_addf(&sb, "%zu new, %zu gone, %zu changed since %s (%s)",
+		    ch->count[CH_NEW], ch->count[CH_GONE],
+		    ch->count[CH_CHANGED], or_dash(b->taken), file);
+	if (vi) {
+		if (sb.len)
+			strbuf_addstr(&sb, "; ");
+		strbuf_addf(&sb, "policy: %zu unexpected, %zu missing",
+		    vi->count[V_UNEXPECTED], vi->count[V_MISSING]);
+	}
+	text_line(stdout, strbuf_str(&sb));
+	strbuf_release(&sb);
+}
+
+static void
+put_rec(struct jw *w, const char *key, const struct drift_rec *r)
+{
+	if (r == NULL) {
+		jw_null(w, key);
+		return;
+	}
+	jw_object(w, key);
+	for (int f = 0; f < DF_COUNT; f++)
+		if (f == DF_PORT)
+			jw_int(w, "port", r->f[f] ? strtol(r->f[f], NULL, 10) :
+			    0);
+		else
+			jw_str(w, drift_field_key(f), r->f[f]);
+	jw_end(w);
+}
+
+static int
+print_json(const struct baseline *b, const char *file,
+    const struct changes *ch, const struct policy *pol, const char *pfile,
+    const struct violations *vi)
+{
+	struct strbuf sb;
+	struct jw w;
+	int rc;
+
+	strbuf_init(&sb, BASELINE_CAP);
+	jw_init(&w, &sb, 1);
+	jw_object(&w, NULL);
+	jw_str(&w, "portsleuth", PORTSLEUTH_VERSION);
+	jw_int(&w, "schema", 1);
+	if (b) {
+		jw_object(&w, "baseline");
+		jw_str(&w, "file", file);
+		jw_str(&w, "taken", b->taken);
+		jw_str(&w, "host", b->host);
+		jw_str(&w, "version", b->version);
+		jw_end(&w);
+	} else {
+		jw_null(&w, "baseline");
+	}
+	jw_array(&w, "changes");
+	for (size_t i = 0; b && i < ch->n; i++) {
+		const struct change *c = &ch->v[i];
+
+		jw_object(&w, NULL);
+		jw_str(&w, "change", change_kind_key(c->kind));
+		put_rec(&w, "before", c->before);
+		put_rec(&w, "after", c->after);
+		jw_array(&w, "fields");
+		for (int f = 0; f < DF_COUNT; f++)
+			if (c->fields & (1u << f))
+				jw_str(&w, NULL, drift_field_key(f));
+		jw_end(&w);
+		jw_bool(&w, "wider", c->wider);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	if (vi) {
+		jw_object(&w, "policy");
+		jw_str(&w, "file", pfile);
+		jw_array(&w, "violations");
+		for (size_t i = 0; i < vi->n; i++) {
+			const struct violation *v = &vi->v[i];
+
+			jw_object(&w, NULL);
+			jw_str(&w, "violation", v->kind == V_UNEXPECTED ?
+			    "unexpected" : "missing");
+			put_rec(&w, "listener", v->rec);
+			if (v->kind == V_MISSING) {
+				jw_int(&w, "rule", (int64_t)v->rule + 1);
+				jw_str(&w, "comment", pol->v[v->rule].comment);
+			} else {
+				jw_null(&w, "rule");
+				jw_null(&w, "comment");
+			}
+			jw_end(&w);
+		}
+		jw_end(&w);
+		jw_end(&w);
+	} else {
+		jw_null(&w, "policy");
+	}
+	jw_object(&w, "summary");
+	jw_int(&w, "new", b ? (int64_t)ch->count[CH_NEW] : 0);
+	jw_int(&w, "gone", b ? (int64_t)ch->count[CH_GONE] : 0);
+	jw_int(&w, "changed", b ? (int64_t)ch->count[CH_CHANGED] : 0);
+	jw_int(&w, "unexpected", vi ? (int64_t)vi->count[V_UNEXPECTED] : 0);
+	jw_int(&w, "missing", vi ? (int64_t)vi->count[V_MISSING] : 0);
+	jw_end(&w);
+	jw_object(&w, "sources");
+	jw_notes(&w);
+	jw_end(&w);
+	jw_end(&w);
+	rc = cmd_emit_json(&w, stdout);
+	strbuf_release(&sb);
+	return rc;
+}
+
+int
+cmd_diff_exec(int argc, char **argv)
+{
+	struct drift_args a;
+	struct baseline b;
+	struct drift_set now;
+	struct changes ch;
+	struct policy pol;
+	struct violations vi;
+	const char *file;
+	char *cause = NULL;
+	int use_base, rc, changed;
+
+	if ((rc = parse(argc, argv, "diff", &a)) != 0)
+		return rc < 0 ? EXIT_USAGE : 0;
+	/* with --policy alone, only the policy; else the baseline */
+	use_base = a.file != NULL || a.policy == NULL;
+	file = a.file ? a.file : BASELINE_DEFAULT;
+	memset(&b, 0, sizeof(b));
+	memset(&pol, 0, sizeof(pol));
+	memset(&ch, 0, sizeof(ch));
+	if (use_base && baseline_read(file, &b, &cause) < 0) {
+		cmd_warn("%s\n", cause);
+		free(cause);
+		return cmd_finish(EXIT_USAGE);
+	}
+	if (a.policy && policy_read(a.policy, &pol, &cause) < 0) {
+		cmd_warn("%s\n", cause);
+		free(cause);
+		baseline_release(&b);
+		return cmd_finish(EXIT_USAGE);
+	}
+	if (collect(&a.co, use_base ? &b.opts : &a.bo, &now) < 0) {
+		baseline_release(&b);
+		policy_release(&pol);
+		return cmd_finish(EXIT_USAGE);
+	}
+	if (use_base)
+		drift_diff(&b.set, &now, &ch);
+	if (a.policy)
+		policy_check(&pol, &now, &vi);
+	changed = ch.n > 0 || (a.policy && vi.n > 0);
+	if (a.co.json)
+		rc = print_json(use_base ? &b : NULL, file, &ch, &pol, a.policy,
+		    a.policy ? &vi : NULL) < 0 ? EXIT_USAGE : changed;
+	else {
+		print_table(use_base ? &b : NULL, file, &ch, &pol,
+		    a.policy ? &vi : NULL);
+		rc = changed;
+	}
+	if (a.policy)
+		violations_release(&vi);
+	changes_release(&ch);
+	drift_set_release(&now);
+	policy_release(&pol);
+	baseline_release(&b);
+	return cmd_finish(rc);
+}

@@ -1,0 +1,272 @@
+/*
+ * record.c - listeners as identity records (see record.h).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "drift/record.h"
+#include "model/listing.h"
+#include "probe/verdict.h"
+#include "why/dossier.h"
+#include "util/escape.h"
+#include "util/strbuf.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+static const char *const keys[DF_COUNT] = {
+	"netns", "proto", "family", "address", "port", "program", "unit",
+	"device", "exe", "package", "version", "digest", "integrity",
+	"origin", "entry", "user", "exposure", "protocol", "product"
+};
+
+const char *
+drift_field_key(enum drift_field f)
+{
+	return (unsigned)f < DF_COUNT ? keys[f] : "?";
+}
+
+int
+drift_field_of(const char *key)
+{
+	for (int i = 0; i < DF_COUNT; i++)
+		if (strcmp(keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+struct drift_rec *
+drift_add(struct drift_set *s)
+{
+	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
+	return &s->v[s->n++];
+}
+
+void
+drift_set_field(struct drift_rec *r, enum drift_field f, const char *value)
+{
+	struct strbuf sb;
+	size_t n;
+
+	free(r->f[f]);
+	r->f[f] = NULL;
+	if (value == NULL)
+		return;
+	n = strlen(value);
+	strbuf_init(&sb, DRIFT_VALUE_MAX * 4 + 16);
+	escape_terminal(&sb, value, n > DRIFT_VALUE_MAX ? DRIFT_VALUE_MAX : n);
+	r->f[f] = strbuf_detach(&sb);
+	if (strlen(r->f[f]) > DRIFT_VALUE_MAX)
+		r->f[f][DRIFT_VALUE_MAX] = '\0';
+}
+
+void
+drift_set_raw(struct drift_rec *r, enum drift_field f, const char *value)
+{
+	free(r->f[f]);
+	r->f[f] = value ? xstrndup(value, DRIFT_VALUE_MAX) : NULL;
+}
+
+void
+drift_set_release(struct drift_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (int f = 0; f < DF_COUNT; f++)
+			free(s->v[i].f[f]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+str_cmp(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+port_cmp(const char *a, const char *b)
+{
+	long x = a ? strtol(a, NULL, 10) : -1, y = b ? strtol(b, NULL, 10) : -1;
+
+	return (x > y) - (x < y);
+}
+
+int
+drift_identity_cmp(const struct drift_rec *a, const struct drift_rec *b)
+{
+	int c;
+
+	for (int f = 0; f < DF_IDENTITY_END; f++) {
+		c = f == DF_PORT ? port_cmp(a->f[f], b->f[f]) :
+		    str_cmp(a->f[f], b->f[f]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int
+rec_cmp(const void *x, const void *y)
+{
+	const struct drift_rec *a = x, *b = y;
+	int c = drift_identity_cmp(a, b);
+
+	for (int f = DF_IDENTITY_END; c == 0 && f < DF_COUNT; f++)
+		c = str_cmp(a->f[f], b->f[f]);
+	return c;
+}
+
+void
+drift_sort(struct drift_set *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), rec_cmp);
+}
+
+int
+drift_exposure_rank(const char *scope)
+{
+	static const char *const order[] = { "loopback", "link-local",
+	    "address", "device", "all" };
+
+	for (int i = 0; scope && i < 5; i++)
+		if (strcmp(scope, order[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The unit, super-server entry or container an origin names. */
+static void
+set_origin(struct drift_rec *r, const struct origin *o)
+{
+	char buf[DRIFT_VALUE_MAX];
+
+	drift_set_field(r, DF_ORIGIN, origin_kind_key(o->kind));
+	if (o->kind == ORIGIN_INETD || o->kind == ORIGIN_XINETD) {
+		/* the service, not the line: an edit elsewhere in the file
+		 * moves lines; what the entry runs is the attribute */
+		snprintf(buf, sizeof(buf), "%s:%s", origin_kind_key(o->kind),
+		    o->ss_service ? o->ss_service : "?");
+		drift_set_field(r, DF_UNIT, buf);
+		snprintf(buf, sizeof(buf), "%s%s%s user %s",
+		    o->ss_program ? o->ss_program : "?", o->ss_args ? " " : "",
+		    o->ss_args ? o->ss_args : "", o->ss_user ? o->ss_user :
+		    "?");
+		drift_set_field(r, DF_ENTRY, buf);
+	} else if (o->unit) {
+		drift_set_field(r, DF_UNIT, o->unit);
+	} else if (o->sysv_script) {
+		drift_set_field(r, DF_UNIT, o->sysv_script);
+	} else if (o->kind == ORIGIN_CONTAINER && o->runtime) {
+		snprintf(buf, sizeof(buf), "%s:%s", o->runtime,
+		    o->container_name ? o->container_name :
+		    o->container_id ? o->container_id : "?");
+		drift_set_field(r, DF_UNIT, buf);
+	}
+}
+
+/* The owner that stands for the socket: not PID 1 when another holds it
+ * too (socket activation), else the lowest PID. */
+static const struct owner *
+main_owner(const struct listing *l, const struct sock_view *v,
+    size_t *index)
+{
+	const struct owner *best = NULL;
+
+	for (size_t k = 0; k < v->nowners; k++) {
+		const struct owner *o = &l->ps.owners[v->owners[k]];
+
+		if (best == NULL || (best->pid == 1 && o->pid != 1) ||
+		    (o->pid != 1 && o->pid < best->pid)) {
+			best = o;
+			*index = v->owners[k];
+		}
+	}
+	return best;
+}
+
+static int
+ephemeral(const struct sock_rec *s, const struct drift_opts *o)
+{
+	return !o->ephemeral && (s->proto == PROTO_UDP ||
+	    s->proto == PROTO_UDPLITE) && o->eph_lo > 0 &&
+	    s->lport >= o->eph_lo && s->lport <= o->eph_hi;
+}
+
+void
+drift_collect(struct drift_set *out, const struct listing *l,
+    const struct dossiers *d, const struct probe_view *pv,
+    const struct drift_opts *o)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < l->nviews; i++) {
+		const struct sock_view *v = &l->views[i];
+		const struct sock_rec *s = v->s;
+		const struct netns *ns = listing_netns(l, s);
+		struct drift_rec *r;
+		char buf[INET6_ADDRSTRLEN + 16], label[96];
+		const struct owner *ow;
+		size_t oi = 0;
+
+		/* connections and connected datagram sockets come and go */
+		if ((s->proto == PROTO_TCP && s->state != ST_LISTEN) ||
+		    ((s->proto == PROTO_UDP || s->proto == PROTO_UDPLITE) &&
+		    s->state != ST_CLOSE) || ephemeral(s, o))
+			continue;
+		r = drift_add(out);
+		drift_set_field(r, DF_NETNS, ns ? netns_label(ns, label,
+		    sizeof(label)) : "host");
+		drift_set_field(r, DF_PROTO, proto_name(s->proto));
+		drift_set_field(r, DF_FAMILY, s->family == AF_INET6 ? "ipv6" :
+		    "ipv4");
+		inet_ntop(s->family, s->laddr, buf, sizeof(buf));
+		drift_set_field(r, DF_ADDRESS, buf);
+		snprintf(buf, sizeof(buf), "%u", s->lport);
+		drift_set_field(r, DF_PORT, buf);
+		if (s->bound_if)
+			drift_set_field(r, DF_DEVICE, ifaces_name(
+			    listing_ifaces(l, s), s->bound_if));
+		drift_set_field(r, DF_EXPOSURE,
+		    exposure_kind_name(v->exp.kind));
+		if (pv && pv[i].probed) {
+			drift_set_field(r, DF_PROTOCOL, pv[i].r.service[0] ?
+			    pv[i].r.service : NULL);
+			drift_set_field(r, DF_PRODUCT, pv[i].r.product[0] ?
+			    pv[i].r.product : NULL);
+		}
+		if ((ow = main_owner(l, v, &oi)) != NULL) {
+			const struct proc_rec *p = &l->ps.procs[ow->proc];
+			const struct dossier *ds = d && ow->proc < d->n &&
+			    d->v[ow->proc].built ? &d->v[ow->proc] : NULL;
+			const struct pkg_info *pkg = ds ? ds->owner.pkg : NULL;
+
+			drift_set_field(r, DF_EXE, p->exe);
+			drift_set_field(r, DF_PROGRAM, pkg ? pkg->name : p->exe ?
+			    p->exe : p->comm);
+			if (p->ids_known)
+				drift_set_field(r, DF_USER, users_label(l->users,
+				    p->euid));
+			if (ds) {
+				drift_set_field(r, DF_PACKAGE, pkg ? pkg->name :
+				    NULL);
+				drift_set_field(r, DF_VERSION, pkg ?
+				    pkg->version : NULL);
+				drift_set_field(r, DF_DIGEST,
+				    ds->integ.digest[0] ? ds->integ.digest :
+				    NULL);
+				drift_set_field(r, DF_INTEGRITY,
+				    integrity_word(&ds->integ));
+				set_origin(r, dossiers_origin(d, l, oi));
+			}
+		} else if (s->inode != 0) {
+			/* no owner to be seen: "kernel", "not_root" */
+			drift_set_field(r, DF_PROGRAM, NULL);
+		}
+	}
+	drift_sort(out);
+}
