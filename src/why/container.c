@@ -20,6 +20,7 @@
  * files belong to root or to that process's user.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,16 +610,47 @@ container_info_release(struct container_info *ci)
 	memset(ci, 0, sizeof(*ci));
 }
 
+/* Names already looked up this run: every process of a container asks
+ * for the same one, and podman's database is read once per container. */
+static struct {
+	pthread_mutex_t	 mu;
+	struct name_memo {
+		char	*key;		/* "runtime/id" */
+		char	*name;
+	} v[64];
+	size_t		 n, next;
+} memo = { PTHREAD_MUTEX_INITIALIZER, { { NULL, NULL } }, 0, 0 };
+
 char *
-container_name(const char *runtime, const char *id)
+container_name(const char *runtime, const char *id, pid_t pid)
 {
 	struct container_info ci;
-	char *name;
+	char *name, *key = xasprintf("%s/%s", runtime, id);
 
-	container_lookup(runtime, id, 0, &ci);
+	pthread_mutex_lock(&memo.mu);
+	for (size_t i = 0; i < memo.n; i++)
+		if (strcmp(memo.v[i].key, key) == 0) {
+			name = memo.v[i].name ? xstrdup(memo.v[i].name) : NULL;
+			pthread_mutex_unlock(&memo.mu);
+			free(key);
+			return name;
+		}
+	pthread_mutex_unlock(&memo.mu);
+	container_lookup(runtime, id, pid, &ci);
 	name = ci.name;
 	ci.name = NULL;
 	container_info_release(&ci);
+	pthread_mutex_lock(&memo.mu);
+	{
+		struct name_memo *m = &memo.v[memo.n < 64 ? memo.n++ :
+		    memo.next++ % 64];
+
+		free(m->key);
+		free(m->name);
+		m->key = key;
+		m->name = name ? xstrdup(name) : NULL;
+	}
+	pthread_mutex_unlock(&memo.mu);
 	return name;
 }
 

@@ -29,8 +29,9 @@ struct container_info {
 int container_lookup(const char *runtime, const char *id, pid_t pid,
     struct container_info *ci);
 void container_info_release(struct container_info *ci);
-/* The name alone, or NULL.  Caller frees. */
-char *container_name(const char *runtime, const char *id);
+/* The name alone (pid: a process of the container, or 0), or NULL;
+ * remembered for the run.  Caller frees. */
+char *container_name(const char *runtime, const char *id, pid_t pid);
 
 struct netns_set;
 

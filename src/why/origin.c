@@ -406,7 +406,7 @@ origin_gather(struct origin_ctx *ctx, const struct sock_rec *s,
 	if (ci->runtime) {
 		/* a container: nothing else decides */
 		f->container_name = container_name(ci->runtime,
-		    ci->container_id);
+		    ci->container_id, p->pid);
 		return;
 	}
 	/* a super-server's socket, or a child it ran */

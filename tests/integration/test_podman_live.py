@@ -352,6 +352,29 @@ try:
               f"the peer reaches the port {holder} forwards")
     check(peer_gets("10.79.2.1", 8002) == "no",
           "and not the unpublished one")
+    # a container recreated under the same name is not a change
+    base = os.path.join(tmp, "base.json")
+    p = subprocess.run([EXE, "baseline", "--netns", "podman:inpod", base],
+                       capture_output=True, timeout=60)
+    with open(base) as f:
+        bl = json.load(f)["listeners"]
+    check(p.returncode == 0 and [(x["netns"], x["port"], x["unit"]) for x in
+                                 bl] == [("podman:inpod", 8002,
+                                          "podman:inpod")],
+          f"a baseline of the container inpod: {bl}")
+    podman("rm", "-f", "-t", "0", "inpod")
+    new_id = podman("run", "-d", "--name", "inpod", "--pod", "ppod",
+                    *common, "--rootfs", rootfs2, "/bin/busybox", "nc",
+                    "-ll", "-p", "8002", "-e", "/bin/busybox", "echo",
+                    "inside")
+    time.sleep(1.0)
+    p = subprocess.run([EXE, "diff", "--json", base], capture_output=True,
+                       timeout=60)
+    dd = json.loads(p.stdout) if p.stdout else {}
+    check(new_id != ids["inpod"] and p.returncode == 0 and
+          dd.get("changes") == [],
+          f"recreated under the same name (a new id, a new namespace): "
+          f"no change ({p.returncode} {dd.get('changes')})")
 finally:
     if proxy and proxy.poll() is None:
         proxy.kill()
