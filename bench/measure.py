@@ -4,16 +4,20 @@ namespace by bench/run.sh).  usage: measure.py PORTSLEUTH RUNS"""
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 PS, RUNS = sys.argv[1], int(sys.argv[2])
+BASE = os.path.join(tempfile.mkdtemp(prefix="ps-bench-"), "base.json")
 TOOLS = [
     ("portsleuth -t -u", [PS, "-t", "-u"]),
     ("portsleuth -t -u --threads 1", [PS, "-t", "-u", "--threads", "1"]),
     ("portsleuth -t -u --why", [PS, "-t", "-u", "--why"]),
+    ("portsleuth diff (of -t -u)", [PS, "diff", BASE]),
     ("ss -tulpn", ["ss", "-tulpn"]),
     ("netstat -tulpn", ["netstat", "-tulpn"]),
     ("lsof -nP -i", ["lsof", "-nP", "-i"]),
@@ -65,6 +69,9 @@ def same_pairs():
 def main():
     socks, fds = sockets_and_fds()
     print(f"host: {socks} socket descriptors, {fds - socks} other descriptors")
+    # the baseline diff compares with: this same host, -t -u
+    subprocess.run([PS, "baseline", "-t", "-u", BASE], check=True,
+                   stderr=subprocess.DEVNULL)
     for _, cmd in TOOLS:          # warm caches once for everyone
         once(cmd)
     res = {name: [] for name, _ in TOOLS}
@@ -93,6 +100,10 @@ def main():
     print(f"--why (origin, package, integrity) adds {added * 100:.0f}% to "
           f"the plain listing (goal < 30%): "
           f"{'met' if added < 0.30 else 'NOT met'}")
+    dif = statistics.median(w for w, _ in res["portsleuth diff (of -t -u)"])
+    print(f"diff against a baseline costs {dif / base:.2f}x the plain "
+          f"listing (goal <= 1.2x): {'met' if dif / base <= 1.2 else 'NOT met'}"
+          f"; {dif / why:.2f}x the --why listing it is made of")
     ours, theirs, nsock = same_pairs()
     print(f"(socket, pid) pairs: portsleuth {len(ours)}, ss {len(theirs)}, "
           f"{nsock} sockets: {'identical' if ours == theirs else 'DIFFERENT'}")
@@ -104,4 +115,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        rc = main()
+    finally:
+        shutil.rmtree(os.path.dirname(BASE), ignore_errors=True)
+    sys.exit(rc)

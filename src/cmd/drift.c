@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ static const struct option drift_opts[] = {
 	{ "ipv6", no_argument, NULL, '6' },
 	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
 	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -76,6 +78,7 @@ BASELINE_DEFAULT ", mode 0600, written atomically),\n"
 "                       sockets that come and go; left out by default)\n"
 "      --root DIR, --replay FILE, --iana FILE, --kb FILE, --rules FILE\n"
 "                       as for the listing\n"
+"  -v, --verbose        where the time went\n"
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 saved, 2 usage or fatal error.\n", out);
@@ -100,6 +103,7 @@ BASELINE_DEFAULT "): the listing is made again the way the\n"
 "      --policy FILE    expected listeners (JSON, with wildcards)\n"
 "      --root DIR, --replay FILE, --iana FILE, --kb FILE, --rules FILE\n"
 "                       as for the listing\n"
+"  -v, --verbose        where the time went\n"
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 no change (and the policy met), 1 changes or violations,\n"
@@ -110,6 +114,7 @@ struct drift_args {
 	struct cmd_opts		 co;
 	struct baseline_opts	 bo;
 	const char		*file, *policy;
+	int			 verbose;
 };
 
 static int
@@ -120,7 +125,7 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 	memset(a, 0, sizeof(*a));
 	cmd_opts_init(&a->co, cmd);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, is_diff ? "jh" : "tuw46h",
+	while ((ch = getopt_long(argc, argv, is_diff ? "jvh" : "tuw46vh",
 	    drift_opts, NULL)) != -1) {
 		if ((taken = cmd_opts_take(&a->co, ch, optarg)) != 0) {
 			if (taken < 0)
@@ -128,7 +133,7 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			continue;
 		}
 		/* diff asks again the way the baseline was taken */
-		if (is_diff && ch != 'h' && ch != OPT_POLICY) {
+		if (is_diff && ch != 'h' && ch != 'v' && ch != OPT_POLICY) {
 			cmd_usage(&a->co, "diff takes its listing options "
 			    "from the baseline");
 			return -1;
@@ -157,6 +162,9 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			break;
 		case OPT_EPHEMERAL:
 			a->bo.ephemeral = 1;
+			break;
+		case 'v':
+			a->verbose = 1;
 			break;
 		case OPT_POLICY:
 			if (!is_diff) {
@@ -227,8 +235,9 @@ ephemeral_range(struct drift_opts *o)
 /* The listing the options ask for, as records. */
 static int
 collect(const struct cmd_opts *co, const struct baseline_opts *bo,
-    struct drift_set *out)
+    struct drift_set *out, int verbose)
 {
+	double t0 = now_ms(), t1, t2;
 	struct listing_opts lo;
 	struct listing l;
 	struct dossiers d;
@@ -244,10 +253,13 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 	lo.filter.want6 = bo->want6;
 	lo.netns = bo->netns;
 	lo.iana_path = co->iana ? co->iana : cmd_find_data("iana-ports.tsv");
-	lo.need = PS_NEED_CMDLINE | PS_NEED_CGROUP | PS_NEED_ENVIRON;
+	/* what origins and integrity read (no command lines: a record has
+	 * none) */
+	lo.need = PS_NEED_CGROUP | PS_NEED_ENVIRON;
 	if (cmd_collect(&l, &lo, co->root, co->replay, NULL) < 0)
 		return -1;
 	have_nat = cmd_read_nat(&l, &nat, !co->root && !co->replay);
+	t1 = now_ms();
 	cmd_report_listing(&l);
 	dossiers_build(&d, &l, co->kb ? co->kb : cmd_find_data("daemons.kb"));
 	l.why = &d;
@@ -264,7 +276,12 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 		}
 	}
 	ephemeral_range(&dopt);
+	t2 = now_ms();
 	drift_collect(out, &l, &d, pv, &dopt);
+	if (verbose)
+		cmd_warn("time: listing %.1f ms, origins, packages and digests "
+		    "%.1f ms, records %.1f ms\n", t1 - t0, t2 - t1,
+		    now_ms() - t2);
 	free(pv);
 	if (loaded)
 		rules_release(&rules);
@@ -299,7 +316,7 @@ cmd_baseline_exec(int argc, char **argv)
 		return rc < 0 ? EXIT_USAGE : 0;
 	memset(&b, 0, sizeof(b));
 	b.opts = a.bo;
-	if (collect(&a.co, &a.bo, &b.set) < 0)
+	if (collect(&a.co, &a.bo, &b.set, a.verbose) < 0)
 		return cmd_finish(EXIT_USAGE);
 	if (a.co.root) {
 		/* a tree's own name, not this machine's */
@@ -556,9 +573,36 @@ print_json(const struct baseline *b, const char *file,
 	return rc;
 }
 
+struct read_job {
+	const char	*file;
+	pthread_t	 tid;
+	int		 started, rc;
+	struct baseline	 b;
+	char		*cause;
+};
+
+static int
+same_opts(const struct baseline_opts *a, const struct baseline_opts *b)
+{
+	return a->protos == b->protos && a->want4 == b->want4 &&
+	    a->want6 == b->want6 && a->probe == b->probe &&
+	    a->ephemeral == b->ephemeral && (a->netns == b->netns ||
+	    (a->netns && b->netns && strcmp(a->netns, b->netns) == 0));
+}
+
+static void *
+read_job(void *arg)
+{
+	struct read_job *j = arg;
+
+	j->rc = baseline_read(j->file, &j->b, &j->cause);
+	return NULL;
+}
+
 int
 cmd_diff_exec(int argc, char **argv)
 {
+	struct read_job job = { 0 };
 	struct drift_args a;
 	struct baseline b;
 	struct drift_set now;
@@ -568,6 +612,7 @@ cmd_diff_exec(int argc, char **argv)
 	const char *file;
 	char *cause = NULL;
 	int use_base, rc, changed;
+	double t0, t1, t2;
 
 	if ((rc = parse(argc, argv, "diff", &a)) != 0)
 		return rc < 0 ? EXIT_USAGE : 0;
@@ -577,7 +622,11 @@ cmd_diff_exec(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	memset(&pol, 0, sizeof(pol));
 	memset(&ch, 0, sizeof(ch));
-	if (use_base && baseline_read(file, &b, &cause) < 0) {
+	t0 = now_ms();
+	/* the options first (a small read), then the records on another
+	 * thread while the host is listed: a busy host's baseline takes
+	 * about as long to parse as its listing takes to walk /proc */
+	if (use_base && baseline_read_options(file, &b.opts, &cause) < 0) {
 		cmd_warn("%s\n", cause);
 		free(cause);
 		return cmd_finish(EXIT_USAGE);
@@ -585,18 +634,47 @@ cmd_diff_exec(int argc, char **argv)
 	if (a.policy && policy_read(a.policy, &pol, &cause) < 0) {
 		cmd_warn("%s\n", cause);
 		free(cause);
-		baseline_release(&b);
+		baseline_opts_release(&b.opts);
 		return cmd_finish(EXIT_USAGE);
 	}
-	if (collect(&a.co, use_base ? &b.opts : &a.bo, &now) < 0) {
+	if (use_base) {
+		job.file = file;
+		job.started = pthread_create(&job.tid, NULL, read_job, &job) == 0;
+		if (!job.started)
+			read_job(&job);
+	}
+	t1 = now_ms();
+	rc = collect(&a.co, use_base ? &b.opts : &a.bo, &now, a.verbose);
+	if (use_base && job.started)
+		pthread_join(job.tid, NULL);
+	if (use_base && job.rc == 0 && !same_opts(&b.opts, &job.b.opts)) {
+		job.rc = -1;
+		job.cause = xasprintf("baseline '%s': its options are not "
+		    "where they are written (edited by hand?)", file);
+		baseline_release(&job.b);
+	}
+	baseline_opts_release(&b.opts);
+	if (use_base)
+		b = job.b;
+	if (rc < 0 || (use_base && job.rc < 0)) {
+		if (use_base && job.rc < 0) {
+			cmd_warn("%s\n", job.cause);
+			free(job.cause);
+		}
+		if (rc == 0)
+			drift_set_release(&now);
 		baseline_release(&b);
 		policy_release(&pol);
 		return cmd_finish(EXIT_USAGE);
 	}
+	t2 = now_ms();
 	if (use_base)
 		drift_diff(&b.set, &now, &ch);
 	if (a.policy)
 		policy_check(&pol, &now, &vi);
+	if (a.verbose)
+		cmd_warn("time: reading the baseline %.1f ms, comparing %.1f ms\n",
+		    t1 - t0, now_ms() - t2);
 	changed = ch.n > 0 || (a.policy && vi.n > 0);
 	if (a.co.json)
 		rc = print_json(use_base ? &b : NULL, file, &ch, &pol, a.policy,

@@ -49,5 +49,13 @@ int baseline_read(const char *path, struct baseline *b, char **cause);
 int baseline_parse(const char *buf, size_t len, struct baseline *b,
     char **cause);
 void baseline_release(struct baseline *b);
+/*
+ * Only the options of the baseline at path (the listing to make again),
+ * from its first part: 0, or -1 with *cause.  The whole file is still
+ * read and checked by baseline_read(); this one is for starting early.
+ */
+int baseline_read_options(const char *path, struct baseline_opts *o,
+    char **cause);
+void baseline_opts_release(struct baseline_opts *o);
 
 #endif

@@ -46,10 +46,7 @@ key_cmp(const struct drift_rec *a, const struct drift_rec *b, int pass)
 		int c;
 
 		if (f == DF_PORT) {
-			long x = a->f[f] ? strtol(a->f[f], NULL, 10) : -1;
-			long y = b->f[f] ? strtol(b->f[f], NULL, 10) : -1;
-
-			c = (x > y) - (x < y);
+			c = (a->port > b->port) - (a->port < b->port);
 		} else {
 			c = str_cmp(a->f[f], b->f[f]);
 		}

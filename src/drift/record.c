@@ -37,12 +37,48 @@ drift_field_of(const char *key)
 	return -1;
 }
 
+#define POOL_CHUNK	(64u << 10)
+
+struct drift_pool {
+	char	**chunks;
+	size_t	  n, cap;
+	size_t	  used;		/* in the last chunk */
+};
+
+static char *
+pool_copy(struct drift_pool *p, const char *s, size_t n)
+{
+	char *out;
+
+	if (p->n == 0 || p->used + n + 1 > POOL_CHUNK) {
+		xgrow((void **)&p->chunks, &p->cap, p->n + 1,
+		    sizeof(*p->chunks));
+		p->chunks[p->n++] = xmalloc(POOL_CHUNK);
+		p->used = 0;
+	}
+	out = p->chunks[p->n - 1] + p->used;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	p->used += n + 1;
+	return out;
+}
+
 struct drift_rec *
 drift_add(struct drift_set *s)
 {
+	if (s->pool == NULL)
+		s->pool = xcalloc(1, sizeof(*s->pool));
 	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
+	s->v[s->n].port = -1;
+	s->v[s->n].pool = s->pool;
 	return &s->v[s->n++];
+}
+
+static void
+set_port(struct drift_rec *r)
+{
+	r->port = r->f[DF_PORT] ? (int)strtol(r->f[DF_PORT], NULL, 10) : -1;
 }
 
 void
@@ -51,31 +87,56 @@ drift_set_field(struct drift_rec *r, enum drift_field f, const char *value)
 	struct strbuf sb;
 	size_t n;
 
-	free(r->f[f]);
 	r->f[f] = NULL;
+	if (f == DF_PORT)
+		r->port = -1;
 	if (value == NULL)
 		return;
 	n = strlen(value);
+	/* the common case: nothing to escape */
+	if (n <= DRIFT_VALUE_MAX && escape_plain_prefix(value) == n) {
+		r->f[f] = pool_copy(r->pool, value, n);
+		if (f == DF_PORT)
+			set_port(r);
+		return;
+	}
 	strbuf_init(&sb, DRIFT_VALUE_MAX * 4 + 16);
 	escape_terminal(&sb, value, n > DRIFT_VALUE_MAX ? DRIFT_VALUE_MAX : n);
-	r->f[f] = strbuf_detach(&sb);
-	if (strlen(r->f[f]) > DRIFT_VALUE_MAX)
-		r->f[f][DRIFT_VALUE_MAX] = '\0';
+	r->f[f] = pool_copy(r->pool, sb.buf, sb.len > DRIFT_VALUE_MAX ?
+	    DRIFT_VALUE_MAX : sb.len);
+	strbuf_release(&sb);
+	if (f == DF_PORT)
+		set_port(r);
 }
 
 void
 drift_set_raw(struct drift_rec *r, enum drift_field f, const char *value)
 {
-	free(r->f[f]);
-	r->f[f] = value ? xstrndup(value, DRIFT_VALUE_MAX) : NULL;
+	r->f[f] = value ? pool_copy(r->pool, value, strnlen(value,
+	    DRIFT_VALUE_MAX)) : NULL;
+	if (f == DF_PORT)
+		set_port(r);
+}
+
+void
+drift_set_rawn(struct drift_rec *r, enum drift_field f, const char *value,
+    size_t n)
+{
+	r->f[f] = pool_copy(r->pool, value, n > DRIFT_VALUE_MAX ?
+	    DRIFT_VALUE_MAX : n);
+	if (f == DF_PORT)
+		set_port(r);
 }
 
 void
 drift_set_release(struct drift_set *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		for (int f = 0; f < DF_COUNT; f++)
-			free(s->v[i].f[f]);
+	if (s->pool) {
+		for (size_t i = 0; i < s->pool->n; i++)
+			free(s->pool->chunks[i]);
+		free(s->pool->chunks);
+		free(s->pool);
+	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }
@@ -88,21 +149,13 @@ str_cmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static int
-port_cmp(const char *a, const char *b)
-{
-	long x = a ? strtol(a, NULL, 10) : -1, y = b ? strtol(b, NULL, 10) : -1;
-
-	return (x > y) - (x < y);
-}
-
 int
 drift_identity_cmp(const struct drift_rec *a, const struct drift_rec *b)
 {
 	int c;
 
 	for (int f = 0; f < DF_IDENTITY_END; f++) {
-		c = f == DF_PORT ? port_cmp(a->f[f], b->f[f]) :
+		c = f == DF_PORT ? (a->port > b->port) - (a->port < b->port) :
 		    str_cmp(a->f[f], b->f[f]);
 		if (c)
 			return c;

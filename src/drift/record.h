@@ -25,13 +25,21 @@ enum drift_field {
 
 #define DRIFT_VALUE_MAX	512	/* bytes of one field */
 
+struct drift_pool;
+
 struct drift_rec {
-	char	*f[DF_COUNT];	/* NULL: unknown or not applicable */
+	const char	*f[DF_COUNT];	/* NULL: unknown or not applicable */
+	int		 port;		/* f[DF_PORT] as a number, -1 without */
+	struct drift_pool *pool;	/* where its strings live */
 };
 
+/* The records and, in one pool, their strings (a baseline of a busy
+ * host holds hundreds of thousands: one allocation each would cost more
+ * than reading them). */
 struct drift_set {
-	struct drift_rec *v;
-	size_t		  n, cap;
+	struct drift_rec  *v;
+	size_t		   n, cap;
+	struct drift_pool *pool;
 };
 
 /* "netns", "proto", ... (the baseline's JSON keys). */
@@ -47,6 +55,8 @@ void drift_set_field(struct drift_rec *r, enum drift_field f,
  * was escaped when it was written (escaping twice would differ). */
 void drift_set_raw(struct drift_rec *r, enum drift_field f,
     const char *value);
+void drift_set_rawn(struct drift_rec *r, enum drift_field f,
+    const char *value, size_t n);
 void drift_set_release(struct drift_set *s);
 /* Sort by identity, then by the attributes. */
 void drift_sort(struct drift_set *s);

@@ -93,7 +93,8 @@ try:
     check(os.stat(BASE).st_mode & 0o777 == 0o600, "the baseline is 0600")
     with open(BASE) as f:
         b = json.load(f)
-    ssh = [x for x in b["listeners"] if x["port"] == 22]
+    ls = [dict(zip(b["fields"], x)) for x in b["listeners"]]
+    ssh = [x for x in ls if x["port"] == 22]
     check(b["kind"] == "baseline" and b["schema"] == 1 and ssh and
           ssh[0]["program"] == "openssh-server" and
           ssh[0]["unit"] == "ssh.service" and ssh[0]["digest"] and
@@ -179,20 +180,33 @@ try:
     with open(BASE, "rb") as f:
         good = f.read()
     bad = os.path.join(tmp, "bad.json")
+    gd = json.loads(good)
+
+    def edit(fn):
+        d = json.loads(good)
+        fn(d)
+        return json.dumps(d).encode()
+
+    def set_port(d, v):
+        d["listeners"][1][d["fields"].index("port")] = v
     cases = [
         (good[:len(good) // 2], "not JSON"),
         (b"", "not JSON"),
         (b"[]", "not a baseline"),
-        (good.replace(b'"schema": 1', b'"schema": 7'), "schema"),
-        (good.replace(b'"port": 22', b'"port": 70000'), "port"),
-        (good.replace(b'"port": 22', b'"port": "22"'), "port"),
-        (good.replace(b'"listeners": [', b'"listeners": [7, '),
-         "not an object"),
-        (good.replace(b'"netns": "host"', b'"netns": null', 1), "no netns"),
-        (good.replace(b'"kind": "baseline"', b'"kind": "policy"'),
-         "not a baseline"),
+        (edit(lambda d: d.update(schema=7)), "schema"),
+        (edit(lambda d: set_port(d, 70000)), "port"),
+        (edit(lambda d: set_port(d, "22")), "port"),
+        (edit(lambda d: d["listeners"].insert(0, 7)), "holds arrays"),
+        (edit(lambda d: d["listeners"][0].pop()), "not an array of"),
+        (edit(lambda d: d["listeners"][2].__setitem__(0, None)), "no netns"),
+        (edit(lambda d: d["fields"].remove("port")), "fields: no port"),
+        (edit(lambda d: d["fields"].__setitem__(1, "netns")), "twice"),
+        (edit(lambda d: d.update(kind="policy")), "not a baseline"),
+        (edit(lambda d: d["options"].update(probe="yes")),
+         "wrong type"),
         (b"\xff\xfe" + good, "not JSON"),
     ]
+    check(len(gd["listeners"]) == 20, "the good baseline is whole")
     for i, (data, want) in enumerate(cases):
         with open(bad, "wb") as f:
             f.write(data)

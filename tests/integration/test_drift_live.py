@@ -115,7 +115,8 @@ try:
     rc, out, err = ps("baseline", base)
     with open(base) as f:
         b = json.load(f)
-    mine = sorted(x["port"] for x in b["listeners"])
+    port = b["fields"].index("port")
+    mine = sorted(x[port] for x in b["listeners"])
     # inetd listens on IPv4 and IPv6: two listeners
     check(rc == 0 and mine == [7701, 7702, 7703, 7704, 7705, 7705],
           f"baseline of the namespace: {mine} ({err.strip()[-120:]})")

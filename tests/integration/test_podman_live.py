@@ -357,7 +357,8 @@ try:
     p = subprocess.run([EXE, "baseline", "--netns", "podman:inpod", base],
                        capture_output=True, timeout=60)
     with open(base) as f:
-        bl = json.load(f)["listeners"]
+        bd = json.load(f)
+    bl = [dict(zip(bd["fields"], x)) for x in bd["listeners"]]
     check(p.returncode == 0 and [(x["netns"], x["port"], x["unit"]) for x in
                                  bl] == [("podman:inpod", 8002,
                                           "podman:inpod")],
