@@ -272,8 +272,12 @@ drift_collect(struct drift_set *out, const struct listing *l,
 		    s->state != ST_CLOSE) || ephemeral(s, o))
 			continue;
 		r = drift_add(out);
-		drift_set_field(r, DF_NETNS, ns ? netns_label(ns, label,
-		    sizeof(label)) : "host");
+		/* run inside a namespace (ip netns exec, a container), its
+		 * own is "self": its inode would change when it is made
+		 * again, and the run's view is that one anyway */
+		drift_set_field(r, DF_NETNS, ns == NULL ? "host" : ns->self &&
+		    ns->kind != NETNS_HOST ? "self" : netns_label(ns, label,
+		    sizeof(label)));
 		drift_set_field(r, DF_PROTO, proto_name(s->proto));
 		drift_set_field(r, DF_FAMILY, s->family == AF_INET6 ? "ipv6" :
 		    "ipv4");
