@@ -305,9 +305,12 @@ drift_collect(struct drift_set *out, const struct listing *l,
 			drift_set_field(r, DF_EXE, p->exe);
 			drift_set_field(r, DF_PROGRAM, pkg ? pkg->name : p->exe ?
 			    p->exe : p->comm);
-			if (p->ids_known)
-				drift_set_field(r, DF_USER, users_label(l->users,
-				    p->euid));
+			if (p->ids_known) {
+				char *u = users_label(l->users, p->euid);
+
+				drift_set_field(r, DF_USER, u);
+				free(u);
+			}
 			if (ds) {
 				drift_set_field(r, DF_PACKAGE, pkg ? pkg->name :
 				    NULL);
