@@ -266,8 +266,9 @@ cmd_list_exec(int argc, char **argv)
 		lo.filter.have_uid = 1;
 		lo.filter.uid = uid;
 	}
-	lo.need = co.json ? PS_NEED_CMDLINE | PS_NEED_CGROUP : ro.wide ?
-	    PS_NEED_CMDLINE : 0;
+	/* JSON: the environment too, for a trusted port's authbind */
+	lo.need = co.json ? PS_NEED_CMDLINE | PS_NEED_CGROUP |
+	    PS_NEED_ENVIRON : ro.wide ? PS_NEED_CMDLINE : 0;
 	if (ro.why)
 		lo.need |= PS_NEED_CGROUP | PS_NEED_ENVIRON;
 	ro.all_states = lo.filter.all_states;

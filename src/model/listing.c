@@ -169,6 +169,13 @@ listing_trusted_port(const struct listing *l, const struct sock_rec *s,
 		snprintf(text, n, "uid %u holds trusted port %u with "
 		    "CAP_NET_BIND_SERVICE in its effective set",
 		    (unsigned)p->euid, s->lport);
+	} else if (p->env.ld_vars && strstr(p->env.ld_vars, "libauthbind")) {
+		/* authbind: its preloaded library hands bind() of a low port
+		 * to a setuid helper that checks /etc/authbind */
+		*how = "authbind";
+		snprintf(text, n, "uid %u holds trusted port %u through "
+		    "authbind (its setuid helper bound it, as "
+		    "/etc/authbind allows)", (unsigned)p->euid, s->lport);
 	} else if (start >= 0 && start <= s->lport) {
 		*how = "unprivileged_port_start";
 		snprintf(text, n, "uid %u holds trusted port %u: this "

@@ -40,6 +40,7 @@ NS_A, NS_B, PEER = f"psna{TAG}", f"psnb{TAG}", f"psnp{TAG}"
 ROUTER, CTR = f"psnr{TAG}", f"psnc{TAG}"
 PORT = 7611
 procs = []
+made = []
 
 if os.geteuid() != 0 or shutil.which("unshare") is None:
     print("SKIP: needs root and unshare(1)")
@@ -254,12 +255,28 @@ try:
                 "--clear-groups", "--inh-caps=+net_bind_service",
                 "--ambient-caps=+net_bind_service", "socat",
                 "TCP-LISTEN:25,reuseaddr,fork", "OPEN:/dev/null")
+    # and through authbind (its setuid helper binds what /etc/authbind
+    # allows; the file is made here and removed)
+    authbind = shutil.which("authbind")
+    byport = "/etc/authbind/byport/21"
+    t21 = None
+    if authbind and not os.path.exists(byport):
+        with open(byport, "w"):
+            pass
+        shutil.chown(byport, "nobody")
+        os.chmod(byport, 0o500)
+        made.append(byport)
+        t21 = start(NS_A, "setpriv", "--reuid=nobody", "--regid=nogroup",
+                    "--clear-groups", authbind, "socat",
+                    "TCP-LISTEN:21,reuseaddr,fork", "OPEN:/dev/null")
     # a process in a PID namespace of its own, as in a container
     t26 = start(NS_A, "unshare", "--pid", "--fork", "--kill-child",
                 "socat", f"TCP-LISTEN:{PORT + 2},reuseaddr,fork",
                 "OPEN:/dev/null")
     check(listening(NS_B, 23) and listening(NS_A, 25) and
-          listening(NS_A, PORT + 2), "the trusted-port listeners are up")
+          listening(NS_A, PORT + 2) and (t21 is None or
+                                         listening(NS_A, 21)),
+          "the trusted-port listeners are up")
     # an HTTP server in B only, for probing from inside B
     www = os.path.join(tmp, "www")
     os.makedirs(www)
@@ -333,6 +350,13 @@ try:
           f"nobody on 25: by CAP_NET_BIND_SERVICE: {o25.get('trusted_port')}")
     check(owner(PORT).get("trusted_port") is None,
           "root on a high port: nothing to say")
+    if t21 is not None:
+        o21 = owner(21)
+        check(o21.get("user") == "nobody" and o21.get("trusted_port") and
+              o21["trusted_port"]["how"] == "authbind",
+              f"nobody on 21: through authbind: {o21.get('trusted_port')}")
+    else:
+        print("SKIP: authbind (not installed, or byport/21 exists)")
     check(o26.get("ns_pid") == 1 and o26.get("pid") != 1,
           f"a process in its own PID namespace: both PIDs: "
           f"{o26.get('pid')} / {o26.get('ns_pid')}")
@@ -472,6 +496,8 @@ finally:
             p.wait(timeout=10)
     for ns in (NS_A, NS_B, PEER, ROUTER, CTR):
         subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
+    for f in made:
+        os.unlink(f)
     for f in ("held-ns", "empty-ns"):
         subprocess.run(["umount", os.path.join(tmp, f)],
                        capture_output=True)
