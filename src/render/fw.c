@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "fw/nat.h"
+#include "model/listing.h"
 #include "render/fw.h"
 #include "util/banned.h"
 
@@ -129,6 +130,46 @@ j_leads_to(const struct row *r, struct jw *w, const char *key)
 	jw_end(w);
 }
 
+/*
+ * A wildcard listener inside another namespace is reachable at that
+ * namespace's own addresses (a container's 10.88.0.2 on its veth): "
+ * at 10.88.0.2 on eth0" (two at most, link-local ones left out), or ""
+ * when it has none but loopback.
+ */
+static void
+inside_addresses(const struct row *r, char *out, size_t n)
+{
+	const struct ifaces *ifs = listing_ifaces(r->l, r->v->s);
+	const struct sock_rec *s = r->v->s;
+	size_t len = 0;
+	int shown = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < ifs->naddrs && shown < 2; i++) {
+		const struct iface_addr *a = &ifs->addrs[i];
+		char txt[INET6_ADDRSTRLEN];
+		const char *dev;
+		int k;
+
+		/* IPv4 addresses for an IPv4 socket or a dual-stack one */
+		if ((a->family == AF_INET6 && s->family != AF_INET6) ||
+		    (a->family == AF_INET && s->family == AF_INET6 &&
+		    s->v6only == 1) || a->scope >= 200 /* host, link */)
+			continue;
+		if (inet_ntop(a->family, a->addr, txt, sizeof(txt)) == NULL ||
+		    (dev = ifaces_name(ifs, a->index)) == NULL)
+			continue;
+		k = snprintf(out + len, n - len, "%s%s on %.16s",
+		    shown ? ", " : " at ", txt, dev);
+		if (k < 0 || (size_t)k >= n - len) {
+			out[len] = '\0';
+			break;
+		}
+		len += (size_t)k;
+		shown++;
+	}
+}
+
 void
 g_exposure_outside(const struct row *r, struct value *v)
 {
@@ -193,8 +234,12 @@ g_exposure_outside(const struct row *r, struct value *v)
 			    fl, sizeof(fl)) : "?", from, by ? " by " : "",
 			    by ? by : "");
 	} else {
-		snprintf(v->buf, sizeof(v->buf), "inside %.40s: %.70s", label,
-		    r->v->exp.text);
+		char where[96] = "";
+
+		if (r->v->exp.kind == EXP_ALL)
+			inside_addresses(r, where, sizeof(where));
+		snprintf(v->buf, sizeof(v->buf), "inside %.40s: %.70s%s",
+		    label, r->v->exp.text, where);
 	}
 	v->str = v->buf;
 }

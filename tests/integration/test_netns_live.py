@@ -410,8 +410,10 @@ try:
           f"and its exposure says so: {p8000.get('exposure_outside')}")
     p8001 = byp.get(8001, {})
     check(p8001.get("published") == [] and
-          p8001.get("exposure_outside", "").startswith(f"inside {CTR}:"),
-          f"8001 is not: {p8001.get('exposure_outside')}")
+          p8001.get("exposure_outside", "") == f"inside {CTR}: all "
+          f"interfaces (IPv4) at 10.78.1.2 on psc{TAG}1",
+          f"8001 is not, and is reachable at its namespace's own address: "
+          f"{p8001.get('exposure_outside')}")
 
     def peer_gets(addr, port):
         code = (f"import socket; s=socket.socket(); s.settimeout(3)\n"
