@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include "util/num.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
+#include "util/xmalloc.h"
 #include "util/banned.h"
 
 /* /proc/net/tcp of a host with a million sockets is ~150 MB; cap higher. */
@@ -249,4 +251,43 @@ procnet_read(const char *dir, enum ps_proto proto, int v6, uint32_t states,
 	    malformed);
 	strbuf_release(&sb);
 	return 0;
+}
+
+void
+procnet_parse_inodes(const char *text, size_t len, int col, uint64_t **out,
+    size_t *n)
+{
+	const char *p = text, *end = text + len;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	/* the first line is the header */
+	p = memchr(p, '\n', len);
+	while (p && ++p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end, *q = p;
+		int field = 0;
+
+		while (q < eol) {
+			const char *f;
+			uint64_t ino;
+
+			while (q < eol && (*q == ' ' || *q == '\t'))
+				q++;
+			f = q;
+			while (q < eol && *q != ' ' && *q != '\t')
+				q++;
+			if (q > f && ++field == col) {
+				if (num_parse_u64(f, (size_t)(q - f), 10, 1,
+				    UINT64_MAX, &ino) == 0) {
+					xgrow((void **)out, &cap, *n + 1,
+					    sizeof(**out));
+					(*out)[(*n)++] = ino;
+				}
+				break;
+			}
+		}
+		p = nl;
+	}
 }

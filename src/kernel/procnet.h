@@ -33,4 +33,13 @@ size_t procnet_parse(const char *text, size_t len, enum ps_proto proto,
 int procnet_read(const char *dir, enum ps_proto proto, int v6,
     uint32_t states, struct socklist *out, unsigned int *malformed);
 
+/*
+ * The socket inodes of a table of another layout (/proc/net/unix,
+ * netlink, packet, sctp/eps: whitespace-separated columns after a
+ * header line): column col (1-based) of every line, into *out (caller
+ * frees), *n of them.  Lines without such a number are skipped.
+ */
+void procnet_parse_inodes(const char *text, size_t len, int col,
+    uint64_t **out, size_t *n);
+
 #endif

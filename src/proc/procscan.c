@@ -102,6 +102,9 @@ struct worker {
 	size_t			 nprocs, pcap;
 	struct ns_fd		*nsfds;
 	size_t			 nnsfds, ncap;
+	struct ns_fd		*others;
+	size_t			 nothers, ocap;
+	int			 others_cut;
 	dev_t			 nsfs_dev;	/* of namespace files, 0: unknown */
 	unsigned int		 scanned, denied, vanished, reused, malformed;
 };
@@ -450,6 +453,26 @@ note_nsfd(struct worker *w, pid_t pid, int fdd, const char *fdname,
 	w->nnsfds++;
 }
 
+/* A socket descriptor nobody asked for (PS_NEED_ALLSOCKS). */
+static void
+note_other(struct worker *w, pid_t pid, const char *fdname, uint64_t ino)
+{
+	uint64_t fdnum;
+
+	if (w->nothers >= PS_OTHERS_MAX) {
+		w->others_cut = 1;
+		return;
+	}
+	if (num_parse_str(fdname, 0, INT32_MAX, &fdnum) != 0)
+		return;
+	xgrow((void **)&w->others, &w->ocap, w->nothers + 1,
+	    sizeof(*w->others));
+	w->others[w->nothers].inode = ino;
+	w->others[w->nothers].pid = pid;
+	w->others[w->nothers].fd = (int)fdnum;
+	w->nothers++;
+}
+
 static void
 scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
     struct strbuf *sb)
@@ -509,8 +532,13 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 				continue;
 			}
 			if (num_parse_u64(link + 8, (size_t)len - 9, 10, 1,
-			    UINT64_MAX, &ino) != 0 || !set_has(w->set, ino))
+			    UINT64_MAX, &ino) != 0)
 				continue;
+			if (!set_has(w->set, ino)) {
+				if (w->need & PS_NEED_ALLSOCKS)
+					note_other(w, pid, d->d_name, ino);
+				continue;
+			}
 			if (num_parse_str(d->d_name, 0, INT32_MAX, &fdnum) != 0)
 				continue;
 			xgrow((void **)&w->hits, &w->hcap, w->nhits + 1,
@@ -666,6 +694,26 @@ merge_nsfds(struct procscan *ps, struct worker *ws, int n)
 	ps->nnsfds = k > PS_NSFDS_MAX ? PS_NSFDS_MAX : k;
 }
 
+static void
+merge_others(struct procscan *ps, struct worker *ws, int n)
+{
+	size_t total = 0, cap = 0;
+
+	for (int t = 0; t < n; t++) {
+		xgrow((void **)&ps->others, &cap, total + ws[t].nothers,
+		    sizeof(*ps->others));
+		if (ws[t].nothers)
+			memcpy(ps->others + total, ws[t].others,
+			    ws[t].nothers * sizeof(*ps->others));
+		total += ws[t].nothers;
+		ps->others_cut |= ws[t].others_cut;
+		free(ws[t].others);
+	}
+	if (total > 1)
+		qsort(ps->others, total, sizeof(*ps->others), nsfd_cmp);
+	ps->nothers = total;
+}
+
 /* Merge the workers' hits into owners grouped by (inode, pid). */
 static void
 merge(struct procscan *ps, struct worker *ws, int n)
@@ -675,6 +723,7 @@ merge(struct procscan *ps, struct worker *ws, int n)
 	int t;
 
 	merge_nsfds(ps, ws, n);
+	merge_others(ps, ws, n);
 	for (t = 0; t < n; t++) {
 		xgrow((void **)&hits, &hcap, nhits + ws[t].nhits, sizeof(*hits));
 		if (ws[t].nhits)
@@ -790,7 +839,7 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 	/* Nothing wanted: no process can hold it, skip the walk. */
-	sc->pids = ninodes || (need & PS_NEED_NSFDS) ?
+	sc->pids = ninodes || (need & (PS_NEED_NSFDS | PS_NEED_ALLSOCKS)) ?
 	    list_pids(sc->procfd, &sc->npids) : NULL;
 	if ((size_t)nthreads > sc->npids / 16 + 1)
 		nthreads = (int)(sc->npids / 16 + 1);
@@ -883,5 +932,6 @@ procscan_release(struct procscan *ps)
 	free(ps->owners);
 	free(ps->procs);
 	free(ps->nsfds);
+	free(ps->others);
 	memset(ps, 0, sizeof(*ps));
 }

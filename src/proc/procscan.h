@@ -33,6 +33,11 @@ struct procscan {
 	 * ("net:[N]" links), one per namespace, sorted by inode */
 	struct ns_fd	*nsfds;
 	size_t		 nnsfds;
+	/* with PS_NEED_ALLSOCKS: every socket descriptor whose inode was
+	 * not asked for (pid, fd, inode), sorted by inode */
+	struct ns_fd	*others;
+	size_t		 nothers;
+	int		 others_cut;	/* more than PS_OTHERS_MAX */
 	struct scan	*scan;		/* private: a scan under way */
 };
 
@@ -45,6 +50,10 @@ struct procscan {
  * an open file alone is found no other way). */
 #define PS_NEED_NSFDS	0x8
 #define PS_NSFDS_MAX	4096	/* distinct namespaces recorded */
+/* Record every other socket descriptor too (the cross-view check: a
+ * socket a process holds that no table shows). */
+#define PS_NEED_ALLSOCKS 0x10
+#define PS_OTHERS_MAX	(4u << 20)
 
 struct ns_fd {
 	uint64_t	inode;		/* the namespace's nsfs inode */

@@ -1,6 +1,8 @@
-/* libFuzzer harness: /proc/net/{tcp,udp,raw}{,6} table parser. */
+/* libFuzzer harness: /proc/net/{tcp,udp,raw}{,6} table parser, and the
+ * inode column of the other tables (unix, netlink, packet, sctp). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "kernel/procnet.h"
 #include "kernel/sockdiag.h"
@@ -19,5 +21,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (enum ps_proto)(data[0] % PROTO_COUNT), data[0] & 0x80,
 	    STATES_ALL, &l, &bad);
 	socklist_release(&l);
+	/* and as a table of another layout, its inode column */
+	{
+		uint64_t *v;
+		size_t n;
+
+		procnet_parse_inodes((const char *)data + 1, size - 1,
+		    1 + data[0] % 12, &v, &n);
+		free(v);
+	}
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* Unit tests for procnet.c: the /proc/net table parser. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -121,6 +122,36 @@ t_empty(void **state)
 	assert_string_equal(procnet_file(PROTO_RAW, 1), "raw6");
 }
 
+static void
+t_inodes(void **state)
+{
+	/* /proc/net/unix: the inode is the 7th column; a path with spaces
+	 * after it, a short line, a non-number, no trailing newline */
+	static const char unix_t[] =
+	    "Num       RefCount Protocol Flags    Type St Inode Path\n"
+	    "0000000000000000: 00000002 00000000 00010000 0001 01 17521 "
+	    "/run/a b\n"
+	    "0000000000000000: 00000002\n"
+	    "0000000000000000: 00000002 00000000 00010000 0001 01 x9 @y\n"
+	    "0000000000000000: 00000003 00000000 00000000 0001 03 28000";
+	uint64_t *v;
+	size_t n;
+
+	(void)state;
+	procnet_parse_inodes(unix_t, sizeof(unix_t) - 1, 7, &v, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0], 17521);
+	assert_int_equal(v[1], 28000);
+	free(v);
+	/* a header alone, and nothing at all */
+	procnet_parse_inodes("sk Eth Pid\n", 11, 10, &v, &n);
+	assert_int_equal(n, 0);
+	free(v);
+	procnet_parse_inodes("", 0, 1, &v, &n);
+	assert_int_equal(n, 0);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -128,6 +159,7 @@ main(void)
 		cmocka_unit_test(t_v4),
 		cmocka_unit_test(t_v6),
 		cmocka_unit_test(t_sctp),
+		cmocka_unit_test(t_inodes),
 		cmocka_unit_test(t_empty),
 	};
 
