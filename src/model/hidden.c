@@ -582,7 +582,10 @@ hidden_run(struct hidden_report *r, struct nlio *io,
 	bj = xcalloc(nn, sizeof(*bj));
 	memset(&all1, 0, sizeof(all1));
 	memset(&all2, 0, sizeof(all2));
-	every_ns = l->privileged && l->nentered == l->nets.n;
+	/* a held socket can be judged "in no table" only when every
+	 * namespace's tables were read: from the host's, all of them */
+	every_ns = l->privileged && netns_self_is_host() && l->nets.n > 0 &&
+	    l->nentered == l->nets.n;
 
 	/* first look: sock_diag (the listing), then the text tables */
 	for (i = 0; i < nn; i++) {
@@ -749,9 +752,10 @@ hidden_run(struct hidden_report *r, struct nlio *io,
 	if (!every_ns) {
 		for (i = 0; i < nn; i++)
 			r->views[i][HV_HELD].why_not = xstrdup(l->privileged ?
-			    "not every namespace was read: a socket of another "
-			    "one would look hidden" : "not root: other users' "
-			    "descriptors cannot be read");
+			    "not every namespace was read (--netns, or run "
+			    "inside one): a socket of another would look "
+			    "hidden" : "not root: other users' descriptors "
+			    "cannot be read");
 	} else {
 		for (i = 0; i < nn; i++) {
 			r->views[i][HV_HELD].looked = 1;
