@@ -187,6 +187,42 @@ try:
           f"from the host, every namespace: the descriptor view is looked "
           f"at, nothing of ours found ({mine[:2]})")
 
+    # --- BPF: programs loaded here (not attached to anything; they go
+    # with the process) are listed, those of a falsifying type only
+    loader = os.path.join(tmp, "bpfload.py")
+    with open(loader, "w") as f:
+        f.write("import ctypes, struct, sys, time\n"
+                "libc = ctypes.CDLL(None, use_errno=True)\n"
+                "ins = ctypes.create_string_buffer(struct.pack('<BBhi', 0xb7,"
+                " 0, 0, 0) + struct.pack('<BBhi', 0x95, 0, 0, 0))\n"
+                "lic = ctypes.create_string_buffer(b'GPL')\n"
+                "fds = []\n"
+                "for t, name in ((5, b'ps_tp_prog'), (1, b'ps_sf_prog')):\n"
+                "    a = ctypes.create_string_buffer(struct.pack("
+                "'<IIQQIIQII16s', t, 2, ctypes.addressof(ins), "
+                "ctypes.addressof(lic), 0, 0, 0, 0, 0, name), 128)\n"
+                "    fds.append(libc.syscall(321, 5, a, 128))\n"
+                "print(*fds, flush=True)\n"
+                "time.sleep(120)\n")
+    bl = subprocess.Popen([PY, loader], stdout=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL)
+    procs.append(bl)
+    fds = [int(x) for x in bl.stdout.readline().split()]
+    rc, d, err = hidden("--netns", BUSY)
+    progs = d.get("bpf", {}).get("programs", [])
+    names = [(x["type"], x["name"]) for x in progs]
+    if all(x >= 0 for x in fds):
+        check(("tracepoint", "ps_tp_prog") in names and
+              not any(n == "ps_sf_prog" for _, n in names) and
+              d["bpf"]["loaded"] >= 2 and rc == 0,
+              f"BPF: the tracepoint program is listed, the socket filter "
+              f"only counted, neither a finding: {names} "
+              f"{d['bpf'].get('loaded')}")
+    else:
+        print(f"SKIP: BPF programs cannot be loaded here ({fds})")
+    bl.kill()
+    bl.wait(timeout=10)
+
     # --- 3. without root ------------------------------------------------
     rc, d, err = hidden(ns=BUSY, user="nobody")
     v = d["namespaces"][0]["views"] if d.get("namespaces") else {}
