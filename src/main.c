@@ -24,6 +24,8 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_diff_exec },
 	{ "hidden", "what is hidden from the usual tools",
 	    cmd_hidden_exec },
+	{ "watch", "listeners opened and closed, as it happens",
+	    cmd_watch_exec },
 	{ NULL, NULL, NULL }
 };
 

@@ -86,5 +86,10 @@ int cmd_emit_json(struct jw *w, FILE *out);
 /* A data file named on the command line (--iana FILE) must be readable:
  * 0, or -1 after saying why not. */
 int cmd_check_data_option(const char *option, const char *path);
+/* The ephemeral port range of portsleuth's namespace (clients' ports):
+ * net.ipv4.ip_local_port_range, 32768-60999 when it cannot be read. */
+void cmd_ephemeral_range(int *lo, int *hi);
+int cmd_watch_exec(int argc, char **argv);
+void cmd_watch_usage(FILE *out);
 
 #endif

@@ -344,3 +344,28 @@ cmd_warn(const char *fmt, ...)
 	strbuf_release(&sb);
 	free(text);
 }
+
+void
+cmd_ephemeral_range(int *lo, int *hi)
+{
+	struct strbuf sb;
+	const char *p;
+	char *end;
+
+	*lo = 32768;
+	*hi = 60999;
+	strbuf_init(&sb, 128);
+	if (sysroot_read("/proc/sys/net/ipv4/ip_local_port_range", 128,
+	    &sb) == 0) {
+		long a = strtol(p = strbuf_str(&sb), &end, 10), b;
+
+		if (end != p) {
+			b = strtol(end, &end, 10);
+			if (a > 0 && b >= a && b <= 65535) {
+				*lo = (int)a;
+				*hi = (int)b;
+			}
+		}
+	}
+	strbuf_release(&sb);
+}

@@ -206,32 +206,6 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 	return 0;
 }
 
-/* The ephemeral port range of portsleuth's namespace (the clients'). */
-static void
-ephemeral_range(struct drift_opts *o)
-{
-	struct strbuf sb;
-	const char *p;
-	char *end;
-
-	o->eph_lo = 32768;
-	o->eph_hi = 60999;
-	strbuf_init(&sb, 128);
-	if (sysroot_read("/proc/sys/net/ipv4/ip_local_port_range", 128,
-	    &sb) == 0) {
-		long lo = strtol(p = strbuf_str(&sb), &end, 10), hi;
-
-		if (end != p) {
-			hi = strtol(end, &end, 10);
-			if (lo > 0 && hi >= lo && hi <= 65535) {
-				o->eph_lo = (int)lo;
-				o->eph_hi = (int)hi;
-			}
-		}
-	}
-	strbuf_release(&sb);
-}
-
 /* The listing the options ask for, as records. */
 static int
 collect(const struct cmd_opts *co, const struct baseline_opts *bo,
@@ -275,7 +249,7 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 			return -1;
 		}
 	}
-	ephemeral_range(&dopt);
+	cmd_ephemeral_range(&dopt.eph_lo, &dopt.eph_hi);
 	t2 = now_ms();
 	drift_collect(out, &l, &d, pv, &dopt);
 	if (verbose)

@@ -66,6 +66,7 @@ cmd_list_usage(FILE *out)
 "       portsleuth baseline [options] [FILE]\n"
 "       portsleuth diff [--policy FILE] [FILE]\n"
 "       portsleuth hidden [options]\n"
+"       portsleuth watch [options]\n"
 "\n"
 "List sockets with the processes that hold them, the registered name of\n"
 "each port and how exposed each socket is.  Default: listening sockets.\n"
