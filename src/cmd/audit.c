@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "cmd/cmd.h"
+#include "why/persist.h"
 #include "cmd/options.h"
 #include "why/dossier.h"
 #include "why/manpage.h"
@@ -52,10 +53,12 @@ cmd_audit_usage(FILE *out)
 "usage: portsleuth audit [options]\n"
 "\n"
 "Every daemon configured to start on this system: enabled systemd\n"
-"services and sockets, active inetd.conf lines and xinetd services,\n"
-"SysV scripts started in the default runlevel.  For each: whether it\n"
-"runs, what it listens on, what it is for, its risk and a\n"
-"recommendation (keep, disable, review, restrict).\n"
+"services, sockets, timers and path units, active inetd.conf lines and\n"
+"xinetd services, SysV scripts started in the default runlevel, and the\n"
+"other ways back at boot (rc.local, cron @reboot, at jobs, udev RUN+=,\n"
+"ld.so.preload, lingering users' units), each with its file and line.\n"
+"For each: whether it runs, what it listens on, what it is for, its risk\n"
+"and a recommendation (keep, disable, review, restrict).\n"
 "\n"
 "Options:\n"
 "  -a, --all            also one-shot services and disabled inetd and\n"
@@ -74,7 +77,8 @@ cmd_audit_usage(FILE *out)
 }
 
 struct item {
-	const char	*kind;		/* service, socket, inetd, xinetd, sysv */
+	const char	*kind;		/* service, socket, timer, path, inetd,
+					   xinetd, sysv, and persist_kind_key() */
 	char		*name;
 	char		*source;	/* file, file:line or link */
 	int		 enabled;	/* 0: a disabled entry (with --all) */
@@ -234,14 +238,33 @@ collect_systemd(struct items *it, struct origin_ctx *octx,
 			continue;
 		src = xasprintf("%s (%s)", u->path ? u->path : "no unit file",
 		    links[i].target);
-		x = item_new(it, is_socket ? "socket" : "service",
+		x = item_new(it, is_socket ? "socket" :
+		    strstr(links[i].name, ".timer") ? "timer" :
+		    strstr(links[i].name, ".path") ? "path" : "service",
 		    links[i].name, src);
 		free(src);
 		x->oneshot = kv && strcmp(kv->value, "oneshot") == 0;
 		x->match_unit = x->name;
 		kv = unit_get(u, "Service.ExecStart");
 		x->daemon = kv ? exec_path(kv->value) : NULL;
-		if (!is_socket)
+		if (strcmp(x->kind, "timer") == 0 ||
+		    strcmp(x->kind, "path") == 0) {
+			/* what it starts: Unit=, or the service of its name */
+			const struct unit_kv *uk = unit_get(u, x->kind[0] ==
+			    't' ? "Timer.Unit" : "Path.Unit");
+			char *svc = uk ? xstrdup(uk->value) : xasprintf("%.*s"
+			    ".service", (int)(strrchr(links[i].name, '.') -
+			    links[i].name), links[i].name);
+			const struct unit *su = origin_ctx_unit(octx, svc);
+			const struct unit_kv *ek = su ? unit_get(su,
+			    "Service.ExecStart") : NULL;
+
+			free(x->daemon);
+			x->daemon = ek ? exec_path(ek->value) : NULL;
+			x->running = -1;
+			x->match_unit = NULL;
+			free(svc);
+		} else if (!is_socket)
 			x->running = strv_has(run->units, run->n, links[i].name);
 		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, links[i].name);
 		kv = unit_get(u, "Unit.Description");
@@ -329,6 +352,37 @@ collect_sysv(struct items *it, struct origin_ctx *octx,
 			x->purpose = xstrdup(sc->short_desc);
 		free(unit);
 	}
+}
+
+/* rc.local, cron @reboot, at jobs, udev RUN+=, ld.so.preload, lingering
+ * users' units: each with its file and line. */
+static void
+collect_persist(struct items *it, const struct running *run,
+    const struct kb *kb)
+{
+	struct persist_set ps;
+
+	persist_collect(&ps);
+	for (size_t i = 0; i < ps.n; i++) {
+		const struct persist_item *p = &ps.v[i];
+		const char *base = p->program ? strrchr(p->program, '/') : NULL;
+		char *src = p->line ? xasprintf("%s:%d", p->file, p->line) :
+		    xstrdup(p->file);
+		struct item *x = item_new(it, persist_kind_key(p->kind),
+		    base ? base + 1 : p->command, src);
+
+		x->enabled = p->enabled;
+		x->daemon = p->program ? xstrdup(p->program) : NULL;
+		if (p->kind != PK_PRELOAD && p->kind != PK_USER_UNIT)
+			x->running = x->daemon ? exe_running(run, x->daemon) :
+			    -1;
+		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, NULL);
+		/* what runs, where it is written, as whom */
+		x->purpose = xasprintf("%s: %s%s%s", src, p->command,
+		    p->user ? ", as " : "", p->user ? p->user : "");
+		free(src);
+	}
+	persist_release(&ps);
 }
 
 static int
@@ -568,6 +622,7 @@ cmd_audit_exec(int argc, char **argv)
 			collect_ss(&it, c, d.octx, &d.kb, all);
 	}
 	collect_sysv(&it, d.octx, &run, &d.kb);
+	collect_persist(&it, &run, &d.kb);
 	attach_sockets(&it, &l, &d);
 	it.privileged = l.privileged;
 	it.hidden = l.unowned[OWNER_NOT_ROOT];

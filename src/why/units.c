@@ -444,7 +444,9 @@ enabled_kind(const char *name)
 	size_t n = strlen(name);
 
 	return (n > 8 && strcmp(name + n - 8, ".service") == 0) ||
-	    (n > 7 && strcmp(name + n - 7, ".socket") == 0);
+	    (n > 7 && strcmp(name + n - 7, ".socket") == 0) ||
+	    (n > 6 && strcmp(name + n - 6, ".timer") == 0) ||
+	    (n > 5 && strcmp(name + n - 5, ".path") == 0);
 }
 
 void

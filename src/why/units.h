@@ -70,7 +70,7 @@ struct unit_link {
  */
 void units_named(const char *suffix, size_t max, char ***names, size_t *n);
 /* Units linked into *.wants and *.requires directories of the search
- * path, services and sockets only, each once. */
+ * path: services, sockets, timers and path units, each once. */
 void units_enabled(struct unit_link **out, size_t *n);
 void unit_links_free(struct unit_link *v, size_t n);
 
