@@ -4,8 +4,8 @@
  *
  * What it listens to (as root): each namespace's sock_diag destroy groups
  * (a socket closing is said at once) and the proc connector (an exec
- * makes it look again 30, 100 and 300 ms later: a daemon binds soon
- * after it starts).  Whatever else happens is caught by a look every --interval:
+ * makes it look again at the namespace the program runs in, 30, 100
+ * and 300 ms later: a daemon binds soon after it starts).  Whatever else happens is caught by a look every --interval:
  * one sock_diag dump of the listening sockets per namespace, compared
  * with the last by inode.  /proc is walked only when a look finds a new
  * listener, to name its owner; a listener that comes and goes between
@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "cmd/options.h"
@@ -108,6 +109,8 @@ struct watch {
 	double			 quick_at;	/* a look soon after an exec */
 	double			 exec_at;	/* the last exec seen */
 	int			 quick_step;
+	/* the namespaces an exec was seen in: the quick looks dump those */
+	unsigned char		*quick_ns;
 	int			 eph_lo, eph_hi;	/* clients' ports */
 	unsigned long		 events;
 	struct strbuf		 out;
@@ -273,20 +276,24 @@ attribute(struct watch *w, size_t first)
 	free(inodes);
 }
 
-/* Look: one dump per namespace, compared with what was there. */
+/* Look: one dump per namespace (only those marked in w->quick_ns when
+ * only_marked), compared with what was there. */
 static void
-look(struct watch *w)
+look(struct watch *w, int only_marked)
 {
 	size_t first;
 
 	w->gen++;
 	first = w->n;
+	for (size_t i = 0; i < w->n; i++)
+		if (only_marked && !w->quick_ns[w->v[i].ns])
+			w->v[i].gen = w->gen;	/* not looked at: as it was */
 	for (size_t i = 0; i < w->nns; i++) {
 		struct sockdiag_query q;
 		struct sockdiag_report rep;
 		struct socklist list = { 0 };
 
-		if (w->ns[i].io == NULL)
+		if (w->ns[i].io == NULL || (only_marked && !w->quick_ns[i]))
 			continue;
 		memset(&q, 0, sizeof(q));
 		memset(&rep, 0, sizeof(rep));
@@ -369,7 +376,7 @@ destroyed(struct watch *w, size_t ns, int g)
 	socklist_release(&list);
 	if (rc < 0) {
 		say_lost(w, "sock_diag destroy events");
-		look(w);
+		look(w, 0);
 	}
 }
 
@@ -378,8 +385,22 @@ on_proc(void *arg, pid_t pid, enum proc_ev what)
 {
 	struct watch *w = arg;
 
-	(void)pid;
 	if (what == PEV_EXEC) {
+		char path[64];
+		struct stat st;
+		int known = 0;
+
+		/* the namespace the new program runs in: that one is looked
+		 * at again (any, when it cannot be told) */
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		if (stat(path, &st) == 0)
+			for (size_t i = 0; i < w->nns; i++)
+				if (w->nets.v[i].inode == (uint64_t)st.st_ino) {
+					w->quick_ns[i] = 1;
+					known = 1;
+				}
+		if (!known)
+			memset(w->quick_ns, 1, w->nns ? w->nns : 1);
 		/* a daemon binds soon after it starts: looks at 30, 100 and
 		 * 300 ms after the last exec */
 		w->exec_at = now_ms();
@@ -497,7 +518,8 @@ cmd_watch_exec(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	look(&w);
+	w.quick_ns = xcalloc(w.nns ? w.nns : 1, 1);
+	look(&w, 0);
 	{
 		size_t dw = 0, nio = 0;
 
@@ -539,6 +561,7 @@ cmd_watch_exec(int argc, char **argv)
 		if (w.proc_fd >= 0 && proc_events_read(w.proc_fd, on_proc,
 		    &w) < 0) {
 			say_lost(&w, "exec events");
+			memset(w.quick_ns, 1, w.nns ? w.nns : 1);
 			w.quick_at = now_ms();
 		}
 		for (size_t i = 0; i < w.nns; i++)
@@ -549,11 +572,15 @@ cmd_watch_exec(int argc, char **argv)
 		if ((w.quick_at && t >= w.quick_at) || t >= next) {
 			static const double steps[] = { 100, 300 };
 
-			look(&w);
+			int full = t >= next;
+
+			look(&w, !full);
 			w.quick_at = 0;
 			if (w.exec_at && w.quick_step < 2)
 				w.quick_at = w.exec_at + steps[w.quick_step++];
-			if (t >= next)
+			else
+				memset(w.quick_ns, 0, w.nns ? w.nns : 1);
+			if (full)
 				next = t + interval;
 		}
 	}
@@ -567,6 +594,7 @@ cmd_watch_exec(int argc, char **argv)
 			destroy_watch_close(&w.ns[i].dw);
 	}
 	free(w.ns);
+	free(w.quick_ns);
 	if (w.proc_fd >= 0)
 		close(w.proc_fd);
 	origin_ctx_free(w.octx);

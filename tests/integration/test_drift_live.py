@@ -166,6 +166,38 @@ try:
           e[0]["after"]["entry"] == "/bin/cat cat -u user nobody",
           f"the inetd line's new arguments: {e and e[0]['after']['entry']}")
 
+    # with --probe: what answers on the port is part of the record; an
+    # HTTP server replaced by an SSH-looking banner on the same port is a
+    # changed protocol and product
+    www = os.path.join(tmp, "www")
+    os.makedirs(www)
+    start("web", "/usr/bin/python3", "-m", "http.server", "--bind",
+          "127.0.0.1", "7710", "--directory", www)
+    check(listening(7710), "an http server on 7710")
+    pbase = os.path.join(tmp, "probe.json")
+    rc, out, err = ps("baseline", "--probe", "--probe-timeout", "4000",
+                      pbase)
+    with open(pbase) as f:
+        pb = json.load(f)
+    col = {k: i for i, k in enumerate(pb["fields"])}
+    web = [x for x in pb["listeners"] if x[col["port"]] == 7710]
+    check(rc == 0 and pb["options"]["probe"] and web and
+          web[0][col["protocol"]] == "http",
+          f"a baseline with --probe keeps the wire protocol: "
+          f"{web and web[0][col['protocol']]} {err.strip()[-120:]}")
+    stop("web")
+    start("web", SOCAT, "TCP-LISTEN:7710,bind=127.0.0.1,reuseaddr,fork",
+          "SYSTEM:echo SSH-2.0-OpenSSH_9.2p1")
+    check(listening(7710), "an ssh-looking banner on 7710 now")
+    rc, out, err = ps("diff", "--json", pbase)
+    d = json.loads(out)
+    c = [x for x in d["changes"] if (x["after"] or {}).get("port") == 7710]
+    check(rc == 1 and c and "protocol" in c[0]["fields"] and
+          c[0]["after"]["protocol"] == "ssh" and
+          c[0]["before"]["protocol"] == "http",
+          f"diff (probing again, as the baseline was taken): another wire "
+          f"protocol: {c}")
+
     # SIGKILL in the middle of baseline: the old file or the new one,
     # always whole
     rc, out, err = ps("baseline", base)
@@ -187,7 +219,7 @@ try:
             data = f.read()
         try:
             doc = json.loads(data)
-            whole += doc["kind"] == "baseline" and len(doc["listeners"]) == 7
+            whole += doc["kind"] == "baseline" and len(doc["listeners"]) == 8
         except ValueError:
             pass
     check(kills >= 5 and whole == 30,
