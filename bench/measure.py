@@ -104,6 +104,16 @@ def main():
     print(f"diff against a baseline costs {dif / base:.2f}x the plain "
           f"listing (goal <= 1.2x): {'met' if dif / base <= 1.2 else 'NOT met'}"
           f"; {dif / why:.2f}x the --why listing it is made of")
+    # hidden: ten runs on this busy host must find nothing
+    found, walls = 0, []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        p = subprocess.run([PS, "hidden", "--json"], capture_output=True)
+        walls.append(time.perf_counter() - t0)
+        found += len(json.loads(p.stdout).get("findings", []))
+    print(f"hidden on this host: {found} findings in 10 runs (goal 0), "
+          f"median {statistics.median(walls):.3f} s: "
+          f"{'met' if found == 0 else 'NOT met'}")
     ours, theirs, nsock = same_pairs()
     print(f"(socket, pid) pairs: portsleuth {len(ours)}, ss {len(theirs)}, "
           f"{nsock} sockets: {'identical' if ours == theirs else 'DIFFERENT'}")
