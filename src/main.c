@@ -26,6 +26,8 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_hidden_exec },
 	{ "watch", "listeners opened and closed, as it happens",
 	    cmd_watch_exec },
+	{ "packet", "listeners without a port: packet sockets, multicast",
+	    cmd_packet_exec },
 	{ NULL, NULL, NULL }
 };
 

@@ -91,5 +91,7 @@ int cmd_check_data_option(const char *option, const char *path);
 void cmd_ephemeral_range(int *lo, int *hi);
 int cmd_watch_exec(int argc, char **argv);
 void cmd_watch_usage(FILE *out);
+int cmd_packet_exec(int argc, char **argv);
+void cmd_packet_usage(FILE *out);
 
 #endif

@@ -67,6 +67,7 @@ cmd_list_usage(FILE *out)
 "       portsleuth diff [--policy FILE] [FILE]\n"
 "       portsleuth hidden [options]\n"
 "       portsleuth watch [options]\n"
+"       portsleuth packet [options]\n"
 "\n"
 "List sockets with the processes that hold them, the registered name of\n"
 "each port and how exposed each socket is.  Default: listening sockets.\n"

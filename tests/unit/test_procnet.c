@@ -1,9 +1,11 @@
 /* Unit tests for procnet.c: the /proc/net table parser. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "cm.h"
+#include "kernel/packetdiag.h"
 #include "kernel/procnet.h"
 #include "kernel/sockdiag.h"
 
@@ -152,6 +154,43 @@ t_inodes(void **state)
 	free(v);
 }
 
+/* /proc/net/igmp: groups under their device, the address as the hex of
+ * its bytes; igmp6: one line each */
+static void
+t_igmp(void **state)
+{
+	static const char v4[] =
+	    "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+	    "1\tlo        :     1      V3\n"
+	    "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+	    "2\teth0      :     2      V3\n"
+	    "\t\t\t\t030201EF     2 0:00000000\t\t0\n"
+	    "\t\t\t\tXYZ     1 0:00000000\t\t0\n";
+	static const char v6[] =
+	    "1    lo              ff020000000000000000000000000001     1 "
+	    "0000000C 0\n"
+	    "2    eth0            ff0200000000000000000001ffe27e0e     3 "
+	    "00000004 0\n"
+	    "3    bad             ff02zz\n";
+	struct mc_groups g = { 0 };
+	char a[64];
+
+	(void)state;
+	mc_parse_igmp(v4, sizeof(v4) - 1, &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.v[0].ifname, "lo");
+	inet_ntop(AF_INET, g.v[1].addr, a, sizeof(a));
+	assert_string_equal(a, "239.1.2.3");
+	assert_string_equal(g.v[1].ifname, "eth0");
+	assert_int_equal(g.v[1].users, 2);
+	mc_parse_igmp6(v6, sizeof(v6) - 1, &g);
+	assert_int_equal(g.n, 4);
+	inet_ntop(AF_INET6, g.v[3].addr, a, sizeof(a));
+	assert_string_equal(a, "ff02::1:ffe2:7e0e");
+	assert_int_equal(g.v[3].users, 3);
+	mc_groups_release(&g);
+}
+
 int
 main(void)
 {
@@ -160,6 +199,7 @@ main(void)
 		cmocka_unit_test(t_v6),
 		cmocka_unit_test(t_sctp),
 		cmocka_unit_test(t_inodes),
+		cmocka_unit_test(t_igmp),
 		cmocka_unit_test(t_empty),
 	};
 
