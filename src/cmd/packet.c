@@ -222,6 +222,18 @@ cmd_packet_exec(int argc, char **argv)
 				}
 				jw_end(&w);
 			}
+			/* the same in words, as tcpdump -d prints them */
+			if (!p->filter_known)
+				jw_null(&w, "filter_text");
+			else {
+				char ib[64];
+
+				jw_array(&w, "filter_text");
+				for (size_t q = 0; q < p->nfilter; q++)
+					jw_str(&w, NULL, bpf_insn_text(
+					    &p->filter[q], q, ib, sizeof(ib)));
+				jw_end(&w);
+			}
 			jw_array(&w, "owners");
 			for (size_t q = f; n && q < f + n; q++) {
 				const struct proc_rec *r =

@@ -339,3 +339,98 @@ mc_groups_release(struct mc_groups *g)
 	free(g->v);
 	memset(g, 0, sizeof(*g));
 }
+
+/* ---- classic BPF in words -------------------------------------------------- */
+
+const char *
+bpf_insn_text(const struct bpf_insn_rec *in, size_t pc, char *buf, size_t n)
+{
+	static const char *const jmp[] = { "ja", "jeq", "jgt", "jge", "jset" };
+	static const char *const alu[] = { "add", "sub", "mul", "div", "or",
+	    "and", "lsh", "rsh", "neg", "mod", "xor" };
+	uint16_t c = in->code;
+	const char *sz = BPF_SIZE(c) == BPF_W ? "" : BPF_SIZE(c) == BPF_H ?
+	    "h" : "b";
+	char src[32];
+
+	if (BPF_SRC(c) == BPF_X)
+		snprintf(src, sizeof(src), "x");
+	else
+		snprintf(src, sizeof(src), "#0x%x", in->k);
+	switch (BPF_CLASS(c)) {
+	case BPF_LD:
+	case BPF_LDX: {
+		const char *op = BPF_CLASS(c) == BPF_LD ? "ld" : "ldx";
+
+		switch (BPF_MODE(c)) {
+		case BPF_IMM:
+			snprintf(buf, n, "%s #0x%x", op, in->k);
+			break;
+		case BPF_ABS:
+			snprintf(buf, n, "%s%s [%u]", op, sz, in->k);
+			break;
+		case BPF_IND:
+			snprintf(buf, n, "%s%s [x + %u]", op, sz, in->k);
+			break;
+		case BPF_MEM:
+			snprintf(buf, n, "%s M[%u]", op, in->k);
+			break;
+		case BPF_LEN:
+			snprintf(buf, n, "%s #pktlen", op);
+			break;
+		case BPF_MSH:
+			snprintf(buf, n, "ldxb 4*([%u]&0xf)", in->k);
+			break;
+		default:
+			snprintf(buf, n, "code 0x%02x", c);
+		}
+		break;
+	}
+	case BPF_ST:
+		snprintf(buf, n, "st M[%u]", in->k);
+		break;
+	case BPF_STX:
+		snprintf(buf, n, "stx M[%u]", in->k);
+		break;
+	case BPF_ALU: {
+		unsigned int o = BPF_OP(c) >> 4;
+
+		if (o < sizeof(alu) / sizeof(alu[0]))
+			snprintf(buf, n, "%s %s", alu[o], BPF_OP(c) == BPF_NEG ?
+			    "" : src);
+		else
+			snprintf(buf, n, "code 0x%02x", c);
+		break;
+	}
+	case BPF_JMP: {
+		unsigned int o = BPF_OP(c) >> 4;
+
+		if (BPF_OP(c) == BPF_JA)
+			snprintf(buf, n, "ja %zu", pc + 1 + in->k);
+		else if (o < sizeof(jmp) / sizeof(jmp[0]))
+			snprintf(buf, n, "%s %s jt %zu jf %zu", jmp[o], src,
+			    pc + 1 + in->jt, pc + 1 + in->jf);
+		else
+			snprintf(buf, n, "code 0x%02x", c);
+		break;
+	}
+	case BPF_RET:
+		if (BPF_RVAL(c) == BPF_A)
+			snprintf(buf, n, "ret a");
+		else if (BPF_RVAL(c) == BPF_X)
+			snprintf(buf, n, "ret x");
+		else
+			snprintf(buf, n, "ret #%u", in->k);
+		break;
+	case BPF_MISC:
+		if (BPF_MISCOP(c) == BPF_TAX || BPF_MISCOP(c) == BPF_TXA)
+			snprintf(buf, n, "%s", BPF_MISCOP(c) == BPF_TAX ? "tax" :
+			    "txa");
+		else
+			snprintf(buf, n, "code 0x%02x", c);
+		break;
+	default:
+		snprintf(buf, n, "code 0x%02x", c);
+	}
+	return buf;
+}

@@ -74,4 +74,12 @@ void mc_parse_igmp6(const char *text, size_t len, struct mc_groups *out);
 void mc_read(const char *dir, struct mc_groups *out);
 void mc_groups_release(struct mc_groups *g);
 
+/*
+ * One classic BPF instruction in words, as tcpdump -d prints them:
+ * "ldh [12]", "jeq #0x800 jt 1 jf 5" (targets absolute, from pc), "ret
+ * #65535"; an unknown opcode as "code 0xNN".  Into buf (n bytes).
+ */
+const char *bpf_insn_text(const struct bpf_insn_rec *in, size_t pc,
+    char *buf, size_t n);
+
 #endif

@@ -25,8 +25,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&h, m, sizeof(h));
 		h.nlmsg_len = (uint32_t)size;
 		memcpy(m, &h, sizeof(h));
-		if (packetdiag_parse_msg((const struct nlmsghdr *)m, &p) == 0)
+		if (packetdiag_parse_msg((const struct nlmsghdr *)m, &p) == 0) {
+			char b[64];
+
+			for (size_t i = 0; i < p.nfilter; i++)
+				(void)bpf_insn_text(&p.filter[i], i, b,
+				    sizeof(b));
 			free(p.filter);
+		}
 		free(m);
 	}
 	mc_parse_igmp((const char *)data, size, &g);

@@ -75,6 +75,10 @@ try:
           ip.get("filter") == want and
           [o["pid"] for o in ip.get("owners", [])] == [p.pid],
           f"the IPv4 sniffer on psq0, its exact filter and owner: {ip}")
+    check(ip.get("filter_text") == ["ldh [12]", "jeq #0x800 jt 2 jf 5",
+                                    "ldb [23]", "jeq #0x11 jt 4 jf 5",
+                                    "ret #65535", "ret #0"],
+          f"and in words, as tcpdump -d says it: {ip.get('filter_text')}")
     al = socks.get(("all", "*"), {})
     check(al.get("type") == "dgram" and al.get("filter") == [] and
           [o["pid"] for o in al.get("owners", [])] == [p.pid],

@@ -191,6 +191,28 @@ t_igmp(void **state)
 	mc_groups_release(&g);
 }
 
+/* classic BPF in words: tcpdump's 'ip and udp' shape */
+static void
+t_bpf_text(void **state)
+{
+	static const struct bpf_insn_rec prog[] = {
+		{ 0x28, 0, 0, 12 }, { 0x15, 0, 3, 0x800 }, { 0x30, 0, 0, 23 },
+		{ 0x15, 0, 1, 17 }, { 0x6, 0, 0, 0xffff }, { 0x6, 0, 0, 0 },
+		{ 0xb1, 0, 0, 14 }, { 0x87, 0, 0, 0 }, { 0xff, 0, 0, 0 },
+	};
+	static const char *const want[] = {
+		"ldh [12]", "jeq #0x800 jt 2 jf 5", "ldb [23]",
+		"jeq #0x11 jt 4 jf 5", "ret #65535", "ret #0",
+		"ldxb 4*([14]&0xf)", "txa", "code 0xff",
+	};
+	char b[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(prog) / sizeof(prog[0]); i++)
+		assert_string_equal(bpf_insn_text(&prog[i], i, b, sizeof(b)),
+		    want[i]);
+}
+
 int
 main(void)
 {
@@ -200,6 +222,7 @@ main(void)
 		cmocka_unit_test(t_sctp),
 		cmocka_unit_test(t_inodes),
 		cmocka_unit_test(t_igmp),
+		cmocka_unit_test(t_bpf_text),
 		cmocka_unit_test(t_empty),
 	};
 
