@@ -658,6 +658,18 @@ baseline_parse(const char *buf, size_t len, struct baseline *b, char **cause)
 	return 0;
 }
 
+/* A baseline file: a regular one only (a FIFO would block the read). */
+static int
+open_baseline(const char *path, char **cause)
+{
+	int fd = open_regular_at(AT_FDCWD, path, 0);
+
+	if (fd < 0)
+		*cause = xasprintf("cannot read the baseline '%s': %s", path,
+		    errno == EINVAL ? "not a regular file" : strerror(errno));
+	return fd;
+}
+
 int
 baseline_read(const char *path, struct baseline *b, char **cause)
 {
@@ -666,11 +678,8 @@ baseline_read(const char *path, struct baseline *b, char **cause)
 
 	memset(b, 0, sizeof(*b));
 	*cause = NULL;
-	if ((fd = open_regular_at(AT_FDCWD, path, 0)) < 0) {
-		*cause = xasprintf("cannot read the baseline '%s': %s", path,
-		    errno == EINVAL ? "not a regular file" : strerror(errno));
+	if ((fd = open_baseline(path, cause)) < 0)
 		return -1;
-	}
 	strbuf_init(&sb, BASELINE_CAP);
 	rc = read_fd_capped(fd, BASELINE_CAP, &sb);
 	close(fd);
@@ -718,11 +727,8 @@ baseline_read_options(const char *path, struct baseline_opts *o, char **cause)
 
 	memset(o, 0, sizeof(*o));
 	*cause = NULL;
-	if ((fd = open_regular_at(AT_FDCWD, path, 0)) < 0) {
-		*cause = xasprintf("cannot read the baseline '%s': %s", path,
-		    errno == EINVAL ? "not a regular file" : strerror(errno));
+	if ((fd = open_baseline(path, cause)) < 0)
 		return -1;
-	}
 	/* the writer puts the options before the listeners: the parse of
 	 * the first part stops there; a document written otherwise is read
 	 * whole (and the whole read later checks the two agree) */

@@ -636,21 +636,6 @@ go_flag(const char *cmdline, size_t len, const char *name)
 }
 
 static int
-parse_ip(const char *s, int *family, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	if (s && inet_pton(AF_INET, s, out) == 1) {
-		*family = AF_INET;
-		return 0;
-	}
-	if (s && inet_pton(AF_INET6, s, out) == 1) {
-		*family = AF_INET6;
-		return 0;
-	}
-	return -1;
-}
-
-static int
 parse_port(const char *s, uint16_t *port)
 {
 	uint64_t v;
@@ -678,11 +663,11 @@ nat_parse_docker_proxy(const char *cmdline, size_t len, int *proto,
 		*proto = PROTO_UDP;
 	else
 		return -1;
-	if (parse_ip(go_flag(cmdline, len, "host-ip"), host_family,
-	    host_ip) < 0 ||
+	if (addr_of(go_flag(cmdline, len, "host-ip"), host_ip,
+	    host_family) < 0 ||
 	    parse_port(go_flag(cmdline, len, "host-port"), host_port) < 0 ||
-	    parse_ip(go_flag(cmdline, len, "container-ip"), to_family,
-	    to_ip) < 0 ||
+	    addr_of(go_flag(cmdline, len, "container-ip"), to_ip,
+	    to_family) < 0 ||
 	    parse_port(go_flag(cmdline, len, "container-port"), to_port) < 0)
 		return -1;
 	return 0;
@@ -809,8 +794,8 @@ add_proxies(struct nat_links *nl, const struct listing *l)
 				    s->lport - np->host_port >= np->range)
 					continue;
 				/* a host address it names must be this one */
-				if (np->host_ip[0] && parse_ip(np->host_ip,
-				    &fam, ip) == 0 && memcmp(ip, any, 16) != 0 &&
+				if (np->host_ip[0] && addr_of(np->host_ip, ip,
+				    &fam) == 0 && memcmp(ip, any, 16) != 0 &&
 				    (fam != s->family || memcmp(ip, s->laddr,
 				    fam == AF_INET ? 4 : 16) != 0))
 					continue;
