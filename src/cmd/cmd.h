@@ -89,6 +89,14 @@ int cmd_check_data_option(const char *option, const char *path);
 /* The ephemeral port range of portsleuth's namespace (clients' ports):
  * net.ipv4.ip_local_port_range, 32768-60999 when it cannot be read. */
 void cmd_ephemeral_range(int *lo, int *hi);
+/*
+ * The namespaces a live command reads (watch, packet): found, named
+ * after their containers, and spec (--netns, or NULL) resolved as the
+ * listing does: *all, or the one at *idx.  0, or -1 with *cause.
+ */
+struct netns_set;
+int cmd_pick_namespaces(const char *spec, struct netns_set *nets,
+    size_t *idx, int *all, char **cause);
 int cmd_watch_exec(int argc, char **argv);
 void cmd_watch_usage(FILE *out);
 int cmd_packet_exec(int argc, char **argv);

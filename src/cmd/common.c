@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "kernel/netns.h"
 #include "fw/nat.h"
 #include "why/container.h"
 #include "why/dossier.h"
@@ -368,4 +369,19 @@ cmd_ephemeral_range(int *lo, int *hi)
 		}
 	}
 	strbuf_release(&sb);
+}
+
+int
+cmd_pick_namespaces(const char *spec, struct netns_set *nets, size_t *idx,
+    int *all, char **cause)
+{
+	*idx = 0;
+	*all = 0;
+	netns_discover(nets, spec != NULL || netns_self_is_host());
+	container_label_netns(nets);
+	if (spec)
+		return netns_select(nets, spec, idx, all, cause);
+	/* the listing's rule: every one from the host's, else its own */
+	*all = nets->n > 0 && nets->v[0].kind == NETNS_HOST;
+	return 0;
 }

@@ -313,8 +313,9 @@ cmd_baseline_exec(int argc, char **argv)
 		cmd_warn("%s\n", cause);
 		free(cause);
 	} else {
-		fprintf(stderr, "portsleuth: baseline of %zu listeners saved "
-		    "to %s\n", b.set.n, a.file ? a.file : BASELINE_DEFAULT);
+		/* a path from the command line: through the escaping writer */
+		cmd_warn("baseline of %zu listeners saved to %s\n", b.set.n,
+		    a.file ? a.file : BASELINE_DEFAULT);
 	}
 	b.opts.netns = NULL;	/* argv's */
 	baseline_release(&b);

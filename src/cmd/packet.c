@@ -24,7 +24,6 @@
 #include "render/text.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
-#include "why/container.h"
 #include "util/banned.h"
 
 static const struct option packet_opts[] = {
@@ -102,16 +101,12 @@ cmd_packet_exec(int argc, char **argv)
 		    "--root or --replay");
 	if (cmd_opts_finish(&co) < 0)
 		return EXIT_USAGE;
-	netns_discover(&nets, co.netns != NULL || netns_self_is_host());
-	container_label_netns(&nets);
-	if (co.netns && netns_select(&nets, co.netns, &idx, &all, &cause) < 0) {
+	if (cmd_pick_namespaces(co.netns, &nets, &idx, &all, &cause) < 0) {
 		cmd_warn("--netns: %s\n", cause);
 		free(cause);
 		netns_set_release(&nets);
 		return EXIT_USAGE;
 	}
-	if (!co.netns)
-		all = nets.n > 0 && nets.v[0].kind == NETNS_HOST;
 	pn = xcalloc(nets.n ? nets.n : 1, sizeof(*pn));
 	for (size_t i = 0; i < nets.n; i++) {
 		struct nlio *io = NULL;

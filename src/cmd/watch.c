@@ -40,7 +40,6 @@
 #include "util/num.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
-#include "why/container.h"
 #include "why/origin.h"
 #include "util/banned.h"
 
@@ -144,6 +143,27 @@ label_of(const struct watch *w, uint32_t ns, char *buf, size_t n)
 	return netns_label(&w->nets.v[ns], buf, n);
 }
 
+/* A JSON line: begun here, filled by the caller, ended by json_line_end. */
+static void
+json_line_begin(struct watch *w, struct jw *j, const char *event)
+{
+	strbuf_reset(&w->out);
+	jw_init(j, &w->out, 0);
+	jw_object(j, NULL);
+	jw_str(j, "event", event);
+}
+
+static void
+json_line_end(struct watch *w, struct jw *j)
+{
+	char *cause = NULL;
+
+	jw_end(j);
+	if (jw_finish(j, &cause) == 0)
+		printf("%s\n", strbuf_str(&w->out));
+	free(cause);
+}
+
 /* One line (or JSON object) for an event. */
 static void
 say(struct watch *w, const char *event, const struct wl *l, int unseen)
@@ -164,12 +184,8 @@ say(struct watch *w, const char *event, const struct wl *l, int unseen)
 	w->events++;
 	if (w->json) {
 		struct jw j;
-		char *cause = NULL;
 
-		strbuf_reset(&w->out);
-		jw_init(&j, &w->out, 0);
-		jw_object(&j, NULL);
-		jw_str(&j, "event", event);
+		json_line_begin(w, &j, event);
 		jw_str(&j, "time", when);
 		jw_str(&j, "netns", label_of(w, l->ns, label, sizeof(label)));
 		jw_str(&j, "proto", proto_name(l->s.proto));
@@ -189,10 +205,7 @@ say(struct watch *w, const char *event, const struct wl *l, int unseen)
 		jw_str(&j, "user", l->user);
 		jw_str(&j, "origin", l->origin);
 		jw_bool(&j, "unseen", unseen);
-		jw_end(&j);
-		if (jw_finish(&j, &cause) == 0)
-			printf("%s\n", strbuf_str(&w->out));
-		free(cause);
+		json_line_end(w, &j);
 	} else {
 		static const size_t wd[] = { 12, 8, 16, 5, 24, 8, 16, 10, 0 };
 		const char *cells[9];
@@ -216,10 +229,19 @@ say(struct watch *w, const char *event, const struct wl *l, int unseen)
 static void
 say_lost(struct watch *w, const char *what)
 {
-	if (w->json)
-		printf("{\"event\":\"lost\",\"what\":\"%s\"}\n", what);
-	else
-		printf("events lost (%s): looking again in full\n", what);
+	if (w->json) {
+		struct jw j;
+
+		json_line_begin(w, &j, "lost");
+		jw_str(&j, "what", what);
+		json_line_end(w, &j);
+	} else {
+		char line[128];
+
+		snprintf(line, sizeof(line), "events lost (%s): looking again "
+		    "in full", what);
+		text_line(stdout, line);
+	}
 	fflush(stdout);
 }
 
@@ -416,12 +438,8 @@ setup(struct watch *w, const char *spec, char **cause)
 	size_t idx = 0;
 	int all = 0, root = geteuid() == 0;
 
-	netns_discover(&w->nets, spec != NULL || netns_self_is_host());
-	container_label_netns(&w->nets);
-	if (spec && netns_select(&w->nets, spec, &idx, &all, cause) < 0)
+	if (cmd_pick_namespaces(spec, &w->nets, &idx, &all, cause) < 0)
 		return -1;
-	if (!spec)
-		all = w->nets.n > 0 && w->nets.v[0].kind == NETNS_HOST;
 	w->nns = w->nets.n;
 	w->ns = xcalloc(w->nns ? w->nns : 1, sizeof(*w->ns));
 	for (size_t i = 0; i < w->nns; i++) {
