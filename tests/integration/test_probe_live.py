@@ -59,7 +59,29 @@ def client(code):
                           capture_output=True, timeout=30).stdout.decode()
 
 
+def greets(port, want, timeout=15):
+    """Wait until the daemon on port says its greeting: listening is not
+    being ready (dovecot's login processes start after its listener)."""
+    code = (f"import socket\ntry:\n s=socket.create_connection(('127.0.0.1',"
+            f"{port}),3); s.settimeout(3); print(s.recv(100).decode().strip())"
+            f"\nexcept OSError: print('')\n")
+    end = time.time() + timeout
+    out = ""
+    while time.time() < end:
+        out = client(code)
+        if out.startswith(want):
+            break
+        time.sleep(0.2)
+    return out
+
+
 def talk():
+    out = greets(143, "* OK")
+    check(out.startswith("* OK") and "Dovecot" in out,
+          f"dovecot's IMAP greets: {out!r}")
+    out = greets(110, "+OK")
+    check(out.startswith("+OK") and "Dovecot" in out,
+          f"dovecot's POP3 greets: {out!r}")
     out = client("import socket; s=socket.create_connection(('127.0.0.1',"
                  "24),5); print(s.recv(100).decode().strip())")
     check(out.startswith("SSH-2.0-OpenSSH"), f"sshd on 24 answers: {out!r}")
