@@ -307,17 +307,27 @@ struct bind_job {
 	unsigned int	 denied;	/* binds refused for privilege */
 	unsigned int	 ports;		/* ports found in use */
 	int		 entered;
+	/* a second look: only the ports of recheck[], each kept in it
+	 * when still in use */
+	uint8_t		 recheck[2][65536];
+	int		 again;
 };
 
 static void
 probe_family(struct bind_job *j, int type, int family)
 {
+	int t = type == SOCK_DGRAM;
+
 	for (unsigned int port = 1; port < 65536; port++) {
 		struct sockaddr_storage ss;
 		socklen_t sl;
-		int s = socket(family, type | SOCK_CLOEXEC, 0), one = 1;
+		int s, one = 1;
 
-		if (s < 0)
+		/* the second look binds only what the first found
+		 * unexplained; a port either family refuses stays */
+		if (j->again && !j->recheck[t][port])
+			continue;
+		if ((s = socket(family, type | SOCK_CLOEXEC, 0)) < 0)
 			return;
 		memset(&ss, 0, sizeof(ss));
 		if (family == AF_INET) {
@@ -336,8 +346,10 @@ probe_family(struct bind_job *j, int type, int family)
 			    sizeof(one));
 		}
 		if (bind(s, (struct sockaddr *)&ss, sl) != 0) {
-			if (errno == EADDRINUSE) {
-				j->inuse[type == SOCK_DGRAM][port] = 1;
+			if (errno == EADDRINUSE && j->again) {
+				j->inuse[t][port] = 1;
+			} else if (errno == EADDRINUSE) {
+				j->inuse[t][port] = 1;
 				j->ports++;
 			} else if (errno == EACCES || errno == EPERM) {
 				j->denied++;
@@ -360,6 +372,47 @@ bind_thread(void *arg)
 	probe_family(j, SOCK_DGRAM, AF_INET);
 	probe_family(j, SOCK_DGRAM, AF_INET6);
 	return NULL;
+}
+
+/* Bind in namespace i (on a thread that enters it). */
+static void
+run_bind(const struct listing *l, size_t i, struct bind_job *j)
+{
+	char *cause = NULL;
+	pthread_t tid;
+	int own = l->nets.n == 0 || l->nets.v[i].self;
+
+	j->entered = 0;
+	j->fd = own ? -1 : netns_open(&l->nets.v[i], &cause);
+	free(cause);
+	if (j->fd < 0 && !own)
+		return;
+	if (pthread_create(&tid, NULL, bind_thread, j) == 0)
+		pthread_join(tid, NULL);
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+}
+
+/*
+ * Does a view show a socket on (TCP pr 0 / UDP pr 1, port)?  views[w]
+ * holds namespace idx[w]'s sockets among others (-1, or any: all its
+ * sockets are that namespace's).
+ */
+static int
+port_seen(const struct socklist *const *views, const long *idx, int nv,
+    int any, int pr, unsigned int port)
+{
+	for (int w = 0; w < nv; w++)
+		for (size_t k = 0; k < views[w]->n; k++) {
+			const struct sock_rec *s = &views[w]->v[k];
+
+			if (s->lport == port && (any || idx[w] < 0 ||
+			    (long)s->netns == idx[w]) && (pr == 0 ?
+			    s->proto == PROTO_TCP : s->proto != PROTO_TCP))
+				return 1;
+		}
+	return 0;
 }
 
 /* ---- what falsifies the tools ----------------------------------------------- */
@@ -627,21 +680,8 @@ hidden_run(struct hidden_report *r, struct nlio *io,
 		for (size_t k = 0; k < t1[i].other.n; k++)
 			iset_add(&all1, t1[i].other.v[k]);
 		if (o->bind_probe) {
-			char *cause = NULL;
-			pthread_t tid;
-
 			bj[i] = xcalloc(1, sizeof(**bj));
-			bj[i]->fd = l->nets.n == 0 || l->nets.v[i].self ? -1 :
-			    netns_open(&l->nets.v[i], &cause);
-			free(cause);
-			if (bj[i]->fd >= 0 || l->nets.n == 0 ||
-			    l->nets.v[i].self) {
-				if (pthread_create(&tid, NULL, bind_thread,
-				    bj[i]) == 0)
-					pthread_join(tid, NULL);
-				if (bj[i]->fd >= 0)
-					close(bj[i]->fd);
-			}
+			run_bind(l, i, bj[i]);
 			v[HV_BIND].looked = bj[i]->entered;
 			v[HV_BIND].n = bj[i]->ports;
 			if (!bj[i]->entered)
@@ -818,45 +858,53 @@ hidden_run(struct hidden_report *r, struct nlio *io,
 		    pk.listening ? "listening" : "bound");
 	}
 
-	/* the bind probe: a port in use that no view shows */
+	/* the bind probe: a port in use that no view shows, bound again
+	 * and the tables read again before it is said */
 	for (i = 0; i < nn && need_second; i++) {
-		for (int pr = 0; bj[i] && pr < 2; pr++)
+		struct ns_tables t3;
+		int any = 0;
+
+		if (bj[i] == NULL)
+			continue;
+		for (int pr = 0; pr < 2; pr++)
 			for (unsigned int port = 1; port < 65536; port++) {
-				int seen = 0;
-				struct hidden_finding *f;
 				const struct socklist *views[3] = { &l->socks,
 				    &l2.socks, &t2[i].inet };
+				long idx[3] = { (long)i, l->nets.n ?
+				    index_of(&l2, l->nets.v[i].inode) : 0, -1 };
 
-				if (!bj[i]->inuse[pr][port] ||
-				    (pr == 0 && reserved[port]))
-					continue;
-				for (int w = 0; w < 3 && !seen; w++)
-					for (size_t k = 0; k < views[w]->n &&
-					    !seen; k++) {
-						const struct sock_rec *s =
-						    &views[w]->v[k];
+				bj[i]->recheck[pr][port] = bj[i]->inuse[pr][port] &&
+				    !(pr == 0 && reserved[port]) &&
+				    !port_seen(views, idx, 3, l->nets.n == 0, pr,
+				    port);
+				any |= bj[i]->recheck[pr][port];
+			}
+		if (!any)
+			continue;
+		memset(bj[i]->inuse, 0, sizeof(bj[i]->inuse));
+		bj[i]->again = 1;
+		run_bind(l, i, bj[i]);
+		read_tables(l, i, &t3);
+		for (int pr = 0; pr < 2; pr++)
+			for (unsigned int port = 1; port < 65536; port++) {
+				const struct socklist *views[1] = { &t3.inet };
+				long idx[1] = { -1 };
+				struct hidden_finding *f;
 
-						seen = s->lport == port &&
-						    (w == 2 || l->nets.n == 0 ||
-						    (long)s->netns == (w == 1 ?
-						    index_of(&l2,
-						    l->nets.v[i].inode) :
-						    (long)i)) &&
-						    (pr == 0 ? s->proto ==
-						    PROTO_TCP : s->proto !=
-						    PROTO_TCP);
-					}
-				if (seen)
+				if (!bj[i]->recheck[pr][port] ||
+				    !bj[i]->inuse[pr][port] ||
+				    port_seen(views, idx, 1, 1, pr, port))
 					continue;
 				f = add_finding(r, HK_PORT_UNLISTED, (long)i);
 				f->proto = pr ? PROTO_UDP : PROTO_TCP;
 				f->port = (uint16_t)port;
 				f->rechecked = 1;
 				f->detail = xstrdup("binding it fails with "
-				    "EADDRINUSE and no table shows a socket on "
-				    "it, on either look, nor does any process "
-				    "hold one bound to it");
+				    "EADDRINUSE, twice, and no table shows a "
+				    "socket on it, on any look, nor does any "
+				    "process hold one bound to it");
 			}
+		tables_release(&t3);
 	}
 
 	check_preload(r);
