@@ -72,13 +72,25 @@ void cmd_report_notes(void);
  * EXIT_USAGE after saying why the output could not be written.
  */
 int cmd_finish(int rc);
-struct nat_links;
 /*
- * With root and more than one namespace read live: the DNAT rules of
- * every namespace, joined to the listeners they lead to (l->nat set).
- * 1 when *nl must be released, 0 when nothing was read.
+ * The packet filter of a listing: each namespace's ruleset read once
+ * (fw/nftread), the DNAT rules joined to the listeners they lead to
+ * (l->nat: with root and more than one namespace read live), and with
+ * firewall the verdict of every listener (l->fw; from: --from or NULL).
+ * Release with cmd_pf_release whatever was read.
  */
-int cmd_read_nat(struct listing *l, struct nat_links *nl, int live);
+#include "fw/firewall.h"
+#include "fw/nat.h"
+#include "fw/nftread.h"
+struct cmd_pf {
+	struct fw_sources src;
+	struct nat_links nat;
+	struct firewall	 fw;
+	int		 have_src, have_nat, have_fw;
+};
+void cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live,
+    int firewall, const struct fw_from *from);
+void cmd_pf_release(struct listing *l, struct cmd_pf *pf);
 struct jw;
 /* The finished document of w to out, or why it could not be: 0, or
  * -1 after saying why. */

@@ -293,27 +293,66 @@ cmd_emit_json(struct jw *w, FILE *out)
 	return -1;
 }
 
-int
-cmd_read_nat(struct listing *l, struct nat_links *nl, int live)
+void
+cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live, int firewall,
+    const struct fw_from *from)
 {
-	if (!live || !l->privileged || l->nentered < 2)
-		return 0;
-	nat_links_build(nl, l);
-	if (nl->first_error)
-		notes_add("the NAT rules of %u network namespaces could not be "
-		    "read (%s): what they publish is not shown",
-		    nl->namespaces_failed, nl->first_error);
-	if (nl->rules.xt_dnat)
-		notes_add("%u DNAT rules are iptables-nft compat targets (docker, "
-		    "podman's iptables driver), whose addresses libnftables "
-		    "does not show: what they publish is not shown",
-		    nl->rules.xt_dnat);
-	if (nl->rules.skipped > nl->rules.xt_dnat)
-		notes_add("%u DNAT rules were not understood (named sets, maps, "
-		    "prefixes): what they publish is not shown",
-		    nl->rules.skipped - nl->rules.xt_dnat);
-	l->nat = nl;
-	return 1;
+	memset(pf, 0, sizeof(*pf));
+	if (!live) {
+		if (firewall)
+			notes_add("the packet filter is read only from the live "
+			    "system (not from a recording or a --root tree): "
+			    "no firewall verdicts");
+		return;
+	}
+	if (!firewall && (!l->privileged || l->nentered < 2))
+		return;
+	fw_sources_read(&pf->src, l);
+	pf->have_src = 1;
+	if (pf->src.first_error)
+		notes_add("the packet filter of %u network namespaces could not "
+		    "be read (%s): what it publishes%s is not shown",
+		    pf->src.failed, pf->src.first_error, firewall ?
+		    " and lets in" : "");
+	if (l->privileged && l->nentered >= 2) {
+		struct nat_links *nl = &pf->nat;
+
+		nat_links_build(nl, l, &pf->src);
+		pf->have_nat = 1;
+		if (nl->rules.xt_dnat)
+			notes_add("%u DNAT rules are iptables-nft compat targets "
+			    "whose addresses could not be read: what they "
+			    "publish is not shown", nl->rules.xt_dnat);
+		if (nl->rules.skipped > nl->rules.xt_dnat)
+			notes_add("%u DNAT rules were not understood (named sets, "
+			    "maps, prefixes): what they publish is not shown",
+			    nl->rules.skipped - nl->rules.xt_dnat);
+		l->nat = nl;
+	}
+	if (firewall) {
+		firewall_build(&pf->fw, l, pf->have_nat ? &pf->nat : NULL,
+		    &pf->src, from);
+		pf->have_fw = 1;
+		if (pf->fw.skipped)
+			notes_add("%u items of the rulesets were not understood "
+			    "(rules of chains not listed, malformed parts): the "
+			    "verdicts leave them out", pf->fw.skipped);
+		l->fw = &pf->fw;
+	}
+}
+
+void
+cmd_pf_release(struct listing *l, struct cmd_pf *pf)
+{
+	if (pf->have_fw)
+		firewall_release(&pf->fw);
+	if (pf->have_nat)
+		nat_links_release(&pf->nat);
+	if (pf->have_src)
+		fw_sources_release(&pf->src);
+	l->fw = NULL;
+	l->nat = NULL;
+	memset(pf, 0, sizeof(*pf));
 }
 
 void

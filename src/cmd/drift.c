@@ -215,11 +215,11 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 	struct listing_opts lo;
 	struct listing l;
 	struct dossiers d;
-	struct nat_links nat;
+	struct cmd_pf pf;
 	struct rules rules;
 	struct probe_view *pv = NULL;
 	struct drift_opts dopt = { bo->ephemeral, 0, 0 };
-	int have_nat, loaded = 0;
+	int loaded = 0;
 
 	memset(&lo, 0, sizeof(lo));
 	lo.filter.protos = bo->protos;
@@ -232,7 +232,7 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 	lo.need = PS_NEED_CGROUP | PS_NEED_ENVIRON;
 	if (cmd_collect(&l, &lo, co->root, co->replay, NULL) < 0)
 		return -1;
-	have_nat = cmd_read_nat(&l, &nat, !co->root && !co->replay);
+	cmd_read_pf(&l, &pf, !co->root && !co->replay, 0, NULL);
 	t1 = now_ms();
 	cmd_report_listing(&l);
 	dossiers_build(&d, &l, co->kb ? co->kb : cmd_find_data("daemons.kb"));
@@ -243,8 +243,7 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 		    &loaded);
 		if (pv == NULL) {
 			dossiers_release(&d);
-			if (have_nat)
-				nat_links_release(&nat);
+			cmd_pf_release(&l, &pf);
 			listing_release(&l);
 			return -1;
 		}
@@ -260,8 +259,7 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 	if (loaded)
 		rules_release(&rules);
 	dossiers_release(&d);
-	if (have_nat)
-		nat_links_release(&nat);
+	cmd_pf_release(&l, &pf);
 	listing_release(&l);
 	return 0;
 }

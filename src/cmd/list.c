@@ -24,7 +24,8 @@
 
 
 /* The listing's own long options (the shared ones are cmd/options.h's). */
-enum { OPT_PID = 256, OPT_COLOR, OPT_THREADS, OPT_UDPLITE, OPT_SCTP };
+enum { OPT_PID = 256, OPT_COLOR, OPT_THREADS, OPT_UDPLITE, OPT_SCTP,
+	OPT_FIREWALL, OPT_FROM };
 
 static const struct option long_opts[] = {
 	{ "listening", no_argument, NULL, 'l' },
@@ -43,6 +44,8 @@ static const struct option long_opts[] = {
 	{ "exposed", no_argument, NULL, 'e' },
 	{ "wide", no_argument, NULL, 'W' },
 	{ "why", no_argument, NULL, 'x' },
+	{ "firewall", no_argument, NULL, OPT_FIREWALL },
+	{ "from", required_argument, NULL, OPT_FROM },
 	CMDOPT_SOURCES,
 	CMDOPT_PROBE,
 	{ "record", required_argument, NULL, OPT_RECORD },
@@ -95,6 +98,14 @@ cmd_list_usage(FILE *out)
 "                       inetd line, container, ...), PACKAGE and\n"
 "                       INTEGRITY; in JSON also purpose and how to\n"
 "                       turn it off (see 'portsleuth explain')\n"
+"      --firewall       add FIREWALL: what the packet filter does with a\n"
+"                       new connection (TCP) or datagram (UDP) from\n"
+"                       outside, per interface and family: open,\n"
+"                       filtered, rejected, redirected or undecided;\n"
+"                       the deciding rule in JSON and in explain\n"
+"      --from ADDR[%IFACE]\n"
+"                       with --firewall: for this source (and input\n"
+"                       interface) instead of anyone\n"
 "      --probe          talk to each listener (at its own address, from\n"
 "                       this network namespace): WIRE is the protocol,\n"
 "                       product and version found, VERDICT says whether\n"
@@ -144,14 +155,17 @@ cmd_list_exec(int argc, char **argv)
 	struct dossiers why;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
-	int rules_loaded = 0, taken, have_nat = 0;
-	struct nat_links nat;
+	int rules_loaded = 0, taken;
+	struct cmd_pf pf;
+	struct fw_from from;
+	char *cause;
 	int ch, rc, json_failed = 0;
 	double t0;
 	uint64_t v;
 
 	memset(&lo, 0, sizeof(lo));
 	memset(&ro, 0, sizeof(ro));
+	memset(&from, 0, sizeof(from));
 	cmd_opts_init(&co, "");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "latuw46p:c:U:ejWxvhV", long_opts,
@@ -222,6 +236,16 @@ cmd_list_exec(int argc, char **argv)
 		case 'x':
 			ro.why = 1;
 			break;
+		case OPT_FIREWALL:
+			ro.firewall = 1;
+			break;
+		case OPT_FROM:
+			if (fw_parse_from(optarg, &from, &cause) < 0) {
+				rc = cmd_usage(&co, "%s", cause);
+				free(cause);
+				return rc;
+			}
+			break;
 		case OPT_COLOR:
 			color = optarg ? optarg : "always";
 			if (strcmp(color, "auto") && strcmp(color, "always") &&
@@ -252,6 +276,8 @@ cmd_list_exec(int argc, char **argv)
 		return cmd_usage(&co, "unexpected argument '%s'", argv[optind]);
 	if (cmd_opts_finish(&co) < 0)
 		return EXIT_USAGE;
+	if (from.set && !ro.firewall)
+		return cmd_usage(&co, "--from goes with --firewall");
 	ro.probe = co.probe;
 	lo.netns = co.netns;
 	lo.iana_path = co.iana ? co.iana : cmd_find_data("iana-ports.tsv");
@@ -291,7 +317,8 @@ cmd_list_exec(int argc, char **argv)
 	if (cmd_collect(&l, &lo, co.root, co.replay, co.record) < 0)
 		return EXIT_USAGE;
 	ro.netns = l.nentered > 1 || (co.netns && strcmp(co.netns, "self"));
-	have_nat = cmd_read_nat(&l, &nat, !co.root && !co.replay);
+	cmd_read_pf(&l, &pf, !co.root && !co.replay, ro.firewall,
+	    from.set ? &from : NULL);
 	if (ro.why) {
 		dossiers_build(&why, &l, co.kb ? co.kb :
 		    cmd_find_data("daemons.kb"));
@@ -314,8 +341,6 @@ cmd_list_exec(int argc, char **argv)
 		cmd_report_why(&why, &l, ro.verbose);
 	t0 = now_ms();
 	if (co.json) {
-		char *cause;
-
 		if (render_json(stdout, &l, &ro, &cause) < 0) {
 			cmd_warn("%s\n", cause);
 			free(cause);
@@ -339,8 +364,7 @@ cmd_list_exec(int argc, char **argv)
 	free(pviews);
 	if (rules_loaded)
 		rules_release(&rules);
-	if (have_nat)
-		nat_links_release(&nat);
+	cmd_pf_release(&l, &pf);
 	listing_release(&l);
 	return cmd_finish(rc);
 }

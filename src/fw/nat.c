@@ -1,17 +1,9 @@
 /*
- * nat.c - DNAT rules from libnftables' JSON, in any namespace.
- *
- * libnftables is the kernel's own rule reader (the one nft(8) is built
- * on): it reads every table, including those iptables-nft writes, and
- * prints them in the documented JSON of libnftables-json(5).  Its
- * netlink socket answers for the namespace of the thread that makes it,
- * so a thread enters the namespace for the one `list ruleset` and comes
- * back, as kernel/nlio does for sock_diag.
+ * nat.c - DNAT rules from libnftables' JSON, in any namespace (read
+ * once per run by fw/nftread), joined to the listeners they lead to.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +12,9 @@
 #include <sys/socket.h>
 
 #include <jansson.h>
-#include <nftables/libnftables.h>
 
 #include "fw/nat.h"
+#include "fw/nftread.h"
 #include "fw/xtnat.h"
 #include "kernel/netns.h"
 #include "kernel/sock.h"
@@ -33,7 +25,6 @@
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
-#define RULESET_MAX	(64u << 20)	/* JSON of a ruleset, at most */
 #define RULES_MAX	100000		/* DNAT rules kept */
 
 void
@@ -473,77 +464,6 @@ nat_parse_json(const char *json, size_t len, uint32_t index,
 	return 0;
 }
 
-/* `list ruleset` as JSON, from the namespace this thread is in. */
-static char *
-list_ruleset(char **cause)
-{
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	const char *buf;
-	char *res = NULL;
-
-	if (ctx == NULL) {
-		*cause = xstrdup("libnftables: cannot make a context");
-		return NULL;
-	}
-	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
-	if (nft_ctx_buffer_output(ctx) != 0 || nft_ctx_buffer_error(ctx) != 0 ||
-	    nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
-		const char *e = nft_ctx_get_error_buffer(ctx);
-
-		*cause = xasprintf("libnftables: cannot list the ruleset%s%.200s",
-		    e && *e ? ": " : "", e ? e : "");
-		nft_ctx_free(ctx);
-		return NULL;
-	}
-	buf = nft_ctx_get_output_buffer(ctx);
-	if (buf && strlen(buf) < RULESET_MAX)
-		res = xstrdup(buf);
-	else
-		*cause = xstrdup("libnftables: the ruleset is too large");
-	nft_ctx_free(ctx);
-	return res;
-}
-
-int
-nat_read(int netns_fd, uint32_t index, struct nat_set *out, char **cause)
-{
-	struct xt_nat *xt = NULL;
-	size_t nxt = 0;
-	char *json, *xcause = NULL;
-	int self = -1, rc;
-
-	*cause = NULL;
-	if (netns_fd >= 0) {
-		if ((self = open("/proc/thread-self/ns/net", O_RDONLY |
-		    O_CLOEXEC)) < 0 || setns(netns_fd, CLONE_NEWNET) < 0) {
-			*cause = xasprintf("cannot enter the namespace: %s",
-			    strerror(errno));
-			if (self >= 0)
-				close(self);
-			return -1;
-		}
-	}
-	json = list_ruleset(cause);
-	/* the compat targets' addresses, in the same namespace; without
-	 * them such rules are counted, not joined */
-	if (json && xt_nat_read(&xt, &nxt, &xcause) < 0)
-		free(xcause);
-	if (self >= 0) {
-		if (setns(self, CLONE_NEWNET) < 0) {
-			fprintf(stderr, "portsleuth: cannot return to its own "
-			    "network namespace: %s\n", strerror(errno));
-			_exit(2);
-		}
-		close(self);
-	}
-	if (json == NULL)
-		return -1;
-	rc = nat_parse_json(json, strlen(json), index, xt, nxt, out, cause);
-	free(json);
-	free(xt);
-	return rc;
-}
-
 /* Does namespace ns hold address a (one of its interfaces' addresses)? */
 static int
 ns_holds(const struct listing *l, uint32_t ns, int family, const uint8_t *a)
@@ -811,43 +731,31 @@ add_proxies(struct nat_links *nl, const struct listing *l)
 }
 
 void
-nat_links_build(struct nat_links *nl, const struct listing *l)
+nat_links_build(struct nat_links *nl, const struct listing *l,
+    const struct fw_sources *src)
 {
 	memset(nl, 0, sizeof(*nl));
-	for (size_t i = 0; i < l->nets.n; i++) {
+	nl->namespaces_read = src->read;
+	nl->namespaces_failed = src->failed;
+	nl->first_error = src->first_error ? xstrdup(src->first_error) : NULL;
+	for (size_t i = 0; i < src->n && i < l->nets.n; i++) {
+		const struct nft_text *t = &src->ns[i];
+		struct xt_nat *xt;
+		size_t nxt;
 		char *cause = NULL;
-		int fd = -1;
 
-		const struct ifaces *ifs = i == 0 ? &l->ifs : &l->nsv[i].ifs;
-		int outward = 0;
-
-		if (!l->nsv[i].entered)
+		if (!t->read)
 			continue;
-		/* a namespace with only a loopback device sends nothing
-		 * elsewhere: no DNAT of its can publish anything */
-		for (size_t k = 0; k < ifs->nlinks && !outward; k++)
-			outward = !(ifs->links[k].flags & IFF_LOOPBACK);
-		if (!outward)
-			continue;
-		if (i > 0 && (fd = netns_open(&l->nets.v[i], &cause)) < 0) {
+		xt_nat_collect(t->xt, t->nxt, &xt, &nxt);
+		if (nat_parse_json(t->json, t->len, (uint32_t)i, xt, nxt,
+		    &nl->rules, &cause) < 0) {
 			nl->namespaces_failed++;
 			if (nl->first_error == NULL)
 				nl->first_error = cause;
 			else
 				free(cause);
-			continue;
 		}
-		if (nat_read(fd, (uint32_t)i, &nl->rules, &cause) < 0) {
-			nl->namespaces_failed++;
-			if (nl->first_error == NULL)
-				nl->first_error = cause;
-			else
-				free(cause);
-		} else {
-			nl->namespaces_read++;
-		}
-		if (fd >= 0)
-			close(fd);
+		free(xt);
 	}
 	add_proxies(nl, l);
 	nl->nviews = l->nviews;

@@ -52,13 +52,6 @@ struct nat_set {
 };
 
 /*
- * Read the DNAT rules of the namespace of netns_fd (-1: portsleuth's
- * own) into out, tagged with index.  0, or -1 with *cause (caller frees):
- * libnftables failed, or reading the ruleset needs CAP_NET_ADMIN.
- */
-int nat_read(int netns_fd, uint32_t index, struct nat_set *out,
-    char **cause);
-/*
  * Pure: the DNAT rules of a libnftables JSON document (`list ruleset`);
  * xt[0..nxt) are the targets of iptables-nft's compat DNAT rules
  * (fw/xtnat), which the JSON shows without their address.
@@ -112,8 +105,10 @@ struct nat_links {
 	char		*first_error;
 };
 
-/* Read and join (as root; without root it says so in first_error). */
-void nat_links_build(struct nat_links *nl, const struct listing *l);
+/* Join the rules of the namespaces src read (fw/nftread). */
+struct fw_sources;
+void nat_links_build(struct nat_links *nl, const struct listing *l,
+    const struct fw_sources *src);
 void nat_links_release(struct nat_links *nl);
 
 #endif

@@ -8,6 +8,9 @@
  * argument: struct nf_nat_ipv4_multi_range_compat for revision 0, struct
  * nf_nat_range or nf_nat_range2 after.  Each blob is length-checked
  * before it is read; anything else is left out.
+ *
+ * The same dump hands over every other compat expression (conntrack,
+ * multiport, addrtype, REJECT, ...) for the firewall evaluator.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -71,11 +74,14 @@ xt_nat_decode(int family, unsigned int rev, const void *info, size_t len,
 	return -1;
 }
 
+#define BLOB_MAX	1024		/* an argument blob kept, at most */
+
 struct walk {
-	struct xt_nat	**v;
+	struct xt_blob	**v;
 	size_t		 *n, cap;
 	struct nftnl_rule *r;
 	int		  family;
+	unsigned int	  seq;
 };
 
 static int
@@ -83,35 +89,43 @@ expr_cb(struct nftnl_expr *e, void *data)
 {
 	struct walk *w = data;
 	const char *kind = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-	const char *name;
+	const char *name, *t;
 	const void *info;
 	uint32_t len = 0;
-	struct xt_nat *x;
-	uint8_t addr[16];
-	uint16_t port;
+	struct xt_blob *x;
+	int target;
 
-	if (kind == NULL || strcmp(kind, "target") != 0 ||
-	    (name = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME)) == NULL ||
-	    strcmp(name, "DNAT") != 0 || *w->n >= XT_MAX)
+	if (kind == NULL || (strcmp(kind, "target") != 0 &&
+	    strcmp(kind, "match") != 0))
 		return MNL_CB_OK;
-	info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
-	if (info == NULL || xt_nat_decode(w->family,
-	    nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV), info, len, addr,
-	    &port) < 0)
+	target = strcmp(kind, "target") == 0;
+	name = nftnl_expr_get_str(e, target ? NFTNL_EXPR_TG_NAME :
+	    NFTNL_EXPR_MT_NAME);
+	info = nftnl_expr_get(e, target ? NFTNL_EXPR_TG_INFO :
+	    NFTNL_EXPR_MT_INFO, &len);
+	if (*w->n >= XT_MAX) {
+		w->seq++;
 		return MNL_CB_OK;
+	}
 	xgrow((void **)w->v, &w->cap, *w->n + 1, sizeof(**w->v));
 	x = &(*w->v)[(*w->n)++];
 	memset(x, 0, sizeof(*x));
-	x->family = w->family == NFPROTO_IPV4 ? AF_INET : AF_INET6;
-	snprintf(x->table, sizeof(x->table), "%s",
-	    nftnl_rule_get_str(w->r, NFTNL_RULE_TABLE) ?
-	    nftnl_rule_get_str(w->r, NFTNL_RULE_TABLE) : "");
-	snprintf(x->chain, sizeof(x->chain), "%s",
-	    nftnl_rule_get_str(w->r, NFTNL_RULE_CHAIN) ?
-	    nftnl_rule_get_str(w->r, NFTNL_RULE_CHAIN) : "");
+	x->family = w->family;
+	t = nftnl_rule_get_str(w->r, NFTNL_RULE_TABLE);
+	snprintf(x->table, sizeof(x->table), "%s", t ? t : "");
+	t = nftnl_rule_get_str(w->r, NFTNL_RULE_CHAIN);
+	snprintf(x->chain, sizeof(x->chain), "%s", t ? t : "");
 	x->handle = nftnl_rule_get_u64(w->r, NFTNL_RULE_HANDLE);
-	memcpy(x->addr, addr, 16);
-	x->port = port;
+	x->seq = (uint16_t)w->seq++;
+	x->target = (uint8_t)target;
+	snprintf(x->name, sizeof(x->name), "%s", name ? name : "");
+	x->rev = nftnl_expr_get_u32(e, target ? NFTNL_EXPR_TG_REV :
+	    NFTNL_EXPR_MT_REV);
+	if (info && len > 0 && len <= BLOB_MAX) {
+		x->info = xmalloc(len);
+		memcpy(x->info, info, len);
+		x->len = (uint16_t)len;
+	}
 	return MNL_CB_OK;
 }
 
@@ -125,6 +139,7 @@ rule_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0) {
 		w->r = r;
+		w->seq = 0;
 		w->family = (int)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
 		if (w->family == NFPROTO_IPV4 || w->family == NFPROTO_IPV6)
 			nftnl_expr_foreach(r, expr_cb, w);
@@ -133,11 +148,101 @@ rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+void
+xt_blobs_free(struct xt_blob *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].info);
+	free(v);
+}
+
+static int
+blob_cmp_key(const struct xt_blob *a, int family, const char *table,
+    const char *chain, uint64_t handle, unsigned int seq)
+{
+	int c;
+
+	if (a->handle != handle)
+		return a->handle < handle ? -1 : 1;
+	if (a->family != family)
+		return a->family < family ? -1 : 1;
+	if ((c = strcmp(a->table, table)) != 0)
+		return c;
+	if ((c = strcmp(a->chain, chain)) != 0)
+		return c;
+	return a->seq == seq ? 0 : a->seq < seq ? -1 : 1;
+}
+
+static int
+blob_cmp(const void *x, const void *y)
+{
+	const struct xt_blob *b = y;
+
+	return blob_cmp_key(x, b->family, b->table, b->chain, b->handle,
+	    b->seq);
+}
+
+void
+xt_blobs_sort(struct xt_blob *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), blob_cmp);
+}
+
+const struct xt_blob *
+xt_blob_find(const struct xt_blob *v, size_t n, int family,
+    const char *table, const char *chain, uint64_t handle, unsigned int seq)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = blob_cmp_key(&v[mid], family, table, chain, handle, seq);
+
+		if (c == 0)
+			return &v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void
+xt_nat_collect(const struct xt_blob *v, size_t n, struct xt_nat **out,
+    size_t *nout)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct xt_nat *x;
+		uint8_t addr[16];
+		uint16_t port;
+
+		if (!v[i].target || strcmp(v[i].name, "DNAT") != 0 ||
+		    v[i].info == NULL || xt_nat_decode(v[i].family, v[i].rev,
+		    v[i].info, v[i].len, addr, &port) < 0)
+			continue;
+		xgrow((void **)out, &cap, *nout + 1, sizeof(**out));
+		x = &(*out)[(*nout)++];
+		memset(x, 0, sizeof(*x));
+		x->family = v[i].family == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+		memcpy(x->table, v[i].table, sizeof(x->table));
+		memcpy(x->chain, v[i].chain, sizeof(x->chain));
+		x->handle = v[i].handle;
+		memcpy(x->addr, addr, 16);
+		x->port = port;
+	}
+}
+
 int
-xt_nat_read(struct xt_nat **out, size_t *n, char **cause)
+xt_blobs_read(struct xt_blob **out, size_t *n, char **cause)
 {
 	static const struct timeval timeout = { 10, 0 };
-	struct walk w = { out, n, 0, NULL, 0 };
+	struct walk w = { out, n, 0, NULL, 0, 0 };
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	char *buf;
@@ -176,11 +281,25 @@ xt_nat_read(struct xt_nat **out, size_t *n, char **cause)
 	free(buf);
 	mnl_socket_close(nl);
 	if (*cause) {
-		free(*out);
+		xt_blobs_free(*out, *n);
 		*out = NULL;
 		*n = 0;
 		return -1;
 	}
+	xt_blobs_sort(*out, *n);
+	return 0;
+}
+
+int
+xt_nat_read(struct xt_nat **out, size_t *n, char **cause)
+{
+	struct xt_blob *v;
+	size_t nv;
+
+	if (xt_blobs_read(&v, &nv, cause) < 0)
+		return -1;
+	xt_nat_collect(v, nv, out, n);
+	xt_blobs_free(v, nv);
 	return 0;
 }
 

@@ -17,6 +17,37 @@ struct xt_nat {
 };
 
 /*
+ * A compat expression of iptables-nft (an xt match or target) with its
+ * argument blob, in the order of its rule.
+ */
+struct xt_blob {
+	int		 family;	/* NFPROTO_IPV4, NFPROTO_IPV6 */
+	char		 table[64], chain[64];
+	uint64_t	 handle;
+	uint16_t	 seq;		/* the n-th compat expression of the rule */
+	uint8_t		 target;	/* a target, else a match */
+	char		 name[32];
+	uint32_t	 rev;
+	uint16_t	 len;
+	uint8_t		*info;		/* len bytes (NULL: none) */
+};
+
+/*
+ * Every compat expression of the rulesets of the namespace this thread
+ * is in: 0 with *out (free with xt_blobs_free) and *n, or -1 with *cause.
+ */
+int xt_blobs_read(struct xt_blob **out, size_t *n, char **cause);
+void xt_blobs_free(struct xt_blob *v, size_t n);
+/* Sort for xt_blob_find (xt_blobs_read returns them sorted). */
+void xt_blobs_sort(struct xt_blob *v, size_t n);
+const struct xt_blob *xt_blob_find(const struct xt_blob *v, size_t n,
+    int family, const char *table, const char *chain, uint64_t handle,
+    unsigned int seq);
+/* The DNAT targets among the blobs (caller frees *out). */
+void xt_nat_collect(const struct xt_blob *v, size_t n, struct xt_nat **out,
+    size_t *nout);
+
+/*
  * Every xt DNAT target of the rulesets of the namespace this thread is
  * in: 0 with *out (caller frees) and *n, or -1 with *cause.
  */

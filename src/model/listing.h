@@ -64,6 +64,7 @@ struct sock_view {
 struct dossiers;
 struct probe_view;
 struct nat_links;
+struct firewall;
 
 struct listing {
 	struct socklist		 socks;
@@ -91,6 +92,7 @@ struct listing {
 	const struct dossiers	*why;		/* NULL unless asked for */
 	const struct probe_view	*probe;		/* per view; NULL unless asked */
 	const struct nat_links	*nat;		/* DNAT joined; NULL unless read */
+	const struct firewall	*fw;		/* verdicts; NULL unless asked */
 	/* Milliseconds spent per phase, for -v and the benchmark. */
 	double			 ms_sockets, ms_processes, ms_annotate;
 };

@@ -25,9 +25,10 @@
 #define CT_WHY		4	/* --why only */
 #define CT_PROBE	5	/* --probe only */
 #define CT_NETNS	6	/* when more than one namespace is listed */
+#define CT_FIREWALL	7	/* --firewall only */
 
 enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE, STYLE_INTEGRITY,
-	STYLE_VERDICT };
+	STYLE_VERDICT, STYLE_FIREWALL };
 
 struct column {
 	const char	*header;	/* table header, NULL if not in table */

@@ -21,5 +21,18 @@ void j_leads_to(const struct row *r, struct jw *w, const char *key);
  * with its own verdict.
  */
 void g_exposure_outside(const struct row *r, struct value *v);
+/*
+ * FIREWALL: the verdict for a new flow from outside ("open",
+ * "filtered", "rejected", "undecided", "redirected"; per interface when
+ * they differ, with the first source range treated otherwise); "-" for
+ * a loopback-only socket, "?" when the rules were not read.
+ */
+void g_firewall_table(const struct row *r, struct value *v);
+/* "firewall": per interface and family, the verdict, the deciding rule
+ * or policy, the DNAT and the container's own verdict, exceptions. */
+void j_firewall(const struct row *r, struct jw *w, const char *key);
+/* explain: the same, one line per interface and family */
+#include <stdio.h>
+void fw_explain_lines(FILE *out, const struct listing *l, size_t vi);
 
 #endif

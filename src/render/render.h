@@ -16,6 +16,7 @@ struct render_opts {
 	int	 why;		/* origin, package, integrity columns */
 	int	 probe;		/* WIRE and VERDICT columns */
 	int	 netns;		/* NETNS column: several namespaces */
+	int	 firewall;	/* FIREWALL column */
 	size_t	 max_width;	/* fit the table to this many columns; 0: no */
 };
 

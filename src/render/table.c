@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fw/firewall.h"
 #include "render/columns.h"
 #include "render/fit.h"
 #include "why/dossier.h"
@@ -41,6 +42,8 @@ shown(const struct column *c, const struct render_opts *o)
 		return o->probe;
 	case CT_NETNS:
 		return o->netns;
+	case CT_FIREWALL:
+		return o->firewall;
 	}
 	return 0;
 }
@@ -61,6 +64,17 @@ color_of(const struct column *c, const struct row *r)
 	}
 	if (c->style == STYLE_NOTE && r->p == NULL)
 		return "\033[2m";
+	if (c->style == STYLE_FIREWALL && r->l->fw) {
+		const struct fw_view *fv = &r->l->fw->views[r->v - r->l->views];
+		int open = 0, undecided = 0;
+
+		for (size_t k = 0; k < fv->n; k++) {
+			open |= fv->e[k].v == FWV_OPEN;
+			undecided |= fv->e[k].v == FWV_UNDECIDED;
+		}
+		return open ? "\033[1;31m" : undecided ? "\033[33m" :
+		    fv->n ? "\033[32m" : NULL;
+	}
 	if (c->style == STYLE_VERDICT && r->l->probe) {
 		const struct probe_view *pv = &r->l->probe[r->v - r->l->views];
 

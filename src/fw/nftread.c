@@ -1,0 +1,320 @@
+/*
+ * nftread.c - one read of each namespace's packet filter.
+ *
+ * libnftables is the kernel's own rule reader (the one nft(8) is built
+ * on): it reads every table, including those iptables-nft writes, and
+ * prints them in the documented JSON of libnftables-json(5).  Its
+ * netlink socket answers for the namespace of the thread that makes it,
+ * so a thread enters the namespace, reads, and comes back, as
+ * kernel/nlio does for sock_diag.
+ *
+ * Legacy iptables (the ip_tables module, not nf_tables) keeps its own
+ * tables, which libnftables does not see.  The tables a namespace has
+ * are listed in /proc/net/ip_tables_names (read through the thread's
+ * own /proc/thread-self/net); each listed one is asked for its size and
+ * entries with the same getsockopt calls iptables-legacy makes, so its
+ * policies are known and its rules counted.  A table not listed is
+ * never asked for: asking would load its module.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+
+#include <nftables/libnftables.h>
+
+#include "fw/nftread.h"
+#include "kernel/netns.h"
+#include "model/listing.h"
+#include "util/strbuf.h"
+#include "util/sysroot.h"
+#include "util/xmalloc.h"
+#include "util/banned.h"
+
+#define RULESET_MAX	(64u << 20)	/* JSON of a ruleset, at most */
+#define LEGACY_MAX	(16u << 20)	/* a legacy table's entries, at most */
+#define LEGACY_TABLES	8
+
+/* `list ruleset` as JSON, from the namespace this thread is in. */
+static char *
+list_ruleset(size_t *len, char **cause)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *buf;
+	char *res = NULL;
+
+	if (ctx == NULL) {
+		*cause = xstrdup("libnftables: cannot make a context");
+		return NULL;
+	}
+	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+	if (nft_ctx_buffer_output(ctx) != 0 || nft_ctx_buffer_error(ctx) != 0 ||
+	    nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
+		const char *e = nft_ctx_get_error_buffer(ctx);
+
+		*cause = xasprintf("libnftables: cannot list the ruleset%s%.200s",
+		    e && *e ? ": " : "", e ? e : "");
+		nft_ctx_free(ctx);
+		return NULL;
+	}
+	buf = nft_ctx_get_output_buffer(ctx);
+	if (buf && (*len = strlen(buf)) < RULESET_MAX)
+		res = xstrdup(buf);
+	else
+		*cause = xstrdup("libnftables: the ruleset is too large");
+	nft_ctx_free(ctx);
+	return res;
+}
+
+size_t
+legacy_parse_names(const char *text, size_t len, char names[][32], size_t max)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len && n < max) {
+		size_t k = 0;
+		int ok = 1;
+
+		while (i < len && text[i] != '\n') {
+			char c = text[i++];
+
+			if (k >= 31 || !((c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') || c == '_'))
+				ok = 0;
+			else
+				names[n][k++] = c;
+		}
+		i++;
+		if (ok && k > 0) {
+			names[n][k] = '\0';
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * One legacy table's hooks, policies and rule count.  The entries are
+ * walked by their own offsets, each checked against the blob's size.
+ */
+static void
+legacy_read(int family, const char *name, struct legacy_table *t)
+{
+	int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_RAW |
+	    SOCK_CLOEXEC, IPPROTO_RAW);
+	struct ipt_getinfo info;
+	socklen_t sl = sizeof(info);
+	unsigned int nhooks = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->unread = 1;
+	if (fd < 0)
+		return;
+	/* ip6t_getinfo has the same layout as ipt_getinfo */
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	if (getsockopt(fd, family == 4 ? IPPROTO_IP : IPPROTO_IPV6,
+	    family == 4 ? IPT_SO_GET_INFO : IP6T_SO_GET_INFO, &info, &sl) < 0 ||
+	    info.size > LEGACY_MAX) {
+		close(fd);
+		return;
+	}
+	t->hooks = info.valid_hooks & 0x1f;
+	for (int h = 0; h < 5; h++)
+		if (t->hooks & (1u << h))
+			nhooks++;
+	/* an empty table: one policy entry per hook and the end marker */
+	t->rules = info.num_entries > nhooks + 1 ?
+	    info.num_entries - nhooks - 1 : 0;
+	{
+		size_t sz = sizeof(struct ipt_get_entries) + info.size;
+		struct ipt_get_entries *e = xcalloc(1, sz);
+		socklen_t esl = (socklen_t)sz;
+
+		snprintf(e->name, sizeof(e->name), "%s", name);
+		e->size = info.size;
+		if (getsockopt(fd, family == 4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    family == 4 ? IPT_SO_GET_ENTRIES : IP6T_SO_GET_ENTRIES, e,
+		    &esl) == 0) {
+			const unsigned char *base =
+			    (const unsigned char *)e->entrytable;
+
+			t->unread = 0;
+			for (int h = 0; h < 5; h++) {
+				size_t off = info.underflow[h], toff;
+				const struct xt_standard_target *st;
+				size_t esz = family == 4 ?
+				    sizeof(struct ipt_entry) :
+				    sizeof(struct ip6t_entry);
+				int verdict;
+
+				if (!(t->hooks & (1u << h)))
+					continue;
+				if (off + esz > info.size) {
+					t->unread = 1;
+					continue;
+				}
+				if (family == 4) {
+					struct ipt_entry ie;
+
+					memcpy(&ie, base + off, sizeof(ie));
+					toff = ie.target_offset;
+				} else {
+					struct ip6t_entry ie;
+
+					memcpy(&ie, base + off, sizeof(ie));
+					toff = ie.target_offset;
+				}
+				if (off + toff + sizeof(*st) > info.size) {
+					t->unread = 1;
+					continue;
+				}
+				st = (const void *)(base + off + toff);
+				memcpy(&verdict, &st->verdict, sizeof(verdict));
+				if (verdict == -NF_DROP - 1)
+					t->policy_drop |= 1u << h;
+			}
+		}
+		free(e);
+	}
+	close(fd);
+}
+
+static void
+legacy_scan(struct nft_text *out)
+{
+	static const char *const files[2] = {
+		"/proc/thread-self/net/ip_tables_names",
+		"/proc/thread-self/net/ip6_tables_names" };
+	struct strbuf sb;
+
+	strbuf_init(&sb, 4096);
+	for (int f = 0; f < 2; f++) {
+		char names[LEGACY_TABLES][32];
+		size_t n;
+
+		/* the live file, not under --root: the kernel's own list */
+		int fd = open(files[f], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (read_fd_capped(fd, 4096, &sb) < 0) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		n = legacy_parse_names(sb.buf, sb.len, names, LEGACY_TABLES);
+		for (size_t i = 0; i < n; i++) {
+			out->legacy = xreallocarray(out->legacy,
+			    out->nlegacy + 1, sizeof(*out->legacy));
+			legacy_read(f == 0 ? 4 : 6, names[i],
+			    &out->legacy[out->nlegacy++]);
+		}
+	}
+	strbuf_release(&sb);
+}
+
+int
+nft_read_ns(int netns_fd, struct nft_text *out, char **cause)
+{
+	char *xcause = NULL;
+	int self = -1;
+
+	memset(out, 0, sizeof(*out));
+	*cause = NULL;
+	if (netns_fd >= 0) {
+		if ((self = open("/proc/thread-self/ns/net", O_RDONLY |
+		    O_CLOEXEC)) < 0 || setns(netns_fd, CLONE_NEWNET) < 0) {
+			*cause = xasprintf("cannot enter the namespace: %s",
+			    strerror(errno));
+			if (self >= 0)
+				close(self);
+			return -1;
+		}
+	}
+	out->json = list_ruleset(&out->len, cause);
+	/* the compat expressions' arguments, in the same namespace;
+	 * without them such rules stay undecided */
+	if (out->json && xt_blobs_read(&out->xt, &out->nxt, &xcause) < 0)
+		free(xcause);
+	if (out->json)
+		legacy_scan(out);
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) < 0) {
+			fprintf(stderr, "portsleuth: cannot return to its own "
+			    "network namespace: %s\n", strerror(errno));
+			_exit(2);
+		}
+		close(self);
+	}
+	if (out->json == NULL)
+		return -1;
+	out->read = 1;
+	return 0;
+}
+
+void
+nft_text_release(struct nft_text *t)
+{
+	free(t->json);
+	xt_blobs_free(t->xt, t->nxt);
+	free(t->legacy);
+	free(t->error);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+fw_sources_read(struct fw_sources *src, const struct listing *l)
+{
+	memset(src, 0, sizeof(*src));
+	src->n = l->nets.n;
+	src->ns = xcalloc(src->n ? src->n : 1, sizeof(*src->ns));
+	for (size_t i = 0; i < l->nets.n; i++) {
+		const struct ifaces *ifs = i == 0 ? &l->ifs : &l->nsv[i].ifs;
+		char *cause = NULL;
+		int fd = -1, outward = 0;
+
+		if (!l->nsv[i].entered)
+			continue;
+		for (size_t k = 0; k < ifs->nlinks && !outward; k++)
+			outward = !(ifs->links[k].flags & IFF_LOOPBACK);
+		if (!outward)
+			continue;
+		if (i > 0 && (fd = netns_open(&l->nets.v[i], &cause)) < 0) {
+			src->failed++;
+			src->ns[i].error = cause;
+			if (src->first_error == NULL)
+				src->first_error = xstrdup(cause);
+			continue;
+		}
+		if (nft_read_ns(fd, &src->ns[i], &cause) < 0) {
+			src->failed++;
+			src->ns[i].error = cause;
+			if (src->first_error == NULL)
+				src->first_error = xstrdup(cause);
+		} else
+			src->read++;
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+void
+fw_sources_release(struct fw_sources *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		nft_text_release(&src->ns[i]);
+	free(src->ns);
+	free(src->first_error);
+	memset(src, 0, sizeof(*src));
+}
