@@ -28,6 +28,8 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_watch_exec },
 	{ "packet", "listeners without a port: packet sockets, multicast",
 	    cmd_packet_exec },
+	{ "firewall", "the rules' side: holes, ports open against the rules, "
+	    "who made each accept", cmd_firewall_exec },
 	{ NULL, NULL, NULL }
 };
 

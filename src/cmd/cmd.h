@@ -113,5 +113,7 @@ int cmd_watch_exec(int argc, char **argv);
 void cmd_watch_usage(FILE *out);
 int cmd_packet_exec(int argc, char **argv);
 void cmd_packet_usage(FILE *out);
+int cmd_firewall_exec(int argc, char **argv);
+void cmd_firewall_usage(FILE *out);
 
 #endif

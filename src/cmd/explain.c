@@ -20,6 +20,7 @@
 #include "why/dossier.h"
 #include "model/listing.h"
 #include "probe/verdict.h"
+#include "render/fw.h"
 #include "render/probe.h"
 #include "render/jsonw.h"
 #include "render/text.h"
@@ -206,6 +207,15 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 			if (l->views[i].s->inode == ow->inode) {
 				sock_text(&l->views[i], l, buf, sizeof(buf));
 				text_field(out, k ? "" : "sockets", buf);
+				break;
+			}
+	}
+	for (size_t k = 0; l->fw && k < nowners; k++) {
+		const struct owner *ow = &l->ps.owners[owners[k]];
+
+		for (size_t i = 0; i < l->nviews; i++)
+			if (l->views[i].s->inode == ow->inode) {
+				fw_explain_lines(out, l, i);
 				break;
 			}
 	}
@@ -445,6 +455,12 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				    l, v->owners[k]));
 				if (l->probe)
 					why_probe_json(&w, "probe", &l->probe[i]);
+				{
+					struct row rw = { l, v, ow,
+					    &l->ps.procs[ow->proc] };
+
+					j_firewall(&rw, &w, "firewall");
+				}
 				jw_end(&w);
 			}
 		}
@@ -478,6 +494,7 @@ cmd_explain_exec(int argc, char **argv)
 	struct listing l;
 	struct dossiers d;
 	struct cmd_opts co;
+	struct cmd_pf pf;
 	const char *target;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
@@ -575,6 +592,8 @@ cmd_explain_exec(int argc, char **argv)
 		listing_release(&l);
 		return EXIT_NOMATCH;
 	}
+	/* the packet filter's verdict: always in explain (live) */
+	cmd_read_pf(&l, &pf, !root && !replay, 1, NULL);
 	dossiers_build(&d, &l, co.kb ? co.kb : cmd_find_data("daemons.kb"));
 	l.why = &d;
 	cmd_report_why(&d, &l, 0);
@@ -635,6 +654,7 @@ cmd_explain_exec(int argc, char **argv)
 		rules_release(&rules);
 	rc = cmd_finish(json_failed ? EXIT_USAGE : 0);
 	dossiers_release(&d);
+	cmd_pf_release(&l, &pf);
 	listing_release(&l);
 	return rc;
 }

@@ -71,6 +71,7 @@ cmd_list_usage(FILE *out)
 "       portsleuth hidden [options]\n"
 "       portsleuth watch [options]\n"
 "       portsleuth packet [options]\n"
+"       portsleuth firewall [options]\n"
 "\n"
 "List sockets with the processes that hold them, the registered name of\n"
 "each port and how exposed each socket is.  Default: listening sockets.\n"

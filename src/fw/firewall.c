@@ -417,15 +417,22 @@ cells_build(const struct firewall *fw, uint32_t a, long b, int family,
 		at = next;
 	}
 	free(cuts);
-	/* the world: the largest range no rule names */
+	/* the world: the range no rule names that holds a documentation
+	 * address (198.51.100.1, 2001:db8::1), else the largest such */
 	{
 		fw_u128 best = 0;
+		fw_u128 doc = family == 4 ? 0xc6336401u :
+		    (((fw_u128)0x20010db8u) << 96) | 1;
 
 		for (size_t c = 0; c < out->n; c++) {
 			const struct cell *cl = &out->v[c];
 
 			if (cl->named || cl->martian)
 				continue;
+			if (doc >= cl->lo && doc <= cl->hi) {
+				out->world = (long)c;
+				break;
+			}
 			if (out->world < 0 || cl->hi - cl->lo > best) {
 				best = cl->hi - cl->lo;
 				out->world = (long)c;

@@ -390,8 +390,9 @@ entry_text(const struct listing *l, const struct fw_entry *e, char *buf,
 		    netns_label(ins, il, sizeof(il)),
 		    fw_verdict_name(e->inner.v), in);
 	}
-	snprintf(buf, sz, "%s %s%s %s:%u: %s (%s%s)%s%s", fam_key(e->family),
-	    lab, e->ifname, d, e->dport, fw_verdict_name(e->v),
+	snprintf(buf, sz, "%s %s%s %s%s%s:%u: %s (%s%s)%s%s", fam_key(e->family),
+	    lab, e->ifname, e->family == 6 ? "[" : "", d, e->family == 6 ?
+	    "]" : "", e->dport, fw_verdict_name(e->v),
 	    e->v == FWV_UNDECIDED && e->why && e->why != e->r.why ? e->why :
 	    how, inner, e->nexc ? ", except from some sources" : "",
 	    e->exc_more ? " (and more)" : "");
