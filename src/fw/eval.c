@@ -48,6 +48,7 @@ struct machine {
 	int		 depth;
 	size_t		 stmt;
 	int		 nat_done, local_decided, local;
+	int		 pending_dnat;	/* established: the NAT to apply */
 	struct fw_result r;
 };
 
@@ -164,8 +165,17 @@ field(const struct run *ru, const struct machine *m, const struct fw_key *k,
 	case FF_TCPFLAGS:
 		if (p->l4proto != 6)
 			return 0;
-		out->n = 2;		/* SYN */
+		out->n = p->established ? 16 : 2;	/* ACK; SYN */
 		return 1;
+	case FF_ICMPTYPE:
+		if (p->l4proto != 1 && p->l4proto != 58)
+			return 0;
+		out->n = (fw_u128)p->icmp_type;
+		return 1;
+	case FF_ICMPOTHER:
+		if (p->l4proto != 1 && p->l4proto != 58)
+			return 0;
+		return -1;
 	case FF_OTHERPROTO:
 	case FF_FALSE:
 		return 0;
@@ -469,6 +479,15 @@ verdict(struct run *ru, struct machine *m, int kind, int32_t chain,
 	}
 }
 
+/* An established packet's NAT, at the DNAT hook's priority (-100). */
+static void
+apply_pending(struct machine *m)
+{
+	m->p.daddr = m->p.dnat_daddr;
+	m->p.dport = m->p.dnat_dport;
+	m->pending_dnat = 0;
+}
+
 /* The next base chain of the path that applies, or the end: 1 when the
  * machine ended (out is set). */
 static int
@@ -492,6 +511,9 @@ next_base(struct run *ru, struct machine *m, struct fw_result *out)
 			if (c->hook > h)
 				break;
 			m->base_i++;
+			if (h == HK_PREROUTING && m->pending_dnat &&
+			    c->prio > -100)
+				apply_pending(m);
 			if (c->hook != h || !family_fits(c, &m->p, h) ||
 			    (c->type_nat && (m->nat_done || h != HK_PREROUTING)))
 				continue;
@@ -503,6 +525,8 @@ next_base(struct run *ru, struct machine *m, struct fw_result *out)
 			return 0;
 		}
 		/* the hook is done; after prerouting, the routing decision */
+		if (h == HK_PREROUTING && m->pending_dnat)
+			apply_pending(m);
 		if (h == HK_PREROUTING)
 			m->local = ru->env->is_local(ru->env->ctx, m->p.family,
 			    m->p.daddr);
@@ -673,6 +697,16 @@ fw_eval(const struct fw_env *env, const struct fw_packet *p,
 	memset(&m, 0, sizeof(m));
 	m.p = *p;
 	m.ctstate = CTS_NEW;
+	if (p->established) {
+		m.ctstate = 2;			/* established */
+		m.nat_done = 1;			/* nat chains see new flows */
+		m.pending_dnat = p->dnat;
+		if (p->dnat)
+			m.ctstatus |= CTSTATUS_DNAT;
+	}
+	/* neighbour discovery and MLD: untracked by conntrack */
+	if (p->l4proto == 58 && p->icmp_type >= 130 && p->icmp_type <= 136)
+		m.ctstate = CTS_UNTRACKED;
 	m.r.by.chain = m.r.by.rule = -1;
 	m.r.daddr = p->daddr;
 	m.r.dport = p->dport;

@@ -22,6 +22,19 @@ struct fw_packet {
 	uint16_t	 sport, dport;
 	const char	*iifname;
 	uint16_t	 iiftype;	/* ARPHRD_ETHER, ... */
+	/*
+	 * Not the flow's first packet but the client's next one (the
+	 * ACK that ends TCP's handshake): conntrack calls it established,
+	 * and the NAT the first packet got (dnat, daddr, dport after it)
+	 * is applied at the NAT hook's priority without the nat chains.
+	 */
+	int		 established;
+	int		 dnat;
+	fw_u128		 dnat_daddr;
+	uint16_t	 dnat_dport;
+	/* ICMP / ICMPv6 (l4proto 1, 58): the type; conntrack leaves
+	 * neighbour discovery untracked */
+	int		 icmp_type;
 };
 
 /* FWV_REDIRECTED: the flow is let in but a DNAT sends it elsewhere (set

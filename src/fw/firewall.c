@@ -180,12 +180,20 @@ ns_ifaces(const struct listing *l, uint32_t ns)
 }
 
 static void
+eval_pkt(const struct firewall *fw, const struct listing *l, uint32_t ns,
+    const struct fw_packet *p, struct fw_result *r)
+{
+	struct nsctx c = { ns_ifaces(l, ns) };
+	struct fw_env env = { &fw->rs[ns], is_local, oif_for, &c };
+
+	fw_eval(&env, p, r);
+}
+
+static void
 eval_in(const struct firewall *fw, const struct listing *l, uint32_t ns,
     const char *iif, int family, int proto, fw_u128 saddr, fw_u128 daddr,
     uint16_t dport, struct fw_result *r)
 {
-	struct nsctx c = { ns_ifaces(l, ns) };
-	struct fw_env env = { &fw->rs[ns], is_local, oif_for, &c };
 	struct fw_packet p;
 
 	memset(&p, 0, sizeof(p));
@@ -197,7 +205,67 @@ eval_in(const struct firewall *fw, const struct listing *l, uint32_t ns,
 	p.sport = 40000;
 	p.iifname = iif;
 	p.iiftype = 1;		/* ARPHRD_ETHER: veth, ethernet, bridges */
-	fw_eval(&env, &p, r);
+	eval_pkt(fw, l, ns, &p, r);
+}
+
+/*
+ * What else a flow needs: TCP's handshake ends with the client's ACK,
+ * which conntrack calls established (a ruleset that accepts only new
+ * flows lets the SYN in and drops the rest); IPv6 needs neighbour
+ * discovery (an input chain that drops ICMPv6 makes the host
+ * unreachable once the peer's neighbour entry expires).  1 when the
+ * verdict changed.
+ */
+static int
+companions(const struct firewall *fw, const struct listing *l, uint32_t ns,
+    const char *iif, int family, int proto, fw_u128 saddr, fw_u128 daddr,
+    uint16_t dport, const struct fw_result *first, struct fw_entry *e,
+    int nd)
+{
+	struct fw_packet p;
+	struct fw_result r;
+
+	memset(&p, 0, sizeof(p));
+	p.family = family;
+	p.saddr = saddr;
+	p.daddr = daddr;
+	p.sport = 40000;
+	p.iifname = iif;
+	p.iiftype = 1;
+	if (proto == 6) {
+		p.l4proto = 6;
+		p.dport = dport;
+		p.established = 1;
+		p.dnat = first->dnat;
+		p.dnat_daddr = first->daddr;
+		p.dnat_dport = first->dport;
+		eval_pkt(fw, l, ns, &p, &r);
+		if (r.v != FWV_OPEN) {
+			e->v = r.v;
+			e->why = r.v == FWV_UNDECIDED ? r.why : NULL;
+			e->companion = r;
+			e->companion_ns = ns;
+			e->companion_kind = "handshake";
+			return 1;
+		}
+	}
+	if (nd && family == 6) {
+		p.l4proto = 58;
+		p.icmp_type = 135;	/* a neighbour solicitation */
+		p.established = 0;
+		p.dnat = 0;
+		p.dport = 0;
+		eval_pkt(fw, l, ns, &p, &r);
+		if (r.v != FWV_OPEN) {
+			e->v = r.v == FWV_UNDECIDED ? FWV_UNDECIDED : FWV_FILTERED;
+			e->why = r.v == FWV_UNDECIDED ? r.why : NULL;
+			e->companion = r;
+			e->companion_ns = ns;
+			e->companion_kind = "neighbour discovery";
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* The namespace (other than from) whose interfaces hold addr. */
@@ -258,7 +326,16 @@ flow(const struct firewall *fw, const struct listing *l, uint32_t ns,
 	e->redirected = 0;
 	e->v = e->r.v;
 	e->why = e->r.why;
+	e->companion_kind = NULL;
+	/* a peer that cannot resolve the address sends nothing at all:
+	 * whatever the rules say of the flow, it is filtered */
+	if (family == 6 && e->r.v != FWV_FILTERED && companions(fw, l, ns, iif,
+	    family, 0, saddr, daddr, dport, &e->r, e, 1))
+		return;
 	if (e->r.v != FWV_OPEN)
+		return;
+	if (companions(fw, l, ns, iif, family, proto, saddr, daddr, dport,
+	    &e->r, e, 0))
 		return;
 	if (!e->r.forwarded) {
 		if (ns != want_ns || e->r.dport != want_port) {
@@ -289,6 +366,10 @@ flow(const struct firewall *fw, const struct listing *l, uint32_t ns,
 		    e->r.daddr, e->r.dport, &e->inner);
 		e->v = e->inner.v;
 		e->why = e->inner.why;
+		if (e->inner.v == FWV_OPEN && companions(fw, l, (uint32_t)t, in,
+		    e->r.dnat_family, proto, saddr, e->r.daddr, e->r.dport,
+		    &e->inner, e, 0))
+			return;
 		if (e->inner.v == FWV_OPEN && (e->inner.forwarded ||
 		    e->inner.dport != want_port)) {
 			e->v = FWV_REDIRECTED;

@@ -49,6 +49,11 @@ struct fw_entry {
 	int		 has_inner;
 	uint32_t	 inner_ns;
 	struct fw_result inner;
+	/* what else the flow needs and the rules stop: "handshake" (TCP's
+	 * established ACK), "neighbour discovery" (IPv6); its evaluation */
+	const char	*companion_kind;
+	struct fw_result companion;
+	uint32_t	 companion_ns;
 	/* the flow is sent elsewhere by a DNAT (or redirect) first */
 	int		 redirected;
 	int		 published;	/* reached through a host port */

@@ -259,6 +259,24 @@ static const struct name_val tcpflags[] = {
 	{ "fin", 1 }, { "syn", 2 }, { "rst", 4 }, { "psh", 8 }, { "ack", 16 },
 	{ "urg", 32 }, { "ecn", 64 }, { "cwr", 128 }, { NULL, 0 } };
 
+static const struct name_val icmp4types[] = {
+	{ "echo-reply", 0 }, { "destination-unreachable", 3 },
+	{ "source-quench", 4 }, { "redirect", 5 }, { "echo-request", 8 },
+	{ "router-advertisement", 9 }, { "router-solicitation", 10 },
+	{ "time-exceeded", 11 }, { "parameter-problem", 12 },
+	{ "timestamp-request", 13 }, { "timestamp-reply", 14 }, { NULL, 0 } };
+static const struct name_val icmp6types[] = {
+	{ "destination-unreachable", 1 }, { "packet-too-big", 2 },
+	{ "time-exceeded", 3 }, { "parameter-problem", 4 },
+	{ "echo-request", 128 }, { "echo-reply", 129 },
+	{ "mld-listener-query", 130 }, { "mld-listener-report", 131 },
+	{ "mld-listener-done", 132 }, { "mld-listener-reduction", 132 },
+	{ "nd-router-solicit", 133 }, { "nd-router-advert", 134 },
+	{ "nd-neighbor-solicit", 135 }, { "nd-neighbor-advert", 136 },
+	{ "nd-redirect", 137 }, { "router-renumbering", 138 },
+	{ "ind-neighbor-solicit", 141 }, { "ind-neighbor-advert", 142 },
+	{ "mld2-listener-report", 143 }, { NULL, 0 } };
+
 static int
 is_flags(enum fw_field f)
 {
@@ -349,6 +367,9 @@ scalar(json_t *v, const struct fw_key *k, int comp, fw_u128 *out)
 		break;
 	case FF_TCPFLAGS:
 		t = tcpflags;
+		break;
+	case FF_ICMPTYPE:
+		t = k->proto[comp] == 58 ? icmp6types : icmp4types;
 		break;
 	default:
 		break;
@@ -692,8 +713,13 @@ key_component(json_t *e, struct fw_key *k, int i, const char **why)
 			}
 			return 0;
 		}
-		if (strcmp(p, "icmp") == 0 || strcmp(p, "icmpv6") == 0 ||
-		    strcmp(p, "esp") == 0 || strcmp(p, "ah") == 0 ||
+		if (strcmp(p, "icmp") == 0 || strcmp(p, "icmpv6") == 0) {
+			k->proto[i] = p[4] == 'v' ? 58 : 1;
+			k->f[i] = strcmp(f, "type") == 0 ? FF_ICMPTYPE :
+			    FF_ICMPOTHER;
+			return 0;
+		}
+		if (strcmp(p, "esp") == 0 || strcmp(p, "ah") == 0 ||
 		    strcmp(p, "igmp") == 0 || strcmp(p, "gre") == 0 ||
 		    strcmp(p, "comp") == 0) {
 			/* a header this TCP or UDP packet does not have */

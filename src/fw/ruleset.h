@@ -35,6 +35,8 @@ enum fw_field {
 	FF_FIBRPF,			/* fib saddr . iif oif (the reverse path) */
 	FF_TCPFLAGS,
 	FF_ADDRTYPE_DST,		/* xt addrtype --dst-type (bit per type) */
+	FF_ICMPTYPE,			/* icmp / icmpv6 type */
+	FF_ICMPOTHER,			/* another icmp field (code, id) */
 	FF_OTHERPROTO,			/* a header of a protocol not TCP/UDP */
 	FF_FALSE			/* never matches this packet */
 };

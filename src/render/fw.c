@@ -372,6 +372,16 @@ entry_text(const struct listing *l, const struct fw_entry *e, char *buf,
 		snprintf(lab, sizeof(lab), "%.60s ", netns_label(ns, nl,
 		    sizeof(nl)));
 	result_text(fw, e->ns, &e->r, how, sizeof(how));
+	if (e->companion_kind) {
+		char at[320];
+
+		at_text(fw, e->companion_ns, &e->companion.by, at, sizeof(at));
+		snprintf(how, sizeof(how), "its first packet is let in, but "
+		    "%s is %s by %.300s", strcmp(e->companion_kind,
+		    "handshake") == 0 ? "the rest of the handshake (ct state "
+		    "established)" : "neighbour discovery (ICMPv6)",
+		    fw_verdict_name(e->companion.v), at);
+	}
 	if (e->r.dnat) {
 		char to[INET6_ADDRSTRLEN], at[320];
 
@@ -498,6 +508,16 @@ j_firewall(const struct row *r, struct jw *w, const char *key)
 			jw_end(w);
 		} else
 			jw_null(w, "then");
+		if (e->companion_kind) {
+			jw_object(w, "stopped_packet");
+			jw_str(w, "packet", e->companion_kind);
+			jw_str(w, "verdict", fw_verdict_name(e->companion.v));
+			jw_str(w, "reason", e->companion.v == FWV_UNDECIDED ?
+			    e->companion.why : NULL);
+			j_at(w, "rule", fw, e->companion_ns, &e->companion.by);
+			jw_end(w);
+		} else
+			jw_null(w, "stopped_packet");
 		jw_array(w, "exceptions");
 		for (size_t x = 0; x < e->nexc; x++) {
 			jw_object(w, NULL);
