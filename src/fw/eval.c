@@ -267,12 +267,14 @@ is_flag_field(enum fw_field f)
 static int
 match(const struct run *ru, const struct machine *m, const struct fw_stmt *st)
 {
-	const struct fw_set *s = &ru->env->rs->sets[st->set];
+	const struct fw_set *s;
 	struct fval v[FW_CONCAT_MAX];
-	int rc = key_values(ru, m, &st->key, v);
+	int rc;
 
-	if (st->unknown)
+	if (st->unknown || st->set >= ru->env->rs->nsets)
 		return -1;
+	s = &ru->env->rs->sets[st->set];
+	rc = key_values(ru, m, &st->key, v);
 	if (rc <= 0)
 		return rc;
 	if (st->op == OP_IN || st->op == OP_NOTIN ||

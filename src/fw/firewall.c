@@ -444,7 +444,8 @@ cells_build(const struct firewall *fw, uint32_t a, long b, int family,
 				const struct fw_set *s;
 
 				if ((st->kind != FS_MATCH && st->kind !=
-				    FS_VMAP) || st->unknown)
+				    FS_VMAP) || st->unknown ||
+				    st->set >= rs->nsets)
 					continue;
 				s = &rs->sets[st->set];
 				for (int c = 0; c < st->key.n; c++) {
