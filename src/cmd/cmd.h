@@ -87,6 +87,7 @@ struct cmd_pf {
 	struct nat_links nat;
 	struct firewall	 fw;
 	int		 have_src, have_nat, have_fw;
+	double		 ms_read, ms_firewall;	/* for -v and the benchmark */
 };
 void cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live,
     int firewall, const struct fw_from *from);

@@ -307,7 +307,12 @@ cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live, int firewall,
 	}
 	if (!firewall && (!l->privileged || l->nentered < 2))
 		return;
-	fw_sources_read(&pf->src, l);
+	{
+		double t0 = now_ms();
+
+		fw_sources_read(&pf->src, l);
+		pf->ms_read = now_ms() - t0;
+	}
 	pf->have_src = 1;
 	if (pf->src.first_error)
 		notes_add("the packet filter of %u network namespaces could not "
@@ -330,8 +335,11 @@ cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live, int firewall,
 		l->nat = nl;
 	}
 	if (firewall) {
+		double t0 = now_ms();
+
 		firewall_build(&pf->fw, l, pf->have_nat ? &pf->nat : NULL,
 		    &pf->src, from);
+		pf->ms_firewall = now_ms() - t0;
 		pf->have_fw = 1;
 		if (pf->fw.skipped)
 			notes_add("%u items of the rulesets were not understood "

@@ -320,6 +320,10 @@ cmd_list_exec(int argc, char **argv)
 	ro.netns = l.nentered > 1 || (co.netns && strcmp(co.netns, "self"));
 	cmd_read_pf(&l, &pf, !co.root && !co.replay, ro.firewall,
 	    from.set ? &from : NULL);
+	if (ro.verbose && pf.have_fw)
+		cmd_warn("time: firewall: rules read %.1f ms, parsed and "
+		    "evaluated %.1f ms (%u evaluations)\n", pf.ms_read,
+		    pf.ms_firewall, pf.fw.evaluations);
 	if (ro.why) {
 		dossiers_build(&why, &l, co.kb ? co.kb :
 		    cmd_find_data("daemons.kb"));

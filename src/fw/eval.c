@@ -580,6 +580,18 @@ run_machine(struct run *ru, struct machine m, struct fw_result *out)
 			continue;
 		}
 		r = &rs->rules[c->rules[f->rule]];
+		/* the quick test: a rule for other ports is passed over */
+		while (m.stmt == 0 && r->pf && ((r->pf_proto &&
+		    r->pf_proto != m.p.l4proto) || m.p.dport < r->pf_lo ||
+		    m.p.dport > r->pf_hi || (m.p.l4proto != 6 &&
+		    m.p.l4proto != 17 && m.p.l4proto != 132 &&
+		    m.p.l4proto != 136))) {
+			if (++f->rule >= c->nrules)
+				break;
+			r = &rs->rules[c->rules[f->rule]];
+		}
+		if (f->rule >= c->nrules)
+			continue;
 		if (m.stmt >= r->nst) {
 			next_rule(&m);
 			continue;

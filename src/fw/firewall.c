@@ -419,7 +419,7 @@ add_cut(struct cut **v, size_t *n, size_t *cap, fw_u128 lo, fw_u128 hi,
  * name, as cells: each either inside or outside every named range. */
 static void
 cells_build(const struct firewall *fw, uint32_t a, long b, int family,
-    struct cells *out)
+    int proto, uint16_t dport, struct cells *out)
 {
 	static const struct { int fam; const char *net; int len; } martians[] = {
 		{ 4, "0.0.0.0", 8 }, { 4, "127.0.0.0", 8 },
@@ -441,8 +441,17 @@ cells_build(const struct firewall *fw, uint32_t a, long b, int family,
 		for (size_t r = 0; r < rs->nrules; r++)
 			for (size_t q = 0; q < rs->rules[r].nst; q++) {
 				const struct fw_stmt *st = &rs->rules[r].st[q];
+				const struct fw_rule *ru = &rs->rules[r];
 				const struct fw_set *s;
 
+				/* a rule for other ports names no source
+				 * that matters here (a DNAT may change the
+				 * port: only the first namespace's rules
+				 * are passed over so) */
+				if (k == 0 && ru->pf && ((ru->pf_proto &&
+				    ru->pf_proto != proto) || dport <
+				    ru->pf_lo || dport > ru->pf_hi))
+					break;
 				if ((st->kind != FS_MATCH && st->kind !=
 				    FS_VMAP) || st->unknown ||
 				    st->set >= rs->nsets)
@@ -574,7 +583,8 @@ entry(struct firewall *fw, const struct listing *l, struct fw_view *fv,
 		fw->evaluations++;
 		return;
 	}
-	cells_build(fw, ns, published ? (long)want_ns : -1, family, &cells);
+	cells_build(fw, ns, published ? (long)want_ns : -1, family, proto,
+	    dport, &cells);
 	if (cells.world < 0) {
 		/* every range is named: the largest one stands for all */
 		fw_u128 best = 0;

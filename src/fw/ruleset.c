@@ -1448,6 +1448,35 @@ parse_stmt(struct fw_ruleset *rs, json_t *e, enum fw_family fam,
 }
 
 static void
+prefilter(const struct fw_ruleset *rs, struct fw_rule *r)
+{
+	for (size_t i = 0; i < r->nst; i++) {
+		const struct fw_stmt *st = &r->st[i];
+		const struct fw_set *s;
+
+		if (st->kind != FS_MATCH || st->unknown ||
+		    st->set >= rs->nsets)
+			return;
+		s = &rs->sets[st->set];
+		if (st->key.n != 1 || st->key.f[0] != FF_DPORT ||
+		    st->op != OP_EQ || st->key.has_mask || s->n == 0)
+			continue;
+		r->pf = 1;
+		r->pf_proto = st->key.proto[0];
+		r->pf_lo = 65535;
+		r->pf_hi = 0;
+		for (size_t e = 0; e < s->n; e++) {
+			if (s->v[e].c[0].lo < r->pf_lo)
+				r->pf_lo = (uint16_t)s->v[e].c[0].lo;
+			if (s->v[e].c[0].hi > r->pf_hi)
+				r->pf_hi = s->v[e].c[0].hi > 65535 ? 65535 :
+				    (uint16_t)s->v[e].c[0].hi;
+		}
+		return;
+	}
+}
+
+static void
 parse_rule(struct fw_ruleset *rs, json_t *o, const struct xt_blob *xt,
     size_t nxt)
 {
@@ -1496,6 +1525,7 @@ parse_rule(struct fw_ruleset *rs, json_t *o, const struct xt_blob *xt,
 			note_dport(r, &r->st[i]);
 		}
 		r->nst = n;
+		prefilter(rs, r);
 	}
 	c = &rs->chains[ci];
 	xgrow((void **)&c->rules, &c->cap, c->nrules + 1, sizeof(*c->rules));

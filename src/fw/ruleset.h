@@ -116,6 +116,16 @@ struct fw_rule {
 	 * command's holes */
 	uint8_t		 dproto;	/* 0: any */
 	int		 names_dport;
+	/*
+	 * A quick test before the rule is walked: when every statement
+	 * before its destination-port match is a known match (nothing
+	 * with an effect, nothing undecidable), a packet whose port lies
+	 * outside [pf_lo, pf_hi] (or of another protocol than pf_proto)
+	 * cannot match the rule.
+	 */
+	int		 pf;
+	uint8_t		 pf_proto;	/* 0: any with ports */
+	uint16_t	 pf_lo, pf_hi;
 };
 
 enum fw_hook { HK_NONE, HK_INGRESS, HK_PREROUTING, HK_INPUT, HK_FORWARD,

@@ -399,7 +399,8 @@ man_opts = {"--" + o for o in man_opts}
 check(help_opts <= man_opts, f"options missing from the man page: {help_opts - man_opts}")
 # the subcommands' own options are in the man page too
 sub_opts = set(help_opts)
-for sub in ("explain", "audit", "probe", "baseline", "diff", "hidden", "watch", "packet"):
+for sub in ("explain", "audit", "probe", "baseline", "diff", "hidden", "watch", "packet",
+            "firewall"):
     rc_s, out_s, _ = run(sub, "--help")
     check(rc_s == 0, f"{sub} --help")
     sub_opts |= set(re.findall(r"--[a-z][a-z0-9-]*", out_s.decode()))
