@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "cmd/options.h"
 #include "fw/eval.h"
+#include "fw/firewall.h"
 #include "render/fw.h"
 #include "render/jsonw.h"
 #include "render/text.h"
@@ -62,9 +63,7 @@ listens(const struct listing *l, uint32_t ns, int proto, unsigned int port)
 {
 	for (size_t i = 0; i < l->nviews; i++) {
 		const struct sock_rec *s = l->views[i].s;
-		int p = s->proto == PROTO_TCP ? 6 : s->proto == PROTO_UDP ? 17 :
-		    s->proto == PROTO_UDPLITE ? 136 : s->proto == PROTO_SCTP ?
-		    132 : 0;
+		int p = fw_l4_of(s);
 
 		if (s->netns != ns || s->lport != port || (proto && p != proto) ||
 		    p == 0 || !(s->state == ST_LISTEN || (s->state == ST_CLOSE &&
@@ -335,13 +334,11 @@ dnat_holes(struct report *rp, const struct listing *l)
 
 /* Is the listener open against its namespace's input drop policy? */
 static const char *
-against_intent(const struct listing *l, const struct firewall *fw,
-    const struct fw_entry *e)
+against_intent(const struct firewall *fw, const struct fw_entry *e)
 {
 	const struct fw_ruleset *rs = &fw->rs[e->ns];
 	int drop_policy = 0;
 
-	(void)l;
 	if (e->v != FWV_OPEN)
 		return NULL;
 	for (size_t b = 0; b < rs->nbases; b++) {
@@ -360,12 +357,9 @@ against_intent(const struct listing *l, const struct firewall *fw,
 		    "never sees";
 	for (int i = 0; i < e->r.npassed; i++) {
 		const struct fw_at *at = &e->r.passed[i];
-		const struct fw_chain *c;
 
 		if (at->rule < 0)
 			continue;
-		c = &rs->chains[rs->rules[at->rule].chain];
-		(void)c;
 		if (!rs->rules[at->rule].names_dport)
 			return "the input policy drops, but a rule that names no "
 			    "port accepts it";
@@ -454,7 +448,7 @@ cmd_firewall_exec(int argc, char **argv)
 		const struct fw_view *fv = &pf.fw.views[v];
 
 		for (size_t k = 0; k < fv->n; k++) {
-			const char *why = against_intent(&l, &pf.fw, &fv->e[k]);
+			const char *why = against_intent(&pf.fw, &fv->e[k]);
 			char a[INET6_ADDRSTRLEN], lab[96];
 			const struct sock_rec *s = l.views[v].s;
 			const struct netns *ns = listing_netns(&l, s);

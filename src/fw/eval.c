@@ -47,7 +47,7 @@ struct machine {
 	struct frame	 stack[STACK_MAX];
 	int		 depth;
 	size_t		 stmt;
-	int		 nat_done, local_decided, local;
+	int		 nat_done, local;
 	int		 pending_dnat;	/* established: the NAT to apply */
 	struct fw_result r;
 };
@@ -177,7 +177,6 @@ field(const struct run *ru, const struct machine *m, const struct fw_key *k,
 			return 0;
 		return -1;
 	case FF_OTHERPROTO:
-	case FF_FALSE:
 		return 0;
 	}
 	return -1;

@@ -293,8 +293,8 @@ ns_holding(const struct listing *l, const struct firewall *fw, int family,
 	return -1;
 }
 
-static int
-l4_of(const struct sock_rec *s)
+int
+fw_l4_of(const struct sock_rec *s)
 {
 	switch (s->proto) {
 	case PROTO_TCP:
@@ -670,7 +670,7 @@ view_entries(struct firewall *fw, const struct listing *l, size_t vi,
 	const struct sock_rec *s = sv->s;
 	struct fw_view *fv = &fw->views[vi];
 	const struct ifaces *ifs;
-	int proto = l4_of(s), wild, mapped4;
+	int proto = fw_l4_of(s), wild, mapped4;
 	uint32_t ns = s->netns;
 
 	if (proto == 0 || !((s->state == ST_LISTEN) || (s->state == ST_CLOSE &&
@@ -794,6 +794,8 @@ firewall_build(struct firewall *fw, const struct listing *l,
 			free(cause);
 			continue;
 		}
+		size_t nchains = fw->rs[i].nchains;
+
 		for (size_t k = 0; k < t->nlegacy; k++) {
 			const struct legacy_table *lt = &t->legacy[k];
 
@@ -812,7 +814,8 @@ firewall_build(struct firewall *fw, const struct listing *l,
 			fw_ruleset_add_legacy(&fw->rs[i], lt->family, lt->name,
 			    lt->hooks, lt->policy_drop);
 		}
-		fw_ruleset_finish(&fw->rs[i]);
+		if (fw->rs[i].nchains != nchains)
+			fw_ruleset_finish(&fw->rs[i]);	/* legacy chains joined */
 		fw->skipped += fw->rs[i].skipped;
 		fw->have[i] = 1;
 	}

@@ -94,6 +94,10 @@ void firewall_build(struct firewall *fw, const struct listing *l,
     const struct fw_from *from);
 void firewall_release(struct firewall *fw);
 
+/* The IP protocol number of a socket's protocol (6, 17, 136, 132; 0 for
+ * raw sockets). */
+struct sock_rec;
+int fw_l4_of(const struct sock_rec *s);
 /* An address of family 4 / 6 as text. */
 void fw_addr_text(int family, fw_u128 a, char *buf, size_t sz);
 /* A source range as text: CIDR when it is one, else "lo-hi". */

@@ -15,6 +15,7 @@
 
 #include "fw/nat.h"
 #include "fw/nftread.h"
+#include "fw/ruleset.h"
 #include "fw/xtnat.h"
 #include "kernel/netns.h"
 #include "kernel/sock.h"
@@ -48,34 +49,12 @@ nat_target_port(const struct nat_rule *r, uint16_t dport)
 	return r->to_port ? r->to_port : dport;
 }
 
-static int
-has_prefix(const char *s, const char *prefix)
-{
-	return s && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 const char *
 nat_maker(const struct nat_rule *r)
 {
-	const char *t = r->table, *c = r->chain;
-
 	if (r->kind == NAT_PROXY)
 		return r->via;
-	if (has_prefix(c, "NETAVARK") || has_prefix(t, "netavark"))
-		return "netavark";
-	if (has_prefix(c, "CNI-HOSTPORT") || has_prefix(c, "CNI-DN-"))
-		return "CNI portmap (hostPort)";
-	if (has_prefix(c, "KUBE-"))
-		return "kube-proxy";
-	if (has_prefix(c, "DOCKER"))
-		return "docker";
-	if (has_prefix(t, "firewalld"))
-		return "firewalld";
-	if (has_prefix(c, "LIBVIRT_") || has_prefix(t, "libvirt"))
-		return "libvirt";
-	if (has_prefix(c, "ufw"))
-		return "ufw";
-	return NULL;
+	return fw_maker(r->table, r->chain, r->comment);
 }
 
 static const char *

@@ -66,10 +66,9 @@ void nat_set_release(struct nat_set *s);
 /* The port rule r sends a flow for dport to. */
 uint16_t nat_target_port(const struct nat_rule *r, uint16_t dport);
 /*
- * Who made a DNAT rule, as far as its table and chain names tell
- * ("netavark", "docker", "CNI portmap (hostPort)", "kube-proxy",
- * "firewalld", "libvirt", "ufw"); for a proxy its process's name.
- * NULL when the names say nothing.
+ * Who made a DNAT rule: fw_maker() of its table, chain and comment
+ * ("netavark", "docker", "CNI portmap (hostPort)", "kube-proxy", ...);
+ * for a proxy its process's name.  NULL when the names say nothing.
  */
 const char *nat_maker(const struct nat_rule *r);
 

@@ -37,8 +37,7 @@ enum fw_field {
 	FF_ADDRTYPE_DST,		/* xt addrtype --dst-type (bit per type) */
 	FF_ICMPTYPE,			/* icmp / icmpv6 type */
 	FF_ICMPOTHER,			/* another icmp field (code, id) */
-	FF_OTHERPROTO,			/* a header of a protocol not TCP/UDP */
-	FF_FALSE			/* never matches this packet */
+	FF_OTHERPROTO			/* a header of a protocol not TCP/UDP */
 };
 
 /* One component of a key: the field and the family its header needs. */
