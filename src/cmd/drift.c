@@ -36,7 +36,8 @@
 #include "why/dossier.h"
 #include "util/banned.h"
 
-enum { OPT_EPHEMERAL = OPT_SHARED_END, OPT_POLICY, OPT_UDPLITE, OPT_SCTP };
+enum { OPT_EPHEMERAL = OPT_SHARED_END, OPT_POLICY, OPT_UDPLITE, OPT_SCTP,
+	OPT_FIREWALL };
 
 static const struct option drift_opts[] = {
 	CMDOPT_SOURCES,
@@ -45,6 +46,7 @@ static const struct option drift_opts[] = {
 	{ "udp", no_argument, NULL, 'u' },
 	{ "raw", no_argument, NULL, 'w' },
 	{ "udplite", no_argument, NULL, OPT_UDPLITE },
+	{ "firewall", no_argument, NULL, OPT_FIREWALL },
 	{ "sctp", no_argument, NULL, OPT_SCTP },
 	{ "ipv4", no_argument, NULL, '4' },
 	{ "ipv6", no_argument, NULL, '6' },
@@ -74,6 +76,9 @@ BASELINE_DEFAULT ", mode 0600, written atomically),\n"
 "                       host's namespace, else its own)\n"
 "      --probe          also what answers on each port\n"
 "      --probe-timeout MS  the probing budget (default 8000)\n"
+"      --firewall       also the firewall's verdict of each listener (as\n"
+"                       root; diff then reports a verdict that changed,\n"
+"                       \"(opened)\" when a path is now let in)\n"
 "      --ephemeral      keep UDP sockets on ephemeral ports (clients'\n"
 "                       sockets that come and go; left out by default)\n"
 "      --root DIR, --replay FILE, --iana FILE, --kb FILE, --rules FILE\n"
@@ -163,6 +168,9 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 		case OPT_EPHEMERAL:
 			a->bo.ephemeral = 1;
 			break;
+		case OPT_FIREWALL:
+			a->bo.firewall = 1;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -232,7 +240,7 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 	lo.need = PS_NEED_CGROUP | PS_NEED_ENVIRON;
 	if (cmd_collect(&l, &lo, co->root, co->replay, NULL) < 0)
 		return -1;
-	cmd_read_pf(&l, &pf, !co->root && !co->replay, 0, NULL);
+	cmd_read_pf(&l, &pf, !co->root && !co->replay, bo->firewall, NULL);
 	t1 = now_ms();
 	cmd_report_listing(&l);
 	dossiers_build(&d, &l, co->kb ? co->kb : cmd_find_data("daemons.kb"));
@@ -361,6 +369,8 @@ detail(const struct change *c, struct strbuf *sb)
 		    or_dash(c->before->f[f]), or_dash(c->after->f[f]));
 		if (f == DF_EXPOSURE && c->wider)
 			strbuf_addstr(sb, " (wider)");
+		if (f == DF_FIREWALL && c->opened)
+			strbuf_addstr(sb, " (opened)");
 	}
 }
 
@@ -502,6 +512,7 @@ print_json(const struct baseline *b, const char *file,
 				jw_str(&w, NULL, drift_field_key(f));
 		jw_end(&w);
 		jw_bool(&w, "wider", c->wider);
+		jw_bool(&w, "opened", c->opened);
 		jw_end(&w);
 	}
 	jw_end(&w);
@@ -559,6 +570,7 @@ same_opts(const struct baseline_opts *a, const struct baseline_opts *b)
 {
 	return a->protos == b->protos && a->want4 == b->want4 &&
 	    a->want6 == b->want6 && a->probe == b->probe &&
+	    a->firewall == b->firewall &&
 	    a->ephemeral == b->ephemeral && (a->netns == b->netns ||
 	    (a->netns && b->netns && strcmp(a->netns, b->netns) == 0));
 }

@@ -44,6 +44,7 @@ write_doc(struct jw *w, const struct baseline *b)
 	jw_str(w, "netns", b->opts.netns);
 	jw_bool(w, "probe", b->opts.probe);
 	jw_bool(w, "ephemeral", b->opts.ephemeral);
+	jw_bool(w, "firewall", b->opts.firewall);
 	jw_end(w);
 	/* a listener is an array of values in the order of "fields": a
 	 * busy host's baseline reads back several times faster than as
@@ -200,7 +201,7 @@ struct reader {
 static const char *const doc_keys[] = { "portsleuth", "schema", "kind",
 	"taken", "host", "options", "fields", "listeners", NULL };
 static const char *const opt_keys[] = { "protocols", "ipv4", "ipv6",
-	"netns", "probe", "ephemeral", NULL };
+	"netns", "probe", "ephemeral", "firewall", NULL };
 
 static int
 key_index(const char *const *keys, const char *k)
@@ -300,6 +301,8 @@ scalar(struct reader *r, int kind, const unsigned char *str, size_t len,
 			b->opts.probe = (int)num;
 		else if (strcmp(r->key, "ephemeral") == 0)
 			b->opts.ephemeral = (int)num;
+		else if (strcmp(r->key, "firewall") == 0)
+			b->opts.firewall = (int)num;
 		return 1;
 	case RD_PROTOCOLS: {
 		int k;

@@ -26,6 +26,7 @@ struct baseline_opts {
 	char		*netns;		/* --netns SPEC, or NULL */
 	int		 probe;
 	int		 ephemeral;
+	int		 firewall;	/* the firewall's verdicts recorded */
 };
 
 struct baseline {

@@ -69,6 +69,35 @@ ptr_cmp(const void *x, const void *y, void *pass)
 	return c;
 }
 
+/* Does after have an "... open" path that before did not have open? */
+static int
+firewall_opened(const char *before, const char *after)
+{
+	const char *p = after;
+
+	while (p && *p) {
+		const char *end = strstr(p, "; ");
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const char *q = before;
+
+		if (n > 5 && memcmp(p + n - 5, " open", 5) == 0) {
+			int had = 0;
+
+			while (q && *q && !had) {
+				const char *qe = strstr(q, "; ");
+				size_t m = qe ? (size_t)(qe - q) : strlen(q);
+
+				had = m == n && memcmp(p, q, n) == 0;
+				q = qe ? qe + 2 : NULL;
+			}
+			if (!had)
+				return 1;
+		}
+		p = end ? end + 2 : NULL;
+	}
+	return 0;
+}
+
 static void
 add(struct changes *c, enum change_kind k, const struct drift_rec *b,
     const struct drift_rec *a)
@@ -85,8 +114,11 @@ add(struct changes *c, enum change_kind k, const struct drift_rec *b,
 	if (k != CH_CHANGED)
 		return;
 	for (int f = 0; f < DF_COUNT; f++)
-		if (!same(b->f[f], a->f[f]))
+		if (!same(b->f[f], a->f[f]) && (f != DF_FIREWALL ||
+		    (a->f[f] && b->f[f])))
 			ch->fields |= 1u << f;
+	ch->opened = (ch->fields & (1u << DF_FIREWALL)) &&
+	    firewall_opened(b->f[DF_FIREWALL], a->f[DF_FIREWALL]);
 	ch->wider = drift_exposure_rank(a->f[DF_EXPOSURE]) >
 	    drift_exposure_rank(b->f[DF_EXPOSURE]);
 	if (ch->fields == 0) {	/* the same after all */

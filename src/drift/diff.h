@@ -27,6 +27,8 @@ struct change {
 	const struct drift_rec	*before, *after;	/* NULL for new/gone */
 	unsigned int		 fields;	/* bits (1 << DF_*) that differ */
 	int			 wider;		/* the exposure grew */
+	int			 opened;	/* the firewall now lets in a
+						 * path it did not */
 };
 
 struct changes {

@@ -12,14 +12,65 @@
 #include "probe/verdict.h"
 #include "why/dossier.h"
 #include "util/escape.h"
+#include "fw/firewall.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
 
+/*
+ * The firewall's verdicts of a listener in one value: "FAMILY IFACE
+ * VERDICT" per path ("via NETNS" before a published port's), sorted, so
+ * the same verdicts give the same text however the interfaces were
+ * listed.  Nothing when the rules could not be read: not known is not a
+ * change.
+ */
+static int
+str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+set_firewall(struct drift_rec *r, const struct listing *l,
+    const struct fw_view *fv)
+{
+	char items[16][96], *ptrs[16], label[96];
+	struct strbuf sb;
+	size_t n = 0;
+
+	if (fv->n == 0) {
+		if (fv->none && (strcmp(fv->none, "loopback only") == 0 ||
+		    strcmp(fv->none, "no interface but loopback") == 0))
+			drift_set_field(r, DF_FIREWALL, "none from outside");
+		return;
+	}
+	for (size_t k = 0; k < fv->n && n < 16; k++) {
+		const struct fw_entry *e = &fv->e[k];
+
+		if (e->published)
+			snprintf(items[n], sizeof(items[n]), "via %.40s ipv%d "
+			    "%.16s %s", e->ns < l->nets.n ? netns_label(
+			    &l->nets.v[e->ns], label, sizeof(label)) : "?",
+			    e->family, e->ifname, fw_verdict_name(e->v));
+		else
+			snprintf(items[n], sizeof(items[n]), "ipv%d %.16s %s",
+			    e->family, e->ifname, fw_verdict_name(e->v));
+		ptrs[n] = items[n];
+		n++;
+	}
+	qsort(ptrs, n, sizeof(ptrs[0]), str_ptr_cmp);
+	strbuf_init(&sb, DRIFT_VALUE_MAX);
+	for (size_t k = 0; k < n; k++)
+		strbuf_addf(&sb, "%s%s", k ? "; " : "", ptrs[k]);
+	drift_set_field(r, DF_FIREWALL, strbuf_str(&sb));
+	strbuf_release(&sb);
+}
+
 static const char *const keys[DF_COUNT] = {
 	"netns", "proto", "family", "address", "port", "program", "unit",
 	"device", "exe", "package", "version", "digest", "integrity",
-	"origin", "entry", "user", "exposure", "protocol", "product"
+	"origin", "entry", "user", "exposure", "protocol", "product",
+	"firewall"
 };
 
 const char *
@@ -290,6 +341,8 @@ drift_collect(struct drift_set *out, const struct listing *l,
 			    listing_ifaces(l, s), s->bound_if));
 		drift_set_field(r, DF_EXPOSURE,
 		    exposure_kind_name(v->exp.kind));
+		if (l->fw && i < l->fw->nviews)
+			set_firewall(r, l, &l->fw->views[i]);
 		if (pv && pv[i].probed) {
 			drift_set_field(r, DF_PROTOCOL, pv[i].r.service[0] ?
 			    pv[i].r.service : NULL);

@@ -19,6 +19,7 @@ enum drift_field {
 	/* attributes: a change of one of these is a change of the listener */
 	DF_DEVICE, DF_EXE, DF_PACKAGE, DF_VERSION, DF_DIGEST, DF_INTEGRITY,
 	DF_ORIGIN, DF_ENTRY, DF_USER, DF_EXPOSURE, DF_PROTOCOL, DF_PRODUCT,
+	DF_FIREWALL,	/* "ipv4 eth0 open; ipv6 eth0 filtered" (--firewall) */
 	DF_COUNT
 };
 #define DF_IDENTITY_END	DF_DEVICE

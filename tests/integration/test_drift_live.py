@@ -198,6 +198,50 @@ try:
           f"diff (probing again, as the baseline was taken): another wire "
           f"protocol: {c}")
 
+    # the firewall's verdict: a baseline with --firewall, then a rule
+    # change that opens 7703 again and closes 7702: diff names both, the
+    # first "(opened)"
+    sh("ip", "link", "add", "dr0", "type", "veth", "peer", "name", "dr1")
+    sh("ip", "addr", "add", "10.79.0.1/24", "dev", "dr0")
+    sh("ip", "link", "set", "dr0", "up")
+    sh("ip", "link", "set", "dr1", "up")
+    rules = ("flush ruleset\ntable inet f {\n chain in { type filter hook "
+             "input priority 0; policy accept;\n tcp dport 7703 drop\n}\n}\n")
+    subprocess.run(["ip", "netns", "exec", NS, "nft", "-f", "-"], check=True,
+                   input=rules.encode())
+    fbase = os.path.join(tmp, "fw.json")
+    rc, out, err = ps("baseline", "-t", "--firewall", fbase)
+    with open(fbase) as f:
+        fb = json.load(f)
+    col = {k: i for i, k in enumerate(fb["fields"])}
+    by_port = {x[col["port"]]: x[col["firewall"]] for x in fb["listeners"]}
+    check(rc == 0 and fb["options"]["firewall"] and
+          by_port.get(7703) == "ipv4 dr0 filtered" and
+          by_port.get(7702) == "ipv4 dr0 open" and
+          by_port.get(7710) == "none from outside",
+          f"a baseline with --firewall keeps each verdict: {by_port}")
+    rc, out, err = ps("diff", fbase)
+    check(rc == 0, f"nothing changed, nothing said: {out.strip()[-200:]}")
+    subprocess.run(["ip", "netns", "exec", NS, "nft", "-f", "-"], check=True,
+                   input=rules.replace("7703 drop", "7702 drop").encode())
+    rc, out, err = ps("diff", "--json", fbase)
+    d = json.loads(out)
+    ch = {(x["after"] or {}).get("port"): x for x in d["changes"]}
+    c3, c4 = ch.get(7703), ch.get(7702)
+    check(rc == 1 and len(d["changes"]) == 2 and c3 and c4 and
+          c3["fields"] == ["firewall"] and c3["opened"] and
+          c3["after"]["firewall"] == "ipv4 dr0 open" and
+          not c4["opened"] and c4["after"]["firewall"] == "ipv4 dr0 filtered",
+          f"diff: 7703 opened, 7702 closed, nothing else: {d['changes']}")
+    rc, out, err = ps("diff", fbase)
+    check(rc == 1 and "firewall ipv4 dr0 filtered -> ipv4 dr0 open (opened)"
+          in out, f"the text says it: {out.strip()[-300:]}")
+    # a baseline taken without --firewall does not see the change
+    rc, out, err = ps("diff", base)
+    check("firewall" not in out, f"no firewall field without --firewall: "
+          f"{out.strip()[-200:]}")
+    sh("nft", "flush", "ruleset")
+
     # SIGKILL in the middle of baseline: the old file or the new one,
     # always whole
     rc, out, err = ps("baseline", base)
