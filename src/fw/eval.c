@@ -651,7 +651,8 @@ run_machine(struct run *ru, struct machine m, struct fw_result *out)
 		}
 		case FS_DNAT:
 		case FS_REDIRECT:
-			if (hook_at(&m) != HK_PREROUTING || !c->type_nat) {
+			if (hook_at(&m) != HK_PREROUTING ||
+			    !rs->chains[m.base].type_nat) {
 				m.stmt++;	/* not for a flow from outside */
 				break;
 			}

@@ -352,6 +352,40 @@ try:
               f"the peer reaches the port {holder} forwards")
     check(peer_gets("10.79.2.1", 8002) == "no",
           "and not the unpublished one")
+
+    # the firewall's verdict of the published port, through netavark's
+    # own rules (iptables-nft: compat matches and targets) and a rule
+    # of ours in the forward path, each against the peer's real attempt
+    def published_verdict():
+        r = subprocess.run([EXE, "-t", "-p", "8000", "--firewall", "--json"],
+                           capture_output=True, timeout=60)
+        for sk in json.loads(r.stdout)["sockets"]:
+            if (sk.get("netns") or {}).get("container_id") != ids["pweb"]:
+                continue
+            for pa in sk["firewall"]["paths"]:
+                if pa["published"] and pa["interface"] == f"psq{TAG}" \
+                        and pa["family"] == "ipv4":
+                    return pa
+        return None
+    pa = published_verdict()
+    check(pa and pa["verdict"] == "open" and pa["to_port"] == 18080 and
+          pa["dnat"] and pa["dnat"]["to_port"] == 8000 and
+          pa["dnat"]["rule"]["by"] == "netavark" and
+          peer_gets("10.79.2.1", 18080) == "published",
+          f"--firewall: 18080 open through netavark's DNAT, as the peer "
+          f"found: {pa}")
+    block = ("table inet psblock {\n chain forw { type filter hook forward "
+             "priority -5; tcp dport 8000 drop\n}\n}\n")
+    subprocess.run(["ip", "netns", "exec", HOSTNS, "nft", "-f", "-"],
+                   input=block.encode(), check=True)
+    pa = published_verdict()
+    check(pa and pa["verdict"] == "filtered" and
+          pa["rule"]["table"] == "psblock" and
+          peer_gets("10.79.2.1", 18080) == "no",
+          f"--firewall: a drop in the forward path filters it, as the peer "
+          f"found: {pa}")
+    subprocess.run(["ip", "netns", "exec", HOSTNS, "nft", "delete", "table",
+                    "inet", "psblock"], check=True)
     # a container recreated under the same name is not a change
     base = os.path.join(tmp, "base.json")
     p = subprocess.run([EXE, "baseline", "--netns", "podman:inpod", base],

@@ -262,6 +262,23 @@ t_nat_and_handshake(void **state)
 	fw_eval(&env, &p, &r);
 	assert_int_equal(r.v, FWV_FILTERED);
 	fw_ruleset_release(&rs);
+	/* the DNAT in a chain the nat base chain jumps to (netavark's,
+	 * docker's, kube-proxy's shape) */
+	parse("{\"nftables\":[{\"chain\":{\"family\":\"ip\",\"table\":\"n\","
+	    "\"name\":\"pre\",\"type\":\"nat\",\"hook\":\"prerouting\","
+	    "\"prio\":-100,\"policy\":\"accept\"}},"
+	    "{\"chain\":{\"family\":\"ip\",\"table\":\"n\",\"name\":\"dn\"}},"
+	    "{\"rule\":{\"family\":\"ip\",\"table\":\"n\",\"chain\":\"pre\","
+	    "\"handle\":2,\"expr\":[{\"jump\":{\"target\":\"dn\"}}]}},"
+	    "{\"rule\":{\"family\":\"ip\",\"table\":\"n\",\"chain\":\"dn\","
+	    "\"handle\":3,\"expr\":[" DPORT("8080") ",{\"dnat\":{\"addr\":"
+	    "\"10.88.0.2\",\"port\":80}}]}}]}", &rs);
+	p.established = 0;
+	p.dnat = 0;
+	p.dport = 8080;
+	fw_eval(&env, &p, &r);
+	assert_true(r.v == FWV_OPEN && r.dnat && r.forwarded && r.dport == 80);
+	fw_ruleset_release(&rs);
 }
 
 /* iptables-nft's compat matches, from their argument blobs. */
