@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""The cost of --firewall.  usage: firewall_bench.py PORTSLEUTH [RULES] [RUNS]
+"""The cost of --firewall.
+usage: firewall_bench.py PORTSLEUTH [RULES] [RUNS] [PROCESSES]
 
 In a network namespace made here (one veth, IPv4 and IPv6): 1,000 TCP
-listeners held by 20 processes (bench/synth.c, half on 0.0.0.0, half on
-127.0.0.1) and a ruleset of RULES (default 10,000) rules: an inet table
+listeners held by PROCESSES processes (default 20; bench/synth.c, half
+on 0.0.0.0, half on 127.0.0.1) and a ruleset of RULES (default 10,000) rules: an inet table
 whose input chain (drop policy) accepts established flows, ICMPv6
 neighbour discovery, then one port per rule, some by source prefix,
 with a port set and a verdict map beside.  Times, interleaved, inside
@@ -29,6 +30,7 @@ import time
 PS = os.path.abspath(sys.argv[1])
 NRULES = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+NPROCS = int(sys.argv[4]) if len(sys.argv) > 4 else 20
 NS = f"psfb{os.getpid() % 10000}"
 
 
@@ -61,7 +63,8 @@ def main():
                      ["-n", NS, "link", "set", "fb0", "up"],
                      ["-n", NS, "link", "set", "fb1", "up"]):
             subprocess.run(["ip", *args], check=True)
-        synth = subprocess.Popen(["ip", "netns", "exec", NS, exe, "20", "50",
+        synth = subprocess.Popen(["ip", "netns", "exec", NS, exe,
+                                  str(NPROCS), str(1000 // NPROCS),
                                   "0", "0", "0", "30000"],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         if synth.stdout.readline().split()[:1] != [b"ready"]:
@@ -118,8 +121,8 @@ def main():
         nlisten = sum(1 for s in json.loads(subprocess.run(
             ["ip", "netns", "exec", NS, PS, "-t", "-j"],
             capture_output=True).stdout)["sockets"])
-        print(f"{nlisten} TCP listeners, {NRULES} rules, {RUNS} runs "
-              "(medians):")
+        print(f"{nlisten} TCP listeners in {NPROCS} processes, {NRULES} "
+              f"rules, {RUNS} runs (medians):")
         for n, _ in tools:
             print(f"  {n:28s} {med[n]:.3f} s")
         cost = med["portsleuth -t --firewall"] - med["portsleuth -t"]

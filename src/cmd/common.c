@@ -310,7 +310,8 @@ cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live, int firewall,
 	{
 		double t0 = now_ms();
 
-		fw_sources_read(&pf->src, l);
+		fw_sources_read(&pf->src, l, (l->privileged && l->nentered >= 2 ?
+		    NFT_WANT_JSON : 0) | (firewall ? NFT_WANT_RULES : 0));
 		pf->ms_read = now_ms() - t0;
 	}
 	pf->have_src = 1;

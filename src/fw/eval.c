@@ -123,6 +123,16 @@ field(const struct run *ru, const struct machine *m, const struct fw_key *k,
 		 * interface it came in by */
 		out->s = p->iifname ? p->iifname : "";
 		return 1;
+	case FF_IIFIDX:
+		if (p->iif == 0)
+			return -1;
+		out->n = p->iif;
+		return 1;
+	case FF_FIBRPFIDX:
+		/* found (not 0, and "exists" is 1): a source from outside
+		 * routes back by the interface it came in by */
+		out->n = 1;
+		return 1;
 	case FF_OIFNAME:
 	case FF_OIF:
 		if (h != HK_FORWARD && h != HK_POSTROUTING)

@@ -21,6 +21,7 @@ struct fw_packet {
 	fw_u128		 saddr, daddr;
 	uint16_t	 sport, dport;
 	const char	*iifname;
+	uint32_t	 iif;		/* its index (0: not known) */
 	uint16_t	 iiftype;	/* ARPHRD_ETHER, ... */
 	/*
 	 * Not the flow's first packet but the client's next one (the

@@ -179,6 +179,18 @@ ns_ifaces(const struct listing *l, uint32_t ns)
 	return ns == 0 || ns >= l->nets.n ? &l->ifs : &l->nsv[ns].ifs;
 }
 
+/* The index of interface name in namespace ns (0: none). */
+static uint32_t
+index_of(const struct listing *l, uint32_t ns, const char *name)
+{
+	const struct ifaces *ifs = ns_ifaces(l, ns);
+
+	for (size_t i = 0; name && i < ifs->nlinks; i++)
+		if (strcmp(ifs->links[i].name, name) == 0)
+			return ifs->links[i].index;
+	return 0;
+}
+
 static void
 eval_pkt(const struct firewall *fw, const struct listing *l, uint32_t ns,
     const struct fw_packet *p, struct fw_result *r)
@@ -204,6 +216,7 @@ eval_in(const struct firewall *fw, const struct listing *l, uint32_t ns,
 	p.dport = dport;
 	p.sport = 40000;
 	p.iifname = iif;
+	p.iif = index_of(l, ns, iif);
 	p.iiftype = 1;		/* ARPHRD_ETHER: veth, ethernet, bridges */
 	eval_pkt(fw, l, ns, &p, r);
 }
@@ -231,6 +244,7 @@ companions(const struct firewall *fw, const struct listing *l, uint32_t ns,
 	p.daddr = daddr;
 	p.sport = 40000;
 	p.iifname = iif;
+	p.iif = index_of(l, ns, iif);
 	p.iiftype = 1;
 	if (proto == 6) {
 		p.l4proto = 6;
@@ -787,10 +801,14 @@ firewall_build(struct firewall *fw, const struct listing *l,
 			    "be read: %s", t->error) : NULL;
 			continue;
 		}
-		if (fw_ruleset_parse(t->json, t->len, t->xt, t->nxt,
-		    &fw->rs[i], &cause) < 0) {
+		if (t->rules) {
+			/* taken over from the read */
+			fw->rs[i] = *t->rules;
+			memset(t->rules, 0, sizeof(*t->rules));
+		} else if (t->json == NULL || fw_ruleset_parse(t->json, t->len,
+		    t->xt, t->nxt, &fw->rs[i], &cause) < 0) {
 			fw->error[i] = xasprintf("its rules could not be read: "
-			    "%s", cause);
+			    "%s", cause ? cause : "not read");
 			free(cause);
 			continue;
 		}

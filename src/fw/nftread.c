@@ -1,11 +1,12 @@
 /*
  * nftread.c - one read of each namespace's packet filter.
  *
- * libnftables is the kernel's own rule reader (the one nft(8) is built
- * on): it reads every table, including those iptables-nft writes, and
- * prints them in the documented JSON of libnftables-json(5).  Its
- * netlink socket answers for the namespace of the thread that makes it,
- * so a thread enters the namespace, reads, and comes back, as
+ * The evaluator's ruleset comes from netlink through libnftnl
+ * (fw/nftnl); the NAT join reads libnftables' JSON (the kernel's own
+ * rule reader, the one nft(8) is built on, printing the documented JSON
+ * of libnftables-json(5)), which costs more: it is asked for only when
+ * the join is made.  Both answer for the namespace of the thread that
+ * asks, so a thread enters the namespace, reads, and comes back, as
  * kernel/nlio does for sock_diag.
  *
  * Legacy iptables (the ip_tables module, not nf_tables) keeps its own
@@ -31,7 +32,9 @@
 
 #include <nftables/libnftables.h>
 
+#include "fw/nftnl.h"
 #include "fw/nftread.h"
+#include "fw/ruleset.h"
 #include "kernel/netns.h"
 #include "model/listing.h"
 #include "util/strbuf.h"
@@ -225,7 +228,8 @@ legacy_scan(struct nft_text *out)
 }
 
 int
-nft_read_ns(int netns_fd, struct nft_text *out, char **cause)
+nft_read_ns(int netns_fd, unsigned int want, struct nft_text *out,
+    char **cause)
 {
 	char *xcause = NULL;
 	int self = -1;
@@ -242,12 +246,22 @@ nft_read_ns(int netns_fd, struct nft_text *out, char **cause)
 			return -1;
 		}
 	}
-	out->json = list_ruleset(&out->len, cause);
-	/* the compat expressions' arguments, in the same namespace;
-	 * without them such rules stay undecided */
-	if (out->json && xt_blobs_read(&out->xt, &out->nxt, &xcause) < 0)
-		free(xcause);
-	if (out->json)
+	if (want & NFT_WANT_RULES) {
+		out->rules = xcalloc(1, sizeof(*out->rules));
+		if (fw_ruleset_read_netlink(out->rules, cause) < 0) {
+			free(out->rules);
+			out->rules = NULL;
+		}
+	}
+	if ((want & NFT_WANT_JSON) && *cause == NULL) {
+		out->json = list_ruleset(&out->len, cause);
+		/* the compat targets' arguments, in the same namespace:
+		 * the JSON leaves them out */
+		if (out->json && xt_blobs_read(&out->xt, &out->nxt,
+		    &xcause) < 0)
+			free(xcause);
+	}
+	if (*cause == NULL)
 		legacy_scan(out);
 	if (self >= 0) {
 		if (setns(self, CLONE_NEWNET) < 0) {
@@ -257,7 +271,7 @@ nft_read_ns(int netns_fd, struct nft_text *out, char **cause)
 		}
 		close(self);
 	}
-	if (out->json == NULL)
+	if (*cause)
 		return -1;
 	out->read = 1;
 	return 0;
@@ -266,6 +280,10 @@ nft_read_ns(int netns_fd, struct nft_text *out, char **cause)
 void
 nft_text_release(struct nft_text *t)
 {
+	if (t->rules) {
+		fw_ruleset_release(t->rules);
+		free(t->rules);
+	}
 	free(t->json);
 	xt_blobs_free(t->xt, t->nxt);
 	free(t->legacy);
@@ -274,7 +292,8 @@ nft_text_release(struct nft_text *t)
 }
 
 void
-fw_sources_read(struct fw_sources *src, const struct listing *l)
+fw_sources_read(struct fw_sources *src, const struct listing *l,
+    unsigned int want)
 {
 	memset(src, 0, sizeof(*src));
 	src->n = l->nets.n;
@@ -297,7 +316,7 @@ fw_sources_read(struct fw_sources *src, const struct listing *l)
 				src->first_error = xstrdup(cause);
 			continue;
 		}
-		if (nft_read_ns(fd, &src->ns[i], &cause) < 0) {
+		if (nft_read_ns(fd, want, &src->ns[i], &cause) < 0) {
 			src->failed++;
 			src->ns[i].error = cause;
 			if (src->first_error == NULL)

@@ -22,8 +22,13 @@ struct legacy_table {
 	int		 unread;	/* its entries could not be read */
 };
 
+struct fw_ruleset;
+
 struct nft_text {
 	int		 read;		/* 0: not read (see error) */
+	/* NFT_WANT_RULES: the typed ruleset, read from netlink */
+	struct fw_ruleset *rules;
+	/* NFT_WANT_JSON: libnftables' JSON and the compat blobs */
 	char		*json;
 	size_t		 len;
 	struct xt_blob	*xt;
@@ -38,7 +43,10 @@ struct nft_text {
  * *cause (libnftables failed, or reading needs CAP_NET_ADMIN).  Only
  * tables the kernel already lists are asked: nothing is loaded or made.
  */
-int nft_read_ns(int netns_fd, struct nft_text *out, char **cause);
+#define NFT_WANT_JSON	1	/* for the NAT join */
+#define NFT_WANT_RULES	2	/* for the evaluator */
+int nft_read_ns(int netns_fd, unsigned int want, struct nft_text *out,
+    char **cause);
 void nft_text_release(struct nft_text *t);
 
 /*
@@ -58,7 +66,8 @@ struct fw_sources {
 	char		*first_error;
 };
 
-void fw_sources_read(struct fw_sources *src, const struct listing *l);
+void fw_sources_read(struct fw_sources *src, const struct listing *l,
+    unsigned int want);
 void fw_sources_release(struct fw_sources *src);
 
 #endif

@@ -481,6 +481,20 @@ element(json_t *v, const struct fw_key *k, struct fw_elem *e)
 
 /* --- sets ------------------------------------------------------------ */
 
+/* Room for one more element: a set's first is allocated alone (most
+ * sets are a rule's one value), later ones double. */
+static void
+set_room(struct fw_set *s)
+{
+	if (s->cap == 0) {
+		s->v = xcalloc(1, sizeof(*s->v));
+		s->cap = 1;
+		return;
+	}
+	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+}
+
+
 static uint32_t
 new_set(struct fw_ruleset *rs)
 {
@@ -552,7 +566,7 @@ fill_set(struct fw_ruleset *rs, uint32_t si, json_t *arr,
 			s->bad = 1;
 			continue;
 		}
-		xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+		set_room(s);
 		s->v[s->n++] = e;
 		rs->nelems++;
 	}
@@ -879,8 +893,7 @@ parse_right(struct fw_ruleset *rs, json_t *right, const struct fw_key *k,
 	}
 	*si = new_set(rs);
 	rs->sets[*si].ncomp = k->n;
-	xgrow((void **)&rs->sets[*si].v, &rs->sets[*si].cap, 1,
-	    sizeof(struct fw_elem));
+	set_room(&rs->sets[*si]);
 	rs->sets[*si].v[0] = e;
 	rs->sets[*si].n = 1;
 	return 0;
@@ -975,7 +988,7 @@ one_range_set(struct fw_ruleset *rs, uint32_t *si, int ncomp)
 static void
 set_add_range(struct fw_set *s, fw_u128 lo, fw_u128 hi)
 {
-	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	set_room(s);
 	memset(&s->v[s->n], 0, sizeof(s->v[0]));
 	s->v[s->n].c[0].lo = lo;
 	s->v[s->n].c[0].hi = hi;
@@ -1528,6 +1541,108 @@ parse_rule(struct fw_ruleset *rs, json_t *o, const struct xt_blob *xt,
 		prefilter(rs, r);
 	}
 	c = &rs->chains[ci];
+	xgrow((void **)&c->rules, &c->cap, c->nrules + 1, sizeof(*c->rules));
+	c->rules[c->nrules++] = (uint32_t)rs->nrules++;
+}
+
+/* --- the builder other readers share (fw/nftnl) ----------------------- */
+
+long
+fw_rs_chain(struct fw_ruleset *rs, enum fw_family f, const char *table,
+    const char *name)
+{
+	if (fw_chain_find(rs, f, table, name) >= 0) {
+		rs->skipped++;
+		return -1;
+	}
+	return add_chain(rs, f, table, name);
+}
+
+long
+fw_rs_set(struct fw_ruleset *rs, int ncomp)
+{
+	uint32_t si;
+
+	if (rs->nsets >= SETS_MAX) {
+		rs->cut++;
+		return -1;
+	}
+	si = new_set(rs);
+	rs->sets[si].ncomp = ncomp;
+	return (long)si;
+}
+
+int
+fw_rs_set_add(struct fw_ruleset *rs, uint32_t si, const struct fw_elem *e)
+{
+	struct fw_set *s = &rs->sets[si];
+
+	if (rs->nelems >= ELEMS_MAX) {
+		s->too_large = 1;
+		rs->cut++;
+		return -1;
+	}
+	set_room(s);
+	s->v[s->n++] = *e;
+	rs->nelems++;
+	return 0;
+}
+
+void
+fw_rs_set_done(struct fw_ruleset *rs, uint32_t si)
+{
+	sort_set(&rs->sets[si]);
+}
+
+void
+fw_rs_unknown(struct fw_stmt *st, enum fw_stmt_kind kind, const char *what)
+{
+	stmt_unknown(st, kind, what);
+}
+
+void
+fw_rs_compat(struct fw_ruleset *rs, const struct xt_blob *b,
+    struct fw_stmt *st)
+{
+	compat(rs, b, st);
+}
+
+void
+fw_rs_rule(struct fw_ruleset *rs, uint32_t chain, uint64_t handle,
+    const char *comment, struct fw_stmt *st, size_t n)
+{
+	struct fw_rule *r;
+	struct fw_chain *c;
+
+	if (rs->nrules >= RULES_MAX || chain >= rs->nchains) {
+		rs->cut++;
+		free(st);
+		return;
+	}
+	xgrow((void **)&rs->rules, &rs->rcap, rs->nrules + 1,
+	    sizeof(*rs->rules));
+	r = &rs->rules[rs->nrules];
+	memset(r, 0, sizeof(*r));
+	r->chain = chain;
+	r->handle = handle;
+	r->comment = comment ? xstrndup(comment, 256) : NULL;
+	r->st = st;
+	r->nst = n;
+	for (size_t i = 0; i < n; i++) {
+		note_dport(r, &st[i]);
+		if (st[i].kind == FS_MATCH && !st[i].unknown)
+			for (int k = 0; k < st[i].key.n; k++) {
+				enum fw_field f = st[i].key.f[k];
+
+				rs->uses_iif |= f == FF_IIF || f == FF_IIFNAME ||
+				    f == FF_FIBRPF || f == FF_IIFIDX ||
+				    f == FF_FIBRPFIDX;
+				rs->uses_oif |= f == FF_OIF || f == FF_OIFNAME;
+				rs->uses_sport |= f == FF_SPORT;
+			}
+	}
+	prefilter(rs, r);
+	c = &rs->chains[chain];
 	xgrow((void **)&c->rules, &c->cap, c->nrules + 1, sizeof(*c->rules));
 	c->rules[c->nrules++] = (uint32_t)rs->nrules++;
 }

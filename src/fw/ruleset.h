@@ -35,6 +35,8 @@ enum fw_field {
 	FF_FIBRPF,			/* fib saddr . iif oif (the reverse path) */
 	FF_TCPFLAGS,
 	FF_ADDRTYPE_DST,		/* xt addrtype --dst-type (bit per type) */
+	FF_IIFIDX,			/* meta iif as netlink has it: an index */
+	FF_FIBRPFIDX,			/* fib saddr . iif oif: an index, 0 none */
 	FF_ICMPTYPE,			/* icmp / icmpv6 type */
 	FF_ICMPOTHER,			/* another icmp field (code, id) */
 	FF_OTHERPROTO			/* a header of a protocol not TCP/UDP */
@@ -193,6 +195,25 @@ void fw_ruleset_add_legacy(struct fw_ruleset *rs, int family,
     const char *table, unsigned int hooks, unsigned int policy_drop);
 /* Sort the base chains (after every chain is in). */
 void fw_ruleset_finish(struct fw_ruleset *rs);
+
+/*
+ * The builder the readers share: a chain (-1 when it is there already
+ * or beyond the cap), a set of ncomp components (-1 beyond the cap), an
+ * element (-1 when the elements' cap is reached: the set is marked too
+ * large), the set sorted once filled, a rule of n statements (st is
+ * taken over), an undecidable statement, a compat expression decoded.
+ */
+long fw_rs_chain(struct fw_ruleset *rs, enum fw_family f, const char *table,
+    const char *name);
+long fw_rs_set(struct fw_ruleset *rs, int ncomp);
+int fw_rs_set_add(struct fw_ruleset *rs, uint32_t si, const struct fw_elem *e);
+void fw_rs_set_done(struct fw_ruleset *rs, uint32_t si);
+void fw_rs_rule(struct fw_ruleset *rs, uint32_t chain, uint64_t handle,
+    const char *comment, struct fw_stmt *st, size_t n);
+void fw_rs_unknown(struct fw_stmt *st, enum fw_stmt_kind kind,
+    const char *what);
+void fw_rs_compat(struct fw_ruleset *rs, const struct xt_blob *b,
+    struct fw_stmt *st);
 
 /* "inet", "ip", ... */
 const char *fw_family_name(enum fw_family f);

@@ -29,6 +29,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 
+#include "fw/nlcheck.h"
 #include "fw/xtnat.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
@@ -134,10 +135,14 @@ rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
+	int unknown = 0;
 
 	if (r == NULL)
 		return MNL_CB_OK;
-	if (nftnl_rule_nlmsg_parse(nlh, r) == 0) {
+	/* checked first: libnftnl exits on some malformed replies, and
+	 * a rule of an expression kind not checked is left out */
+	if (nlcheck_rule(nlh, &unknown) && !unknown &&
+	    nftnl_rule_nlmsg_parse(nlh, r) == 0) {
 		w->r = r;
 		w->seq = 0;
 		w->family = (int)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
