@@ -794,24 +794,19 @@ firewall_build(struct firewall *fw, const struct listing *l,
 	fw->error = xcalloc(fw->nns ? fw->nns : 1, sizeof(*fw->error));
 	for (size_t i = 0; i < fw->nns && i < src->n; i++) {
 		const struct nft_text *t = &src->ns[i];
-		char *cause = NULL;
 
 		if (!t->read) {
 			fw->error[i] = t->error ? xasprintf("its rules could not "
 			    "be read: %s", t->error) : NULL;
 			continue;
 		}
-		if (t->rules) {
-			/* taken over from the read */
-			fw->rs[i] = *t->rules;
-			memset(t->rules, 0, sizeof(*t->rules));
-		} else if (t->json == NULL || fw_ruleset_parse(t->json, t->len,
-		    t->xt, t->nxt, &fw->rs[i], &cause) < 0) {
-			fw->error[i] = xasprintf("its rules could not be read: "
-			    "%s", cause ? cause : "not read");
-			free(cause);
+		if (t->rules == NULL) {
+			fw->error[i] = xstrdup("its rules could not be read");
 			continue;
 		}
+		/* taken over from the read */
+		fw->rs[i] = *t->rules;
+		memset(t->rules, 0, sizeof(*t->rules));
 		size_t nchains = fw->rs[i].nchains;
 
 		for (size_t k = 0; k < t->nlegacy; k++) {

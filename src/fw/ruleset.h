@@ -3,10 +3,10 @@
  * reads it: base chains with their hook, priority and policy, the rules
  * of every chain as typed statements, and the named sets and maps.
  *
- * Built from libnftables' JSON (`list ruleset`, libnftables-json(5)),
- * the compat expressions iptables-nft leaves opaque in that JSON
- * (fw/xtnat reads their argument blobs), and the policies of legacy
- * iptables tables.  Everything in it is untrusted input: a part not
+ * Built from netlink by fw/nftnl (what a run reads), or from a
+ * libnftables JSON document (`list ruleset`, libnftables-json(5)) with
+ * the compat blobs fw/xtnat reads (the format of the tests' fixtures and
+ * of the ruleset fuzzer); the policies of legacy iptables tables join.  Everything in it is untrusted input: a part not
  * understood becomes a statement the evaluator cannot decide (with the
  * reason), never a guess; every count is capped.
  */
@@ -176,8 +176,9 @@ struct fw_ruleset {
 struct xt_blob;
 
 /*
- * Pure: the ruleset of a libnftables JSON document; xt[0..nxt) are the
- * compat expressions of the same namespace.  0, or -1 with *cause when
+ * Pure: the ruleset of a libnftables JSON document (the fixtures' and
+ * the fuzzer's format; a run reads netlink); xt[0..nxt) are the compat
+ * expressions of the same namespace.  0, or -1 with *cause when
  * the document is not JSON at all.  Anything else not understood is
  * counted and turned into undecidable statements.
  */
