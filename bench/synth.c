@@ -3,7 +3,7 @@
  *
  * usage: synth NPROCS LISTEN UDP CONNS FILES BASEPORT
  *
- * Forks NPROCS processes.  Each binds LISTEN TCP listeners (half on
+ * Forks NPROCS processes.  Each binds LISTEN TCP listeners (half of all on
  * 127.0.0.1, half on 0.0.0.0), UDP unconnected sockets, opens CONNS
  * established loopback connections to its own first listener (two sockets
  * each, both held by the process) and FILES descriptors of /dev/null.
@@ -65,7 +65,8 @@ child(int idx, int nl, int nu, int nc, int nf, int base, int ready)
 
 	setrlimit(RLIMIT_NOFILE, &rl);
 	for (i = 0; i < nl; i++) {
-		int fd = bound(SOCK_STREAM, i % 2 ? INADDR_ANY : INADDR_LOOPBACK,
+		int fd = bound(SOCK_STREAM, (idx * nl + i) % 2 ? INADDR_ANY :
+		    INADDR_LOOPBACK,
 		    base + idx * nl + i);
 
 		if (listen(fd, 128) < 0)

@@ -88,7 +88,16 @@ struct cmd_pf {
 	struct firewall	 fw;
 	int		 have_src, have_nat, have_fw;
 	double		 ms_read, ms_firewall;	/* for -v and the benchmark */
+	double		 ms_beside;	/* of ms_read, spent beside the listing */
+	struct nft_prefetch pre;	/* its thread writes here: never copied */
 };
+/*
+ * Begin the command's packet filter read: before cmd_collect, so that a
+ * live --firewall's rules are read on a thread while the listing is
+ * made.  cmd_read_pf then reads the rest; cmd_pf_release ends it (also
+ * when cmd_read_pf was never reached).
+ */
+void cmd_pf_begin(struct cmd_pf *pf, int live, int firewall);
 void cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live,
     int firewall, const struct fw_from *from);
 void cmd_pf_release(struct listing *l, struct cmd_pf *pf);

@@ -294,10 +294,17 @@ cmd_emit_json(struct jw *w, FILE *out)
 }
 
 void
+cmd_pf_begin(struct cmd_pf *pf, int live, int firewall)
+{
+	memset(pf, 0, sizeof(*pf));
+	if (live && firewall)
+		nft_prefetch_start(&pf->pre, NFT_WANT_RULES);
+}
+
+void
 cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live, int firewall,
     const struct fw_from *from)
 {
-	memset(pf, 0, sizeof(*pf));
 	if (!live) {
 		if (firewall)
 			notes_add("the packet filter is read only from the live "
@@ -310,9 +317,17 @@ cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live, int firewall,
 	{
 		double t0 = now_ms();
 
+		int pre = pf->pre.started;
+
 		fw_sources_read(&pf->src, l, (l->privileged && l->nentered >= 2 ?
-		    NFT_WANT_JSON : 0) | (firewall ? NFT_WANT_RULES : 0));
+		    NFT_WANT_JSON : 0) | (firewall ? NFT_WANT_RULES : 0),
+		    &pf->pre);
 		pf->ms_read = now_ms() - t0;
+		if (pre && pf->pre.ms >= pf->pre.waited) {
+			/* the prefetch's own time counts, not the wait */
+			pf->ms_beside = pf->pre.ms - pf->pre.waited;
+			pf->ms_read += pf->ms_beside;
+		}
 	}
 	pf->have_src = 1;
 	if (pf->src.first_error)
@@ -353,6 +368,7 @@ cmd_read_pf(struct listing *l, struct cmd_pf *pf, int live, int firewall,
 void
 cmd_pf_release(struct listing *l, struct cmd_pf *pf)
 {
+	nft_prefetch_drop(&pf->pre);
 	if (pf->have_fw)
 		firewall_release(&pf->fw);
 	if (pf->have_nat)

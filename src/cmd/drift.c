@@ -238,8 +238,11 @@ collect(const struct cmd_opts *co, const struct baseline_opts *bo,
 	/* what origins and integrity read (no command lines: a record has
 	 * none) */
 	lo.need = PS_NEED_CGROUP | PS_NEED_ENVIRON;
-	if (cmd_collect(&l, &lo, co->root, co->replay, NULL) < 0)
+	cmd_pf_begin(&pf, !co->root && !co->replay, bo->firewall);
+	if (cmd_collect(&l, &lo, co->root, co->replay, NULL) < 0) {
+		cmd_pf_release(&l, &pf);
 		return -1;
+	}
 	cmd_read_pf(&l, &pf, !co->root && !co->replay, bo->firewall, NULL);
 	t1 = now_ms();
 	cmd_report_listing(&l);

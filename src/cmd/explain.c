@@ -593,6 +593,7 @@ cmd_explain_exec(int argc, char **argv)
 		return EXIT_NOMATCH;
 	}
 	/* the packet filter's verdict: always in explain (live) */
+	cmd_pf_begin(&pf, !root && !replay, 1);
 	cmd_read_pf(&l, &pf, !root && !replay, 1, NULL);
 	dossiers_build(&d, &l, co.kb ? co.kb : cmd_find_data("daemons.kb"));
 	l.why = &d;

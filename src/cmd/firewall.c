@@ -403,8 +403,11 @@ cmd_firewall_exec(int argc, char **argv)
 		    "--root or --replay)");
 	lo.netns = co.netns;
 	lo.iana_path = co.iana ? co.iana : cmd_find_data("iana-ports.tsv");
-	if (cmd_collect(&l, &lo, NULL, NULL, NULL) < 0)
+	cmd_pf_begin(&pf, 1, 1);
+	if (cmd_collect(&l, &lo, NULL, NULL, NULL) < 0) {
+		cmd_pf_release(&l, &pf);
 		return EXIT_USAGE;
+	}
 	cmd_report_listing(&l);
 	cmd_read_pf(&l, &pf, 1, 1, NULL);
 	memset(&rp, 0, sizeof(rp));

@@ -315,15 +315,19 @@ cmd_list_exec(int argc, char **argv)
 	    (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
 	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0'));
 
-	if (cmd_collect(&l, &lo, co.root, co.replay, co.record) < 0)
+	cmd_pf_begin(&pf, !co.root && !co.replay, ro.firewall);
+	if (cmd_collect(&l, &lo, co.root, co.replay, co.record) < 0) {
+		cmd_pf_release(&l, &pf);
 		return EXIT_USAGE;
+	}
 	ro.netns = l.nentered > 1 || (co.netns && strcmp(co.netns, "self"));
 	cmd_read_pf(&l, &pf, !co.root && !co.replay, ro.firewall,
 	    from.set ? &from : NULL);
 	if (ro.verbose && pf.have_fw)
-		cmd_warn("time: firewall: rules read %.1f ms, parsed and "
-		    "evaluated %.1f ms (%u evaluations)\n", pf.ms_read,
-		    pf.ms_firewall, pf.fw.evaluations);
+		cmd_warn("time: firewall: rules read %.1f ms (%.1f ms of it "
+		    "beside the listing), evaluated %.1f ms (%u evaluations)\n",
+		    pf.ms_read, pf.ms_beside, pf.ms_firewall,
+		    pf.fw.evaluations);
 	if (ro.why) {
 		dossiers_build(&why, &l, co.kb ? co.kb :
 		    cmd_find_data("daemons.kb"));

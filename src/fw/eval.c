@@ -588,19 +588,25 @@ run_machine(struct run *ru, struct machine m, struct fw_result *out)
 			passed(&m, -1);
 			continue;
 		}
-		r = &rs->rules[c->rules[f->rule]];
-		/* the quick test: a rule for other ports is passed over */
-		while (m.stmt == 0 && r->pf && ((r->pf_proto &&
-		    r->pf_proto != m.p.l4proto) || m.p.dport < r->pf_lo ||
-		    m.p.dport > r->pf_hi || (m.p.l4proto != 6 &&
-		    m.p.l4proto != 17 && m.p.l4proto != 132 &&
-		    m.p.l4proto != 136))) {
-			if (++f->rule >= c->nrules)
+		/* the quick test: a rule for other ports is passed over
+		 * (a long chain's index goes from candidate to candidate) */
+		while (m.stmt == 0) {
+			int ported = m.p.l4proto == 6 || m.p.l4proto == 17 ||
+			    m.p.l4proto == 132 || m.p.l4proto == 136;
+
+			f->rule = fw_chain_next(c, f->rule, ported, m.p.dport);
+			if (f->rule >= c->nrules)
 				break;
 			r = &rs->rules[c->rules[f->rule]];
+			if (!r->pf || (ported && (!r->pf_proto ||
+			    r->pf_proto == m.p.l4proto) &&
+			    m.p.dport >= r->pf_lo && m.p.dport <= r->pf_hi))
+				break;
+			f->rule++;
 		}
 		if (f->rule >= c->nrules)
 			continue;
+		r = &rs->rules[c->rules[f->rule]];
 		if (m.stmt >= r->nst) {
 			next_rule(&m);
 			continue;

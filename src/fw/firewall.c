@@ -452,10 +452,12 @@ cells_build(const struct firewall *fw, uint32_t a, long b, int family,
 	for (int k = 0; k < (b >= 0 && (uint32_t)b != a ? 2 : 1); k++) {
 		const struct fw_ruleset *rs = &fw->rs[nss[k]];
 
-		for (size_t r = 0; r < rs->nrules; r++)
-			for (size_t q = 0; q < rs->rules[r].nst; q++) {
-				const struct fw_stmt *st = &rs->rules[r].st[q];
-				const struct fw_rule *ru = &rs->rules[r];
+		for (size_t ri = 0; ri < rs->nsrc; ri++)
+			for (size_t q = 0; q < rs->rules[rs->src_rules[ri]].nst;
+			    q++) {
+				const struct fw_rule *ru =
+				    &rs->rules[rs->src_rules[ri]];
+				const struct fw_stmt *st = &ru->st[q];
 				const struct fw_set *s;
 
 				/* a rule for other ports names no source

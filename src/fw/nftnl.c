@@ -36,6 +36,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>	/* NFTNL_UDATA_RULE_COMMENT */
 
+#include "fw/nla.h"
 #include "fw/nlcheck.h"
 #include "fw/nftnl.h"
 #include "fw/ruleset.h"
@@ -150,9 +151,9 @@ tb_nest(const struct nlattr *nest, const struct nlattr **tb)
 	const struct nlattr *a;
 
 	memset(tb, 0, TB_MAX * sizeof(*tb));
-	mnl_attr_for_each_nested(a, nest)
-		if (mnl_attr_get_type(a) < TB_MAX)
-			tb[mnl_attr_get_type(a)] = a;
+	NA_FOR_EACH_NESTED(a, nest)
+		if (na_type(a) < TB_MAX)
+			tb[na_type(a)] = a;
 }
 
 static void
@@ -161,9 +162,9 @@ tb_msg(const struct nlmsghdr *nlh, const struct nlattr **tb)
 	const struct nlattr *a;
 
 	memset(tb, 0, TB_MAX * sizeof(*tb));
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
-		if (mnl_attr_get_type(a) < TB_MAX)
-			tb[mnl_attr_get_type(a)] = a;
+	NA_FOR_EACH(a, nlh, sizeof(struct nfgenmsg))
+		if (na_type(a) < TB_MAX)
+			tb[na_type(a)] = a;
 }
 
 static uint32_t
@@ -190,8 +191,8 @@ a_value(const struct nlattr *a, uint32_t *len)
 	tb_nest(a, tb);
 	if (tb[NFTA_DATA_VALUE] == NULL)
 		return NULL;
-	*len = mnl_attr_get_payload_len(tb[NFTA_DATA_VALUE]);
-	return mnl_attr_get_payload(tb[NFTA_DATA_VALUE]);
+	*len = na_len(tb[NFTA_DATA_VALUE]);
+	return na_data(tb[NFTA_DATA_VALUE]);
 }
 
 /* A data nest's verdict (NFTA_DATA_VERDICT): 0 with code and chain. */
@@ -371,7 +372,7 @@ elems_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	}
 	if (tb[NFTA_SET_ELEM_LIST_ELEMENTS])
-		mnl_attr_for_each_nested(e, tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+		NA_FOR_EACH_NESTED(e, tb[NFTA_SET_ELEM_LIST_ELEMENTS])
 			elem_one(r, set, e);
 	return MNL_CB_OK;
 }
@@ -1139,6 +1140,13 @@ struct expr_walk {
 	int		 too_long;
 };
 
+/* kind is lit (the first byte tells most kinds apart) */
+static inline int
+is_kind(const char *kind, const char *lit)
+{
+	return kind[0] == lit[0] && strcmp(kind, lit) == 0;
+}
+
 static int
 expr_cb(const struct xexpr *e, struct expr_walk *w)
 {
@@ -1155,18 +1163,18 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 	st->kind = FS_NOP;
 	if (kind == NULL)
 		fw_rs_unknown(st, FS_UNKNOWN, "an expression without a name");
-	else if (strcmp(kind, "payload") == 0) {
+	else if (is_kind(kind, "payload")) {
 		if ((e->tb[NFTA_PAYLOAD_SREG] != NULL))
 			st->kind = FS_NOP;	/* payload set */
 		else
 			payload(c, e);
-	} else if (strcmp(kind, "meta") == 0)
+	} else if (is_kind(kind, "meta"))
 		meta(c, e, st);
-	else if (strcmp(kind, "ct") == 0)
+	else if (is_kind(kind, "ct"))
 		ct(c, e, st);
-	else if (strcmp(kind, "fib") == 0)
+	else if (is_kind(kind, "fib"))
 		fib(c, e);
-	else if (strcmp(kind, "immediate") == 0) {
+	else if (is_kind(kind, "immediate")) {
 		uint32_t dreg = a_u32(e->tb[NFTA_IMMEDIATE_DREG]);
 
 		if (dreg == NFT_REG_VERDICT) {
@@ -1201,7 +1209,7 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 				memcpy(v.data, d, v.len);
 			load(c, dreg, &v);
 		}
-	} else if (strcmp(kind, "bitwise") == 0) {
+	} else if (is_kind(kind, "bitwise")) {
 		int s = slot_of(a_u32(e->tb[NFTA_BITWISE_SREG]));
 		uint32_t dreg = a_u32(e->tb[NFTA_BITWISE_DREG]);
 		uint32_t ml = 0, xl = 0;
@@ -1222,7 +1230,7 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 		} else
 			load_unknown(c, dreg, "a computed value the evaluator "
 			    "does not model");
-	} else if (strcmp(kind, "cmp") == 0) {
+	} else if (is_kind(kind, "cmp")) {
 		uint32_t len = 0;
 		const uint8_t *d = a_value(e->tb[NFTA_CMP_DATA], &len);
 		int s = slot_of(a_u32(e->tb[NFTA_CMP_SREG]));
@@ -1231,7 +1239,7 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 			fw_rs_unknown(st, FS_MATCH, "a comparison not understood");
 		else
 			compare(w->r->rs, c, s, (int)a_u32(e->tb[NFTA_CMP_OP]), d, len, NULL, st);
-	} else if (strcmp(kind, "range") == 0) {
+	} else if (is_kind(kind, "range")) {
 		uint32_t l1 = 0, l2 = 0;
 		const uint8_t *a = a_value(e->tb[NFTA_RANGE_FROM_DATA], &l1);
 		const uint8_t *b = a_value(e->tb[NFTA_RANGE_TO_DATA], &l2);
@@ -1243,11 +1251,11 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 		else
 			compare(w->r->rs, c, s, op == NFT_RANGE_NEQ ?
 			    NFT_CMP_NEQ : NFT_CMP_EQ, a, l1, b, st);
-	} else if (strcmp(kind, "lookup") == 0)
+	} else if (is_kind(kind, "lookup"))
 		lookup(w->r, c, e, st);
-	else if (strcmp(kind, "nat") == 0)
+	else if (is_kind(kind, "nat"))
 		nat(c, e, st);
-	else if (strcmp(kind, "redir") == 0) {
+	else if (is_kind(kind, "redir")) {
 		st->kind = FS_REDIRECT;
 		if ((e->tb[NFTA_REDIR_REG_PROTO_MIN] != NULL)) {
 			if (imm_port(c, a_u32(e->tb[NFTA_REDIR_REG_PROTO_MIN]), &st->port) < 0)
@@ -1256,25 +1264,25 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 			else
 				st->has_port = 1;
 		}
-	} else if (strcmp(kind, "masq") == 0)
+	} else if (is_kind(kind, "masq"))
 		st->kind = FS_NATOTHER;
-	else if (strcmp(kind, "reject") == 0)
+	else if (is_kind(kind, "reject"))
 		st->kind = FS_REJECT;
-	else if (strcmp(kind, "queue") == 0)
+	else if (is_kind(kind, "queue"))
 		fw_rs_unknown(st, FS_QUEUE, "a queue to user space");
-	else if (strcmp(kind, "notrack") == 0)
+	else if (is_kind(kind, "notrack"))
 		st->kind = FS_NOTRACK;
-	else if (strcmp(kind, "counter") == 0 || strcmp(kind, "log") == 0 ||
-	    strcmp(kind, "flow_offload") == 0 || strcmp(kind, "dup") == 0 ||
-	    strcmp(kind, "last") == 0)
+	else if (is_kind(kind, "counter") || is_kind(kind, "log") ||
+	    is_kind(kind, "flow_offload") || is_kind(kind, "dup") ||
+	    is_kind(kind, "last"))
 		st->kind = FS_NOP;
-	else if (strcmp(kind, "limit") == 0)
+	else if (is_kind(kind, "limit"))
 		fw_rs_unknown(st, FS_MAYBE, "a rate limit");
-	else if (strcmp(kind, "quota") == 0)
+	else if (is_kind(kind, "quota"))
 		fw_rs_unknown(st, FS_MAYBE, "a quota");
-	else if (strcmp(kind, "connlimit") == 0)
+	else if (is_kind(kind, "connlimit"))
 		fw_rs_unknown(st, FS_MAYBE, "a connection count limit");
-	else if (strcmp(kind, "objref") == 0) {
+	else if (is_kind(kind, "objref")) {
 		uint32_t t = a_u32(e->tb[NFTA_OBJREF_IMM_TYPE]);
 
 		if (t == NFT_OBJECT_COUNTER || t == NFT_OBJECT_CT_HELPER ||
@@ -1283,7 +1291,7 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 		else
 			fw_rs_unknown(st, FS_MAYBE, "a named limit, quota or "
 			    "object");
-	} else if (strcmp(kind, "dynset") == 0) {
+	} else if (is_kind(kind, "dynset")) {
 		const char *nm = a_str(e->tb[NFTA_DYNSET_SET_NAME]);
 		struct rset *raw = nm ? raw_set(w->r, c->table_family,
 		    c->table, nm) : NULL;
@@ -1296,12 +1304,12 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 			    "fed at run time)");
 		else
 			st->kind = FS_NOP;
-	} else if (strcmp(kind, "match") == 0 || strcmp(kind, "target") == 0) {
+	} else if (is_kind(kind, "match") || is_kind(kind, "target")) {
 		struct xt_blob b;
 		uint32_t len = 0;
 		int target = kind[0] == 't';
 		const struct nlattr *ia = e->tb[NFTA_MATCH_INFO];
-		const void *info = ia ? mnl_attr_get_payload(ia) : NULL;
+		const void *info = ia ? na_data(ia) : NULL;
 		const char *xn = a_str(e->tb[NFTA_MATCH_NAME]);
 
 		memset(&b, 0, sizeof(b));
@@ -1309,18 +1317,18 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 		    NFPROTO_IPV4;
 		b.target = (uint8_t)target;
 		snprintf(b.name, sizeof(b.name), "%s", str_attr(xn));
-		len = ia ? mnl_attr_get_payload_len(ia) : 0;
+		len = ia ? na_len(ia) : 0;
 		b.rev = a_u32(e->tb[NFTA_MATCH_REV]);
 		b.info = (uint8_t *)(uintptr_t)info;
 		b.len = (uint16_t)(len > 1024 ? 0 : len);
 		if (b.len == 0)
 			b.info = NULL;
 		fw_rs_compat(w->r->rs, &b, st);
-	} else if (strcmp(kind, "exthdr") == 0 || strcmp(kind, "socket") == 0 ||
-	    strcmp(kind, "osf") == 0 || strcmp(kind, "rt") == 0 ||
-	    strcmp(kind, "numgen") == 0 || strcmp(kind, "hash") == 0 ||
-	    strcmp(kind, "xfrm") == 0 || strcmp(kind, "tunnel") == 0 ||
-	    strcmp(kind, "inner") == 0) {
+	} else if (is_kind(kind, "exthdr") || is_kind(kind, "socket") ||
+	    is_kind(kind, "osf") || is_kind(kind, "rt") ||
+	    is_kind(kind, "numgen") || is_kind(kind, "hash") ||
+	    is_kind(kind, "xfrm") || is_kind(kind, "tunnel") ||
+	    is_kind(kind, "inner")) {
 		/* a load of something not modelled: every register is then
 		 * not known, so the comparison that reads it is undecided
 		 * (an exthdr write is rare and changes no verdict here) */
@@ -1333,8 +1341,8 @@ expr_cb(const struct xexpr *e, struct expr_walk *w)
 		st->kind = FS_NOP;
 		return 0;
 	} else
-		fw_rs_unknown(st, FS_UNKNOWN, strcmp(kind, "tproxy") == 0 ?
-		    "a transparent proxy (tproxy)" : strcmp(kind, "fwd") == 0 ?
+		fw_rs_unknown(st, FS_UNKNOWN, is_kind(kind, "tproxy") ?
+		    "a transparent proxy (tproxy)" : is_kind(kind, "fwd") ?
 		    "a forward to another device (fwd)" : strcmp(kind,
 		    "synproxy") == 0 ? "a SYN proxy" : "a statement the "
 		    "evaluator does not model");
@@ -1384,12 +1392,12 @@ unknown_rule(struct reader *r, const struct nlmsghdr *nlh)
 	struct fw_stmt *st;
 	long ci;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		if (mnl_attr_get_type(a) == NFTA_RULE_TABLE)
+	NA_FOR_EACH(a, nlh, sizeof(struct nfgenmsg)) {
+		if (na_type(a) == NFTA_RULE_TABLE)
 			table = mnl_attr_get_str(a);
-		else if (mnl_attr_get_type(a) == NFTA_RULE_CHAIN)
+		else if (na_type(a) == NFTA_RULE_CHAIN)
 			chain = mnl_attr_get_str(a);
-		else if (mnl_attr_get_type(a) == NFTA_RULE_HANDLE)
+		else if (na_type(a) == NFTA_RULE_HANDLE)
 			handle = be64toh(mnl_attr_get_u64(a));
 	}
 	ci = table && chain ? fw_chain_find(r->rs, family_of(g->nfgen_family),
@@ -1442,7 +1450,7 @@ rule_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	w.st = r->scratch;
 	if (tb[NFTA_RULE_EXPRESSIONS])
-		mnl_attr_for_each_nested(el, tb[NFTA_RULE_EXPRESSIONS]) {
+		NA_FOR_EACH_NESTED(el, tb[NFTA_RULE_EXPRESSIONS]) {
 			const struct nlattr *et[TB_MAX];
 			struct xexpr x;
 
@@ -1461,8 +1469,8 @@ rule_cb(const struct nlmsghdr *nlh, void *data)
 		r->rs->cut++;
 	}
 	if (tb[NFTA_RULE_USERDATA])
-		comment = rule_comment(mnl_attr_get_payload(
-		    tb[NFTA_RULE_USERDATA]), mnl_attr_get_payload_len(
+		comment = rule_comment(na_data(
+		    tb[NFTA_RULE_USERDATA]), na_len(
 		    tb[NFTA_RULE_USERDATA]));
 	{
 		/* the rule keeps exactly its statements */

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,9 +292,96 @@ nft_text_release(struct nft_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static void *
+prefetch_main(void *arg)
+{
+	struct nft_prefetch *p = arg;
+	double t0 = now_ms();
+
+	p->rc = nft_read_ns(-1, p->want, &p->out, &p->cause);
+	p->ms = now_ms() - t0;
+	return NULL;
+}
+
+void
+nft_prefetch_start(struct nft_prefetch *p, unsigned int want)
+{
+	pthread_t tid;
+
+	memset(p, 0, sizeof(*p));
+	p->want = want;
+	if (pthread_create(&tid, NULL, prefetch_main, p) == 0) {
+		p->started = 1;
+		p->tid = (unsigned long)tid;
+	}
+}
+
+/* The prefetched read, finished; 0 when there is none. */
+static int
+prefetch_join(struct nft_prefetch *pre)
+{
+	double t0;
+
+	if (pre == NULL || !pre->started)
+		return 0;
+	t0 = now_ms();
+	pthread_join((pthread_t)pre->tid, NULL);
+	pre->waited = now_ms() - t0;
+	pre->started = 0;
+	return 1;
+}
+
+void
+nft_prefetch_drop(struct nft_prefetch *pre)
+{
+	if (prefetch_join(pre)) {
+		nft_text_release(&pre->out);
+		free(pre->cause);
+		pre->cause = NULL;
+	}
+}
+
+/*
+ * Namespace 0 from the prefetch when it read what is wanted (the rest,
+ * the JSON for the NAT join, read now): 0, -1 with *cause, or 1 when
+ * there was no prefetch to take.
+ */
+static int
+take_prefetch(struct nft_prefetch *pre, unsigned int want,
+    struct nft_text *out, char **cause)
+{
+	struct nft_text more;
+
+	if (pre == NULL || !pre->started || (pre->want & want) == 0)
+		return 1;
+	prefetch_join(pre);
+	*out = pre->out;
+	memset(&pre->out, 0, sizeof(pre->out));
+	*cause = pre->cause;
+	pre->cause = NULL;
+	if (pre->rc < 0)
+		return -1;
+	want &= ~pre->want;
+	if (want == 0)
+		return 0;
+	if (nft_read_ns(-1, want, &more, cause) < 0) {
+		nft_text_release(out);
+		return -1;
+	}
+	out->json = more.json;
+	out->len = more.len;
+	out->xt = more.xt;
+	out->nxt = more.nxt;
+	more.json = NULL;
+	more.xt = NULL;
+	more.nxt = 0;
+	nft_text_release(&more);
+	return 0;
+}
+
 void
 fw_sources_read(struct fw_sources *src, const struct listing *l,
-    unsigned int want)
+    unsigned int want, struct nft_prefetch *pre)
 {
 	memset(src, 0, sizeof(*src));
 	src->n = l->nets.n;
@@ -316,7 +404,9 @@ fw_sources_read(struct fw_sources *src, const struct listing *l,
 				src->first_error = xstrdup(cause);
 			continue;
 		}
-		if (nft_read_ns(fd, want, &src->ns[i], &cause) < 0) {
+		if ((i == 0 ? take_prefetch(pre, want, &src->ns[i], &cause) :
+		    1) < 0 || (cause == NULL && !src->ns[i].read &&
+		    nft_read_ns(fd, want, &src->ns[i], &cause) < 0)) {
 			src->failed++;
 			src->ns[i].error = cause;
 			if (src->first_error == NULL)
@@ -326,6 +416,8 @@ fw_sources_read(struct fw_sources *src, const struct listing *l,
 		if (fd >= 0)
 			close(fd);
 	}
+	/* not taken (its namespace is not read): joined all the same */
+	nft_prefetch_drop(pre);
 }
 
 void

@@ -66,8 +66,29 @@ struct fw_sources {
 	char		*first_error;
 };
 
+/*
+ * The read of portsleuth's own namespace, begun on a thread of its own
+ * before the listing is made (the read does not depend on it), so the
+ * kernel's dump of a long ruleset runs beside the listing's /proc walk.
+ * fw_sources_read takes its result for that namespace (or drops it when
+ * the namespace is not read); it is always joined there.
+ */
+struct nft_prefetch {
+	unsigned int	 want;
+	int		 started, rc;
+	struct nft_text	 out;
+	char		*cause;
+	double		 ms;		/* the read's own time */
+	double		 waited;	/* of it, what the join waited */
+	unsigned long	 tid;		/* pthread_t */
+};
+void nft_prefetch_start(struct nft_prefetch *p, unsigned int want);
+/* Joined and its result dropped (not taken): NULL or not begun is fine. */
+void nft_prefetch_drop(struct nft_prefetch *p);
+
+/* pre: NULL, or a prefetch begun (or not) with nft_prefetch_start. */
 void fw_sources_read(struct fw_sources *src, const struct listing *l,
-    unsigned int want);
+    unsigned int want, struct nft_prefetch *pre);
 void fw_sources_release(struct fw_sources *src);
 
 #endif

@@ -24,6 +24,8 @@
 
 #include <libmnl/libmnl.h>
 
+#include "fw/nla.h"
+
 #include "fw/nlcheck.h"
 #include "util/banned.h"
 
@@ -217,20 +219,20 @@ valid_one(const struct nlattr *a, const struct aspec *spec, int depth)
 	const struct aspec *s;
 
 	for (s = spec; s->t != MNL_TYPE_UNSPEC; s++) {
-		if (mnl_attr_get_type(a) != s->type)
+		if (na_type(a) != s->type)
 			continue;
 		if (mnl_attr_validate(a, (enum mnl_attr_data_type)s->t) < 0)
 			return 0;
 		if (spec == data_spec && s->t == MNL_TYPE_BINARY &&
-		    mnl_attr_get_payload_len(a) > 64)
+		    na_len(a) > 64)
 			return 0;	/* a data value is at most 64 bytes */
 		if (s->nest == one_expr)
 			return valid_expr_body(a) > 0;
 		if (s->nest == expr_list) {
 			const struct nlattr *e;
 
-			mnl_attr_for_each_nested(e, a)
-				if (mnl_attr_get_type(e) != NFTA_LIST_ELEM ||
+			NA_FOR_EACH_NESTED(e, a)
+				if (na_type(e) != NFTA_LIST_ELEM ||
 				    valid_expr_body(e) <= 0)
 					return 0;
 			return 1;
@@ -240,7 +242,7 @@ valid_one(const struct nlattr *a, const struct aspec *spec, int depth)
 	/* s is the end: past the types this header knows, a newer kernel's
 	 * attribute, passed over by libnftnl too; within them, one whose
 	 * check libnftnl may make and this table does not: refused */
-	return mnl_attr_get_type(a) > s->type;
+	return na_type(a) > s->type;
 }
 
 static int
@@ -257,8 +259,8 @@ valid_nest(const struct nlattr *nest, const struct aspec *spec, int depth)
 	int list = spec[0].type == NFTA_LIST_ELEM || spec == hook_devs_spec;
 	uint64_t types = 0;
 
-	mnl_attr_for_each_nested(a, nest) {
-		uint16_t t = mnl_attr_get_type(a);
+	NA_FOR_EACH_NESTED(a, nest) {
+		uint16_t t = na_type(a);
 
 		if (!list && t < 64) {
 			if (types & (1ull << t))
@@ -268,10 +270,10 @@ valid_nest(const struct nlattr *nest, const struct aspec *spec, int depth)
 		if (!valid_one(a, spec, depth))
 			return 0;
 		seen += (size_t)NLA_ALIGN(a->nla_len);
-		if (spec == verdict_spec && mnl_attr_get_type(a) ==
+		if (spec == verdict_spec && na_type(a) ==
 		    NFTA_VERDICT_CODE)
 			code = (int)ntohl(mnl_attr_get_u32(a));
-		if (spec == verdict_spec && mnl_attr_get_type(a) ==
+		if (spec == verdict_spec && na_type(a) ==
 		    NFTA_VERDICT_CHAIN)
 			chain = 1;
 	}
@@ -280,8 +282,8 @@ valid_nest(const struct nlattr *nest, const struct aspec *spec, int depth)
 	    !chain)
 		return 0;
 	/* the nest's bytes are whole attributes */
-	return seen == mnl_attr_get_payload_len(nest) ||
-	    seen == (size_t)NLA_ALIGN(mnl_attr_get_payload_len(nest));
+	return seen == na_len(nest) ||
+	    seen == (size_t)NLA_ALIGN(na_len(nest));
 }
 
 /* An expression list element: 1 sound, 0 malformed, -1 of a kind the
@@ -289,7 +291,7 @@ valid_nest(const struct nlattr *nest, const struct aspec *spec, int depth)
 static int
 valid_expr(const struct nlattr *elem)
 {
-	if (mnl_attr_get_type(elem) != NFTA_LIST_ELEM)
+	if (na_type(elem) != NFTA_LIST_ELEM)
 		return 0;
 	return valid_expr_body(elem);
 }
@@ -301,12 +303,12 @@ valid_expr_body(const struct nlattr *elem)
 
 	if (mnl_attr_validate(elem, MNL_TYPE_NESTED) < 0)
 		return 0;
-	mnl_attr_for_each_nested(a, elem) {
-		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME) {
+	NA_FOR_EACH_NESTED(a, elem) {
+		if (na_type(a) == NFTA_EXPR_NAME) {
 			if (name)
 				return 0;
 			name = a;
-		} else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA) {
+		} else if (na_type(a) == NFTA_EXPR_DATA) {
 			if (data)
 				return 0;
 			data = a;
@@ -316,7 +318,8 @@ valid_expr_body(const struct nlattr *elem)
 	    (data && mnl_attr_validate(data, MNL_TYPE_NESTED) < 0))
 		return 0;
 	for (size_t i = 0; i < sizeof(expr_specs) / sizeof(expr_specs[0]); i++)
-		if (strcmp(mnl_attr_get_str(name), expr_specs[i].name) == 0)
+		if (*(const char *)na_data(name) == expr_specs[i].name[0] &&
+		    strcmp(na_data(name), expr_specs[i].name) == 0)
 			return data == NULL || valid_nest(data, expr_specs[i].spec,
 			    1);
 	return -1;
@@ -335,8 +338,8 @@ valid_msg(const struct nlmsghdr *nlh, const struct aspec *spec,
 		return 0;
 	uint64_t types = 0;
 
-	mnl_attr_for_each(a, nlh, off) {
-		uint16_t t = mnl_attr_get_type(a);
+	NA_FOR_EACH(a, nlh, off) {
+		uint16_t t = na_type(a);
 
 		if (t < 64) {
 			if (types & (1ull << t))
@@ -344,13 +347,13 @@ valid_msg(const struct nlmsghdr *nlh, const struct aspec *spec,
 			types |= 1ull << t;
 		}
 		seen += (size_t)NLA_ALIGN(a->nla_len);
-		if (unknown_expr && mnl_attr_get_type(a) ==
+		if (unknown_expr && na_type(a) ==
 		    NFTA_RULE_EXPRESSIONS) {
 			const struct nlattr *e;
 
 			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 				return 0;
-			mnl_attr_for_each_nested(e, a) {
+			NA_FOR_EACH_NESTED(e, a) {
 				int v = valid_expr(e);
 
 				if (v == 0)

@@ -1809,9 +1809,133 @@ base_cmp(const void *a, const void *b, void *arg)
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
+/* Chains shorter than this are walked rule by rule. */
+#define INDEX_MIN_RULES		32
+/* A quick port test over more ports than this is tested every time. */
+#define INDEX_SPAN_MAX		64
+/* At most this many (port, position) entries per ruleset. */
+#define INDEX_ENTRIES_MAX	(1u << 21)
+
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+index_chain(const struct fw_ruleset *rs, struct fw_chain *c, size_t *budget)
+{
+	size_t nport = 0, nany = 0;
+
+	free(c->any_pos);
+	free(c->port_pos);
+	c->any_pos = NULL;
+	c->port_pos = NULL;
+	c->nany = c->nport = 0;
+	c->indexed = 0;
+	if (c->nrules < INDEX_MIN_RULES)
+		return;
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct fw_rule *r = &rs->rules[c->rules[i]];
+
+		if (r->pf && r->pf_hi >= r->pf_lo &&
+		    r->pf_hi - r->pf_lo < INDEX_SPAN_MAX)
+			nport += (size_t)(r->pf_hi - r->pf_lo) + 1;
+		else if (!r->pf || r->pf_hi >= r->pf_lo)
+			nany++;
+	}
+	if (nport > *budget)
+		return;
+	*budget -= nport;
+	c->any_pos = xcalloc(nany ? nany : 1, sizeof(*c->any_pos));
+	c->port_pos = xcalloc(nport ? nport : 1, sizeof(*c->port_pos));
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct fw_rule *r = &rs->rules[c->rules[i]];
+
+		if (r->pf && r->pf_hi >= r->pf_lo &&
+		    r->pf_hi - r->pf_lo < INDEX_SPAN_MAX) {
+			for (uint32_t p = r->pf_lo; p <= r->pf_hi; p++)
+				c->port_pos[c->nport++] = (uint64_t)p << 32 |
+				    (uint32_t)i;
+		} else if (!r->pf || r->pf_hi >= r->pf_lo)
+			c->any_pos[c->nany++] = (uint32_t)i;
+		/* else: a port test no port passes (an empty range) */
+	}
+	if (c->nport > 1)
+		qsort(c->port_pos, c->nport, sizeof(*c->port_pos), u64_cmp);
+	c->indexed = 1;
+}
+
+uint32_t
+fw_chain_next(const struct fw_chain *c, uint32_t from, int has_port,
+    uint16_t dport)
+{
+	size_t lo = 0, hi = c->nany;
+	uint32_t best = (uint32_t)c->nrules;
+
+	if (!c->indexed || from >= c->nrules)
+		return from < c->nrules ? from : (uint32_t)c->nrules;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->any_pos[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nany)
+		best = c->any_pos[lo];
+	if (has_port) {
+		uint64_t key = (uint64_t)dport << 32 | from;
+
+		lo = 0;
+		hi = c->nport;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (c->port_pos[mid] < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < c->nport && (c->port_pos[lo] >> 32) == dport &&
+		    (uint32_t)c->port_pos[lo] < best)
+			best = (uint32_t)c->port_pos[lo];
+	}
+	return best;
+}
+
+static int
+names_source(const struct fw_rule *r)
+{
+	for (size_t q = 0; q < r->nst; q++) {
+		const struct fw_stmt *st = &r->st[q];
+
+		if (st->kind != FS_MATCH && st->kind != FS_VMAP)
+			continue;
+		for (int c = 0; c < st->key.n; c++)
+			if (st->key.f[c] == FF_SADDR)
+				return 1;
+	}
+	return 0;
+}
+
 void
 fw_ruleset_finish(struct fw_ruleset *rs)
 {
+	size_t budget = INDEX_ENTRIES_MAX;
+
+	for (size_t i = 0; i < rs->nchains; i++)
+		index_chain(rs, &rs->chains[i], &budget);
+	free(rs->src_rules);
+	rs->src_rules = xcalloc(rs->nrules ? rs->nrules : 1,
+	    sizeof(*rs->src_rules));
+	rs->nsrc = 0;
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (names_source(&rs->rules[i]))
+			rs->src_rules[rs->nsrc++] = (uint32_t)i;
 	free(rs->bases);
 	rs->bases = xcalloc(rs->nchains ? rs->nchains : 1, sizeof(uint32_t));
 	rs->nbases = 0;
@@ -1831,6 +1955,8 @@ fw_ruleset_release(struct fw_ruleset *rs)
 		free(rs->chains[i].comment);
 		free(rs->chains[i].dev);
 		free(rs->chains[i].rules);
+		free(rs->chains[i].any_pos);
+		free(rs->chains[i].port_pos);
 	}
 	for (size_t i = 0; i < rs->nrules; i++) {
 		free(rs->rules[i].comment);
@@ -1846,6 +1972,7 @@ fw_ruleset_release(struct fw_ruleset *rs)
 	free(rs->rules);
 	free(rs->sets);
 	free(rs->bases);
+	free(rs->src_rules);
 	free(rs->hash);
 	free(rs->legacy4);
 	free(rs->legacy6);

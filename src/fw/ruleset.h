@@ -147,6 +147,18 @@ struct fw_chain {
 	int		 legacy;	/* a legacy iptables table's built-in */
 	uint32_t	*rules;		/* indices into rules */
 	size_t		 nrules, cap;
+	/*
+	 * An index by destination port, for long chains (fw_ruleset_finish):
+	 * the positions of the rules every packet must be tested against
+	 * (no quick port test, or one over a wide range), and (port << 32 |
+	 * position) of the others, sorted.  The evaluator goes from one
+	 * candidate to the next instead of over every rule between.
+	 */
+	uint32_t	*any_pos;
+	size_t		 nany;
+	uint64_t	*port_pos;
+	size_t		 nport;
+	int		 indexed;
 };
 
 struct fw_ruleset {
@@ -167,6 +179,9 @@ struct fw_ruleset {
 	/* legacy iptables tables with rules of their own, by family:
 	 * what the evaluator cannot read ("filter with 3 rules") */
 	char		*legacy4, *legacy6;
+	/* the rules that name a source address (for the source cells) */
+	uint32_t	*src_rules;
+	size_t		 nsrc;
 	/* chain name lookup */
 	uint32_t	*hash;
 	size_t		 hcap;
@@ -194,8 +209,17 @@ void fw_ruleset_release(struct fw_ruleset *rs);
  */
 void fw_ruleset_add_legacy(struct fw_ruleset *rs, int family,
     const char *table, unsigned int hooks, unsigned int policy_drop);
-/* Sort the base chains (after every chain is in). */
+/* Sort the base chains and index the long chains by port (after every
+ * chain and rule is in; again after more are added). */
 void fw_ruleset_finish(struct fw_ruleset *rs);
+/*
+ * The first position at or after from in chain c whose rule a packet to
+ * dport (has_port: its protocol carries ports) may match, by the rules'
+ * quick port tests; c->nrules when none.  Every position between is a
+ * rule the packet cannot match.
+ */
+uint32_t fw_chain_next(const struct fw_chain *c, uint32_t from,
+    int has_port, uint16_t dport);
 
 /*
  * The builder the readers share: a chain (-1 when it is there already

@@ -196,6 +196,92 @@ t_bounded(void **state)
 }
 
 /* A set larger than the reader keeps: cut, and its lookups undecided. */
+/*
+ * A long chain's port index: every verdict equals the one of the same
+ * chain walked rule by rule, for every port and protocol, and each next
+ * candidate is the first rule the quick port test lets through.
+ */
+static void
+t_port_index(void **state)
+{
+	struct strbuf sb;
+	struct fw_ruleset rs, plain;
+
+	(void)state;
+	strbuf_init(&sb, 1u << 20);
+	strbuf_addstr(&sb, HEAD BASE("drop"));
+	for (int i = 0; i < 200; i++) {
+		if (i % 7 == 0)		/* one port */
+			strbuf_addf(&sb, RULE(%d, DPORT("%d") "," ACCEPT) ",",
+			    i + 10, 1000 + i % 90);
+		else if (i % 7 == 1)	/* a small range, then a drop */
+			strbuf_addf(&sb, RULE(%d, DPORT("{\"range\":[%d,%d]}")
+			    ",{\"drop\":null}") ",", i + 10, 1000 + i % 80,
+			    1003 + i % 80);
+		else if (i % 7 == 2)	/* a wide range: tested every time */
+			strbuf_addf(&sb, RULE(%d, DPORT("{\"range\":[%d,%d]}")
+			    ",{\"reject\":null}") ",", i + 10, 1040 + i, 1300 + i);
+		else if (i % 7 == 3)	/* no port test at all */
+			strbuf_addf(&sb, RULE(%d, "{\"match\":{\"op\":\"==\","
+			    "\"left\":{\"payload\":{\"protocol\":\"ip\",\"field\":"
+			    "\"saddr\"}},\"right\":\"10.%d.0.1\"}}," ACCEPT) ",",
+			    i + 10, i);
+		else if (i % 7 == 4)	/* udp */
+			strbuf_addf(&sb, RULE(%d, "{\"match\":{\"op\":\"==\","
+			    "\"left\":{\"payload\":{\"protocol\":\"udp\",\"field\":"
+			    "\"dport\"}},\"right\":%d}}," ACCEPT) ",", i + 10,
+			    1000 + i % 60);
+		else			/* a set of ports */
+			strbuf_addf(&sb, RULE(%d, DPORT("{\"set\":[%d,%d]}") ","
+			    ACCEPT) ",", i + 10, 1100 + i, 1200 + i);
+	}
+	strbuf_addstr(&sb, RULE(9999, DPORT("1") "," ACCEPT) "]}");
+	assert_false(sb.truncated);
+	parse(sb.buf, &rs);
+	parse(sb.buf, &plain);
+	assert_int_equal(rs.nchains, 1);
+	assert_true(rs.chains[0].indexed);
+	plain.chains[0].indexed = 0;	/* walked rule by rule */
+	for (int proto = 0; proto < 3; proto++)
+		for (uint16_t port = 990; port < 1600; port++) {
+			int l4 = proto == 0 ? 6 : proto == 1 ? 17 : 1;
+			struct fw_result a = run(&rs, l4, port, PEER4, "eth0");
+			struct fw_result b = run(&plain, l4, port, PEER4, "eth0");
+
+			assert_int_equal(a.v, b.v);
+			assert_int_equal(a.by.rule, b.by.rule);
+		}
+	/* the candidates themselves */
+	{
+		const struct fw_chain *c = &rs.chains[0];
+
+		for (uint32_t from = 0; from < c->nrules; from += 3) {
+			uint32_t want = from;
+
+			while (want < c->nrules) {
+				const struct fw_rule *r = &rs.rules[c->rules[want]];
+
+				if (!r->pf || (1050 >= r->pf_lo &&
+				    1050 <= r->pf_hi))
+					break;
+				want++;
+			}
+			assert_true(fw_chain_next(c, from, 1, 1050) <= want);
+			/* what it passes over cannot match 1050 */
+			for (uint32_t k = from; k < fw_chain_next(c, from, 1,
+			    1050); k++) {
+				const struct fw_rule *r = &rs.rules[c->rules[k]];
+
+				assert_true(r->pf && (1050 < r->pf_lo ||
+				    1050 > r->pf_hi));
+			}
+		}
+	}
+	fw_ruleset_release(&rs);
+	fw_ruleset_release(&plain);
+	strbuf_release(&sb);
+}
+
 static void
 t_huge_set(void **state)
 {
@@ -488,6 +574,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_policy_and_accept),
+		cmocka_unit_test(t_port_index),
 		cmocka_unit_test(t_jumps_and_maps),
 		cmocka_unit_test(t_unknowns),
 		cmocka_unit_test(t_bounded),
