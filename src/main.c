@@ -22,6 +22,8 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_baseline_exec },
 	{ "diff", "what changed since the baseline; what a policy forbids",
 	    cmd_diff_exec },
+	{ "metrics", "listeners, drift and policy as Prometheus metrics",
+	    cmd_metrics_exec },
 	{ "hidden", "what is hidden from the usual tools",
 	    cmd_hidden_exec },
 	{ "watch", "listeners opened and closed, as it happens",

@@ -15,11 +15,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "cmd/options.h"
 #include "drift/baseline.h"
 #include "drift/diff.h"
+#include "drift/metrics.h"
 #include "drift/policy.h"
 #include "drift/record.h"
 #include "fw/nat.h"
@@ -29,6 +31,7 @@
 #include "render/jsonw.h"
 #include "render/text.h"
 #include "util/notes.h"
+#include "util/atomicfile.h"
 #include "util/num.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
@@ -37,7 +40,8 @@
 #include "util/banned.h"
 
 enum { OPT_EPHEMERAL = OPT_SHARED_END, OPT_POLICY, OPT_UDPLITE, OPT_SCTP,
-	OPT_FIREWALL };
+	OPT_FIREWALL, OPT_TEXTFILE, OPT_BASELINE, OPT_NO_BASELINE,
+	OPT_MAX_SERIES };
 
 static const struct option drift_opts[] = {
 	CMDOPT_SOURCES,
@@ -52,6 +56,10 @@ static const struct option drift_opts[] = {
 	{ "ipv6", no_argument, NULL, '6' },
 	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
 	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
+	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -115,19 +123,62 @@ BASELINE_DEFAULT "): the listing is made again the way the\n"
 "2 usage or fatal error.\n", out);
 }
 
+void
+cmd_metrics_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth metrics [options]\n"
+"\n"
+"What listens now, as Prometheus metrics in the text exposition format:\n"
+"one portsleuth_listener_info series per listener (its namespace,\n"
+"protocol, address, port, exposure, process, unit, package, integrity,\n"
+"and wire protocol and verdict with --probe), counts by exposure,\n"
+"integrity failures, mismatches (--probe), changes since the baseline,\n"
+"policy violations (--policy), and the run's own duration, notes and time.\n"
+"With a baseline, the listing is made the way the baseline was taken.\n"
+"\n"
+"Options:\n"
+"      --textfile DIR   write DIR/portsleuth.prom for node_exporter's\n"
+"                       textfile collector (atomically: a temporary file,\n"
+"                       then a rename), instead of standard output\n"
+"      --baseline FILE  compare with FILE (default " BASELINE_DEFAULT ",\n"
+"                       when it exists)\n"
+"      --no-baseline    no comparison; the listing options below apply\n"
+"      --policy FILE    expected listeners (JSON, with wildcards)\n"
+"      --max-series N   at most N info series (default 10000); the rest\n"
+"                       are counted in portsleuth_listener_info_omitted\n"
+"  -t, -u, -w, --udplite, --sctp, -4, -6, --ephemeral, --firewall, --probe,\n"
+"  --probe-timeout MS, --netns SPEC\n"
+"                       as for baseline (without a baseline only)\n"
+"      --root DIR, --replay FILE, --iana FILE, --kb FILE, --rules FILE\n"
+"                       as for the listing\n"
+"  -v, --verbose        where the time went\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 written, 2 usage or fatal error (the file is then left\n"
+"as it was: a stale file is what an alert on\n"
+"portsleuth_run_timestamp_seconds catches).\n", out);
+}
+
 struct drift_args {
 	struct cmd_opts		 co;
 	struct baseline_opts	 bo;
 	const char		*file, *policy;
 	int			 verbose;
+	/* metrics */
+	const char		*textfile;
+	int			 no_baseline, listing_opts;
+	size_t			 max_series;
 };
 
 static int
 parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 {
 	int ch, taken, is_diff = strcmp(cmd, "diff") == 0;
+	int is_metrics = strcmp(cmd, "metrics") == 0;
 
 	memset(a, 0, sizeof(*a));
+	a->max_series = METRICS_SERIES_DEFAULT;
 	cmd_opts_init(&a->co, cmd);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, is_diff ? "jvh" : "tuw46vh",
@@ -143,7 +194,37 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			    "from the baseline");
 			return -1;
 		}
+		if (!is_metrics && (ch == OPT_TEXTFILE || ch == OPT_BASELINE ||
+		    ch == OPT_NO_BASELINE || ch == OPT_MAX_SERIES)) {
+			cmd_usage(&a->co, "--%s is metrics'", ch == OPT_TEXTFILE ?
+			    "textfile" : ch == OPT_BASELINE ? "baseline" :
+			    ch == OPT_NO_BASELINE ? "no-baseline" : "max-series");
+			return -1;
+		}
+		if (strchr("tuw46", ch) || ch == OPT_UDPLITE || ch == OPT_SCTP ||
+		    ch == OPT_EPHEMERAL || ch == OPT_FIREWALL)
+			a->listing_opts = 1;
 		switch (ch) {
+		case OPT_TEXTFILE:
+			a->textfile = optarg;
+			break;
+		case OPT_BASELINE:
+			a->file = optarg;
+			break;
+		case OPT_NO_BASELINE:
+			a->no_baseline = 1;
+			break;
+		case OPT_MAX_SERIES: {
+			uint64_t v;
+
+			if (num_parse_str(optarg, 1, METRICS_SERIES_MAX, &v) < 0) {
+				cmd_usage(&a->co, "--max-series: a number from 1 "
+				    "to %u", METRICS_SERIES_MAX);
+				return -1;
+			}
+			a->max_series = (size_t)v;
+			break;
+		}
 		case 't':
 			a->bo.protos |= PROTO_BIT(PROTO_TCP);
 			break;
@@ -175,14 +256,16 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			a->verbose = 1;
 			break;
 		case OPT_POLICY:
-			if (!is_diff) {
+			if (!is_diff && !is_metrics) {
 				cmd_usage(&a->co, "--policy is diff's");
 				return -1;
 			}
 			a->policy = optarg;
 			break;
 		case 'h':
-			if (is_diff)
+			if (is_metrics)
+				cmd_metrics_usage(stdout);
+			else if (is_diff)
 				cmd_diff_usage(stdout);
 			else
 				cmd_baseline_usage(stdout);
@@ -192,7 +275,7 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			return -1;
 		}
 	}
-	if (optind < argc)
+	if (optind < argc && !is_metrics)
 		a->file = argv[optind++];
 	if (optind < argc) {
 		cmd_usage(&a->co, "unexpected argument '%s'", argv[optind]);
@@ -203,8 +286,14 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 		    "baseline");
 		return -1;
 	}
+	if (is_metrics && a->file && a->no_baseline) {
+		cmd_usage(&a->co, "--baseline and --no-baseline");
+		return -1;
+	}
 	if (!is_diff && a->co.json) {
-		cmd_usage(&a->co, "baseline writes a file; --json is diff's");
+		cmd_usage(&a->co, is_metrics ? "metrics writes the Prometheus "
+		    "text format; --json is diff's" : "baseline writes a file; "
+		    "--json is diff's");
 		return -1;
 	}
 	if (cmd_opts_finish(&a->co) < 0)
@@ -587,43 +676,57 @@ read_job(void *arg)
 	return NULL;
 }
 
-int
-cmd_diff_exec(int argc, char **argv)
+/* What diff, metrics and check share: the baseline (when use_base) and
+ * the policy read, the listing made again, compared. */
+struct gather {
+	struct baseline		 b;
+	struct drift_set	 now;
+	struct changes		 ch;
+	struct policy		 pol;
+	struct violations	 vi;
+	int			 use_base, have_vi;
+	const char		*file;
+	double			 ms_read, ms_compare;
+};
+
+static void
+gather_release(struct gather *g)
+{
+	if (g->have_vi)
+		violations_release(&g->vi);
+	changes_release(&g->ch);
+	drift_set_release(&g->now);
+	policy_release(&g->pol);
+	baseline_release(&g->b);
+}
+
+/* 0, or -1 after saying why. */
+static int
+gather(struct drift_args *a, int use_base, const char *file,
+    struct gather *g)
 {
 	struct read_job job = { 0 };
-	struct drift_args a;
-	struct baseline b;
-	struct drift_set now;
-	struct changes ch;
-	struct policy pol;
-	struct violations vi;
-	const char *file;
 	char *cause = NULL;
-	int use_base, rc, changed;
 	double t0, t1, t2;
+	int rc;
 
-	if ((rc = parse(argc, argv, "diff", &a)) != 0)
-		return rc < 0 ? EXIT_USAGE : 0;
-	/* with --policy alone, only the policy; else the baseline */
-	use_base = a.file != NULL || a.policy == NULL;
-	file = a.file ? a.file : BASELINE_DEFAULT;
-	memset(&b, 0, sizeof(b));
-	memset(&pol, 0, sizeof(pol));
-	memset(&ch, 0, sizeof(ch));
+	memset(g, 0, sizeof(*g));
+	g->use_base = use_base;
+	g->file = file;
 	t0 = now_ms();
 	/* the options first (a small read), then the records on another
 	 * thread while the host is listed: a busy host's baseline takes
 	 * about as long to parse as its listing takes to walk /proc */
-	if (use_base && baseline_read_options(file, &b.opts, &cause) < 0) {
+	if (use_base && baseline_read_options(file, &g->b.opts, &cause) < 0) {
 		cmd_warn("%s\n", cause);
 		free(cause);
-		return cmd_finish(EXIT_USAGE);
+		return -1;
 	}
-	if (a.policy && policy_read(a.policy, &pol, &cause) < 0) {
+	if (a->policy && policy_read(a->policy, &g->pol, &cause) < 0) {
 		cmd_warn("%s\n", cause);
 		free(cause);
-		baseline_opts_release(&b.opts);
-		return cmd_finish(EXIT_USAGE);
+		baseline_opts_release(&g->b.opts);
+		return -1;
 	}
 	if (use_base) {
 		job.file = file;
@@ -632,51 +735,143 @@ cmd_diff_exec(int argc, char **argv)
 			read_job(&job);
 	}
 	t1 = now_ms();
-	rc = collect(&a.co, use_base ? &b.opts : &a.bo, &now, a.verbose);
+	rc = collect(&a->co, use_base ? &g->b.opts : &a->bo, &g->now,
+	    a->verbose);
 	if (use_base && job.started)
 		pthread_join(job.tid, NULL);
-	if (use_base && job.rc == 0 && !same_opts(&b.opts, &job.b.opts)) {
+	if (use_base && job.rc == 0 && !same_opts(&g->b.opts, &job.b.opts)) {
 		job.rc = -1;
 		job.cause = xasprintf("baseline '%s': its options are not "
 		    "where they are written (edited by hand?)", file);
 		baseline_release(&job.b);
 	}
-	baseline_opts_release(&b.opts);
+	baseline_opts_release(&g->b.opts);
 	if (use_base)
-		b = job.b;
+		g->b = job.b;
 	if (rc < 0 || (use_base && job.rc < 0)) {
 		if (use_base && job.rc < 0) {
 			cmd_warn("%s\n", job.cause);
 			free(job.cause);
 		}
 		if (rc == 0)
-			drift_set_release(&now);
-		baseline_release(&b);
-		policy_release(&pol);
-		return cmd_finish(EXIT_USAGE);
+			drift_set_release(&g->now);
+		memset(&g->now, 0, sizeof(g->now));
+		gather_release(g);
+		return -1;
 	}
 	t2 = now_ms();
 	if (use_base)
-		drift_diff(&b.set, &now, &ch);
-	if (a.policy)
-		policy_check(&pol, &now, &vi);
-	if (a.verbose)
+		drift_diff(&g->b.set, &g->now, &g->ch);
+	if (a->policy) {
+		policy_check(&g->pol, &g->now, &g->vi);
+		g->have_vi = 1;
+	}
+	g->ms_read = t1 - t0;
+	g->ms_compare = now_ms() - t2;
+	if (a->verbose)
 		cmd_warn("time: reading the baseline %.1f ms, comparing %.1f ms\n",
-		    t1 - t0, now_ms() - t2);
-	changed = ch.n > 0 || (a.policy && vi.n > 0);
+		    g->ms_read, g->ms_compare);
+	return 0;
+}
+
+int
+cmd_diff_exec(int argc, char **argv)
+{
+	struct drift_args a;
+	struct gather g;
+	int use_base, rc, changed;
+
+	if ((rc = parse(argc, argv, "diff", &a)) != 0)
+		return rc < 0 ? EXIT_USAGE : 0;
+	/* with --policy alone, only the policy; else the baseline */
+	use_base = a.file != NULL || a.policy == NULL;
+	if (gather(&a, use_base, a.file ? a.file : BASELINE_DEFAULT, &g) < 0)
+		return cmd_finish(EXIT_USAGE);
+	changed = g.ch.n > 0 || (g.have_vi && g.vi.n > 0);
 	if (a.co.json)
-		rc = print_json(use_base ? &b : NULL, file, &ch, &pol, a.policy,
-		    a.policy ? &vi : NULL) < 0 ? EXIT_USAGE : changed;
+		rc = print_json(use_base ? &g.b : NULL, g.file, &g.ch, &g.pol,
+		    a.policy, g.have_vi ? &g.vi : NULL) < 0 ? EXIT_USAGE :
+		    changed;
 	else {
-		print_table(use_base ? &b : NULL, file, &ch, &pol,
-		    a.policy ? &vi : NULL);
+		print_table(use_base ? &g.b : NULL, g.file, &g.ch, &g.pol,
+		    g.have_vi ? &g.vi : NULL);
 		rc = changed;
 	}
-	if (a.policy)
-		violations_release(&vi);
-	changes_release(&ch);
-	drift_set_release(&now);
-	policy_release(&pol);
-	baseline_release(&b);
+	gather_release(&g);
+	return cmd_finish(rc);
+}
+
+int
+cmd_metrics_exec(int argc, char **argv)
+{
+	struct drift_args a;
+	struct gather g;
+	struct metrics_in in;
+	struct strbuf sb;
+	const char *file;
+	char *cause = NULL;
+	int use_base, rc = 0;
+	double t0 = now_ms();
+
+	if ((rc = parse(argc, argv, "metrics", &a)) != 0)
+		return rc < 0 ? EXIT_USAGE : 0;
+	file = a.file ? a.file : BASELINE_DEFAULT;
+	/* the default baseline when there is one; never a listing option
+	 * beside a baseline (the comparison would be of other things) */
+	use_base = !a.no_baseline && (a.file != NULL ||
+	    access(BASELINE_DEFAULT, F_OK) == 0);
+	if (use_base && (a.listing_opts || a.co.probe || a.co.netns)) {
+		cmd_usage(&a.co, "with a baseline, metrics takes its listing "
+		    "options from it (or give --no-baseline)");
+		return EXIT_USAGE;
+	}
+	if (a.textfile) {
+		struct stat st;
+
+		if (stat(a.textfile, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			int err = errno;
+
+			cmd_warn("--textfile '%s': %s\n", a.textfile,
+			    stat(a.textfile, &st) < 0 ? strerror(err) :
+			    "not a directory");
+			return cmd_finish(EXIT_USAGE);
+		}
+	}
+	if (gather(&a, use_base, file, &g) < 0)
+		return cmd_finish(EXIT_USAGE);
+	memset(&in, 0, sizeof(in));
+	in.now = &g.now;
+	in.drift = use_base ? &g.ch : NULL;
+	in.viol = g.have_vi ? &g.vi : NULL;
+	in.probed = use_base ? g.b.opts.probe : a.bo.probe;
+	in.firewall = use_base ? g.b.opts.firewall : a.bo.firewall;
+	in.notes = notes_count();
+	in.max_series = a.max_series;
+	in.duration_s = (now_ms() - t0) / 1000.0;
+	in.timestamp_s = (double)time(NULL);
+	strbuf_init(&sb, 256u << 20);
+	if (metrics_render(&in, &sb) < 0) {
+		cmd_warn("the metrics are larger than %u MiB: lower "
+		    "--max-series\n", 256u);
+		rc = EXIT_USAGE;
+	} else if (a.textfile) {
+		char *path = xasprintf("%s/portsleuth.prom", a.textfile);
+
+		/* 0644: node_exporter reads it as its own user */
+		if (atomic_write(path, sb.buf, sb.len, 0644, &cause) < 0) {
+			cmd_warn("%s\n", cause);
+			free(cause);
+			rc = EXIT_USAGE;
+		}
+		free(path);
+	} else
+		fwrite(sb.buf, 1, sb.len, stdout);
+	if (g.now.n > a.max_series)
+		notes_add("%zu listeners beyond --max-series %zu are not in "
+		    "portsleuth_listener_info (counted in "
+		    "portsleuth_listener_info_omitted)", g.now.n - a.max_series,
+		    a.max_series);
+	strbuf_release(&sb);
+	gather_release(&g);
 	return cmd_finish(rc);
 }

@@ -13,6 +13,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "drift/baseline.h"
+#include "util/atomicfile.h"
 #include "kernel/sock.h"
 #include "render/jsonw.h"
 #include "util/strbuf.h"
@@ -69,29 +70,12 @@ write_doc(struct jw *w, const struct baseline *b)
 	jw_end(w);
 }
 
-static int
-write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, buf, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		buf += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int
 baseline_write(const char *path, const struct baseline *b, char **cause)
 {
 	struct strbuf sb;
 	struct jw w;
-	char *dir, *tmp, *slash;
-	int fd, dfd, err;
+	int rc;
 
 	*cause = NULL;
 	strbuf_init(&sb, BASELINE_CAP);
@@ -102,61 +86,24 @@ baseline_write(const char *path, const struct baseline *b, char **cause)
 		return -1;
 	}
 	strbuf_addch(&sb, '\n');
-	dir = xstrdup(path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		dir[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else {
-		free(dir);
-		dir = xstrdup(".");
-	}
 	/* the default place is portsleuth's own: made when missing */
-	if (strcmp(path, BASELINE_DEFAULT) == 0 && mkdir(dir, 0700) < 0 &&
-	    errno != EEXIST) {
-		*cause = xasprintf("cannot make '%s': %s", dir, strerror(errno));
-		goto fail_dir;
+	if (strcmp(path, BASELINE_DEFAULT) == 0) {
+		char *dir = xstrdup(path);
+
+		*strrchr(dir, '/') = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			*cause = xasprintf("cannot make '%s': %s", dir,
+			    strerror(errno));
+			free(dir);
+			strbuf_release(&sb);
+			return -1;
+		}
+		free(dir);
 	}
-	tmp = xasprintf("%s.tmp.XXXXXX", path);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		*cause = xasprintf("cannot write in '%s': %s", dir,
-		    strerror(errno));
-		free(tmp);
-		goto fail_dir;
-	}
-	/* mkostemp makes it 0600; the baseline names every daemon and its
-	 * digest: it stays so */
-	if (fchmod(fd, 0600) < 0 || write_all(fd, sb.buf, sb.len) < 0 ||
-	    fsync(fd) < 0) {
-		err = errno;
-		close(fd);
-		unlink(tmp);
-		*cause = xasprintf("cannot write '%s': %s", tmp, strerror(err));
-		free(tmp);
-		goto fail_dir;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		err = errno;
-		unlink(tmp);
-		*cause = xasprintf("cannot replace '%s': %s", path,
-		    strerror(err));
-		free(tmp);
-		goto fail_dir;
-	}
-	free(tmp);
-	/* the rename itself must reach the disk */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
+	/* mode 0600: the baseline names every daemon and its digest */
+	rc = atomic_write(path, sb.buf, sb.len, 0600, cause);
 	strbuf_release(&sb);
-	return 0;
-fail_dir:
-	free(dir);
-	strbuf_release(&sb);
-	return -1;
+	return rc;
 }
 
 /* ---- reading ----------------------------------------------------------

@@ -348,6 +348,7 @@ drift_collect(struct drift_set *out, const struct listing *l,
 			    pv[i].r.service : NULL);
 			drift_set_field(r, DF_PRODUCT, pv[i].r.product[0] ?
 			    pv[i].r.product : NULL);
+			r->verdict = verdict_key(pv[i].verdict);
 		}
 		if ((ow = main_owner(l, v, &oi)) != NULL) {
 			const struct proc_rec *p = &l->ps.procs[ow->proc];

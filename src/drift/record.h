@@ -31,6 +31,9 @@ struct drift_pool;
 struct drift_rec {
 	const char	*f[DF_COUNT];	/* NULL: unknown or not applicable */
 	int		 port;		/* f[DF_PORT] as a number, -1 without */
+	/* this run's probe verdict ("consistent", "mismatch", "unknown"),
+	 * NULL when not probed; never written to a baseline */
+	const char	*verdict;
 	struct drift_pool *pool;	/* where its strings live */
 };
 
