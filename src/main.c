@@ -24,6 +24,8 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_diff_exec },
 	{ "metrics", "listeners, drift and policy as Prometheus metrics",
 	    cmd_metrics_exec },
+	{ "check", "a monitoring plugin: baseline and policy, for Nagios "
+	    "and Icinga", cmd_check_exec },
 	{ "hidden", "what is hidden from the usual tools",
 	    cmd_hidden_exec },
 	{ "watch", "listeners opened and closed, as it happens",

@@ -30,6 +30,8 @@ int cmd_diff_exec(int argc, char **argv);
 void cmd_diff_usage(FILE *out);
 int cmd_metrics_exec(int argc, char **argv);
 void cmd_metrics_usage(FILE *out);
+int cmd_check_exec(int argc, char **argv);
+void cmd_check_usage(FILE *out);
 int cmd_hidden_exec(int argc, char **argv);
 void cmd_hidden_usage(FILE *out);
 

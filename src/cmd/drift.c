@@ -8,6 +8,7 @@
  * two sides are the same view of the host.
  */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "drift/baseline.h"
 #include "drift/diff.h"
 #include "drift/metrics.h"
+#include "drift/nagios.h"
 #include "drift/policy.h"
 #include "drift/record.h"
 #include "fw/nat.h"
@@ -41,7 +43,7 @@
 
 enum { OPT_EPHEMERAL = OPT_SHARED_END, OPT_POLICY, OPT_UDPLITE, OPT_SCTP,
 	OPT_FIREWALL, OPT_TEXTFILE, OPT_BASELINE, OPT_NO_BASELINE,
-	OPT_MAX_SERIES };
+	OPT_MAX_SERIES, OPT_TCP_LONG, OPT_RAW_LONG, OPT_CHECK_TIMEOUT };
 
 static const struct option drift_opts[] = {
 	CMDOPT_SOURCES,
@@ -64,6 +66,77 @@ static const struct option drift_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* check's: -t, -w and -c are the monitoring plugins' (timeout,
+ * warning, critical), so TCP and raw are long options only. */
+static const struct option check_opts[] = {
+	CMDOPT_SOURCES,
+	CMDOPT_PROBE,
+	{ "tcp", no_argument, NULL, OPT_TCP_LONG },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "raw", no_argument, NULL, OPT_RAW_LONG },
+	{ "udplite", no_argument, NULL, OPT_UDPLITE },
+	{ "firewall", no_argument, NULL, OPT_FIREWALL },
+	{ "sctp", no_argument, NULL, OPT_SCTP },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
+	{ "warning", required_argument, NULL, 'w' },
+	{ "critical", required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, OPT_CHECK_TIMEOUT },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define CHECK_TIMEOUT_DEFAULT	10	/* s, the plugins' usual */
+#define CHECK_LINES		50	/* long output lines at most */
+
+void
+cmd_check_usage(FILE *out)
+{
+	fputs(
+"usage: portsleuth check [options]\n"
+"\n"
+"A monitoring plugin (Nagios, Icinga, Naemon, Sensu): what listens now\n"
+"against the baseline and the policy, as one status line, a line per\n"
+"finding and performance data.  Exit status 0 OK, 1 WARNING, 2 CRITICAL,\n"
+"3 UNKNOWN (bad arguments, an unreadable baseline or policy, a timeout).\n"
+"\n"
+"Metrics (each with an optional warning and critical range):\n"
+"  listeners, exposed (bound to every address), changes (new + gone +\n"
+"  changed since the baseline), new, gone, changed, widened (new and\n"
+"  open to all, a wider exposure, a firewall path opened), unexpected\n"
+"  and missing (the policy), integrity (executables modified, deleted,\n"
+"  replaced...), mismatches (--probe), notes (what it could not see).\n"
+"Defaults: -w changes=0 -w mismatches=0 -c widened=0 -c unexpected=0\n"
+"  -c missing=0 -c integrity=0.\n"
+"\n"
+"Options:\n"
+"      --baseline FILE  compare with FILE (default " BASELINE_DEFAULT ",\n"
+"                       when it exists)\n"
+"      --no-baseline    no comparison\n"
+"      --policy FILE    expected listeners (JSON, with wildcards)\n"
+"  -w, --warning METRIC=RANGE   warning threshold (repeatable; an empty\n"
+"                       RANGE removes the metric's threshold)\n"
+"  -c, --critical METRIC=RANGE  critical threshold (repeatable)\n"
+"                       RANGE as in the plugins' guidelines: N (alert\n"
+"                       above N), N: (below N), ~:N, N:M, @N:M (inside)\n"
+"  -t, --timeout SECONDS  UNKNOWN after this long (default 10, at most\n"
+"                       3600)\n"
+"      --tcp, -u, --raw, --udplite, --sctp, -4, -6, --ephemeral,\n"
+"      --firewall, --probe, --probe-timeout MS, --netns SPEC\n"
+"                       as for baseline (without a baseline only)\n"
+"      --root DIR, --replay FILE, --iana FILE, --kb FILE, --rules FILE\n"
+"                       as for the listing\n"
+"  -v, --verbose        where the time went (on standard error)\n"
+"  -V, --version        version\n"
+"  -h, --help           this help\n", out);
+}
 
 void
 cmd_baseline_usage(FILE *out)
@@ -169,6 +242,9 @@ struct drift_args {
 	const char		*textfile;
 	int			 no_baseline, listing_opts;
 	size_t			 max_series;
+	/* check */
+	struct np_check		 th;
+	unsigned int		 timeout_s;
 };
 
 static int
@@ -176,17 +252,57 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 {
 	int ch, taken, is_diff = strcmp(cmd, "diff") == 0;
 	int is_metrics = strcmp(cmd, "metrics") == 0;
+	int is_check = strcmp(cmd, "check") == 0;
 
 	memset(a, 0, sizeof(*a));
 	a->max_series = METRICS_SERIES_DEFAULT;
+	a->timeout_s = CHECK_TIMEOUT_DEFAULT;
+	np_check_defaults(&a->th);
 	cmd_opts_init(&a->co, cmd);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, is_diff ? "jvh" : "tuw46vh",
-	    drift_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, is_check ? "w:c:t:u46vVh" :
+	    is_diff ? "jvh" : "tuw46vh", is_check ? check_opts : drift_opts,
+	    NULL)) != -1) {
 		if ((taken = cmd_opts_take(&a->co, ch, optarg)) != 0) {
 			if (taken < 0)
 				return -1;
 			continue;
+		}
+		if (is_check) {
+			const char *why;
+			uint64_t v;
+
+			switch (ch) {
+			case 'w':
+			case 'c':
+				if (np_threshold_set(&a->th, ch == 'c', optarg,
+				    &why) < 0) {
+					cmd_usage(&a->co, "--%s '%s': %s",
+					    ch == 'c' ? "critical" : "warning",
+					    optarg, why);
+					return -1;
+				}
+				continue;
+			case 't':
+			case OPT_CHECK_TIMEOUT:
+				if (num_parse_str(optarg, 1, 3600, &v) != 0) {
+					cmd_usage(&a->co, "--timeout: seconds, "
+					    "from 1 to 3600");
+					return -1;
+				}
+				a->timeout_s = (unsigned int)v;
+				continue;
+			case 'V':
+				printf("portsleuth check %s\n",
+				    PORTSLEUTH_VERSION);
+				return 1;
+			case OPT_TCP_LONG:
+				ch = 't';
+				break;
+			case OPT_RAW_LONG:
+				ch = 'w';
+				break;
+			}
 		}
 		/* diff asks again the way the baseline was taken */
 		if (is_diff && ch != 'h' && ch != 'v' && ch != OPT_POLICY) {
@@ -194,8 +310,9 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			    "from the baseline");
 			return -1;
 		}
-		if (!is_metrics && (ch == OPT_TEXTFILE || ch == OPT_BASELINE ||
-		    ch == OPT_NO_BASELINE || ch == OPT_MAX_SERIES)) {
+		if (!is_metrics && (ch == OPT_TEXTFILE || ch == OPT_MAX_SERIES ||
+		    (!is_check && (ch == OPT_BASELINE ||
+		    ch == OPT_NO_BASELINE)))) {
 			cmd_usage(&a->co, "--%s is metrics'", ch == OPT_TEXTFILE ?
 			    "textfile" : ch == OPT_BASELINE ? "baseline" :
 			    ch == OPT_NO_BASELINE ? "no-baseline" : "max-series");
@@ -217,7 +334,7 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 		case OPT_MAX_SERIES: {
 			uint64_t v;
 
-			if (num_parse_str(optarg, 1, METRICS_SERIES_MAX, &v) < 0) {
+			if (num_parse_str(optarg, 1, METRICS_SERIES_MAX, &v) != 0) {
 				cmd_usage(&a->co, "--max-series: a number from 1 "
 				    "to %u", METRICS_SERIES_MAX);
 				return -1;
@@ -256,14 +373,16 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			a->verbose = 1;
 			break;
 		case OPT_POLICY:
-			if (!is_diff && !is_metrics) {
+			if (!is_diff && !is_metrics && !is_check) {
 				cmd_usage(&a->co, "--policy is diff's");
 				return -1;
 			}
 			a->policy = optarg;
 			break;
 		case 'h':
-			if (is_metrics)
+			if (is_check)
+				cmd_check_usage(stdout);
+			else if (is_metrics)
 				cmd_metrics_usage(stdout);
 			else if (is_diff)
 				cmd_diff_usage(stdout);
@@ -275,7 +394,7 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 			return -1;
 		}
 	}
-	if (optind < argc && !is_metrics)
+	if (optind < argc && !is_metrics && !is_check)
 		a->file = argv[optind++];
 	if (optind < argc) {
 		cmd_usage(&a->co, "unexpected argument '%s'", argv[optind]);
@@ -286,14 +405,15 @@ parse(int argc, char **argv, const char *cmd, struct drift_args *a)
 		    "baseline");
 		return -1;
 	}
-	if (is_metrics && a->file && a->no_baseline) {
+	if ((is_metrics || is_check) && a->file && a->no_baseline) {
 		cmd_usage(&a->co, "--baseline and --no-baseline");
 		return -1;
 	}
 	if (!is_diff && a->co.json) {
-		cmd_usage(&a->co, is_metrics ? "metrics writes the Prometheus "
-		    "text format; --json is diff's" : "baseline writes a file; "
-		    "--json is diff's");
+		cmd_usage(&a->co, is_check ? "check writes a monitoring "
+		    "plugin's answer; --json is diff's" : is_metrics ? "metrics "
+		    "writes the Prometheus text format; --json is diff's" :
+		    "baseline writes a file; --json is diff's");
 		return -1;
 	}
 	if (cmd_opts_finish(&a->co) < 0)
@@ -700,10 +820,23 @@ gather_release(struct gather *g)
 	baseline_release(&g->b);
 }
 
-/* 0, or -1 after saying why. */
+/* Say why, or keep it for the caller (check puts it in its status). */
+static void
+fail(char **why, char *cause)
+{
+	if (why != NULL && *why == NULL) {
+		*why = cause;
+		return;
+	}
+	cmd_warn("%s\n", cause);
+	free(cause);
+}
+
+/* 0, or -1 after saying why (into *why when why is not NULL; it stays
+ * NULL when the listing itself failed, said on standard error). */
 static int
 gather(struct drift_args *a, int use_base, const char *file,
-    struct gather *g)
+    struct gather *g, char **why)
 {
 	struct read_job job = { 0 };
 	char *cause = NULL;
@@ -718,13 +851,11 @@ gather(struct drift_args *a, int use_base, const char *file,
 	 * thread while the host is listed: a busy host's baseline takes
 	 * about as long to parse as its listing takes to walk /proc */
 	if (use_base && baseline_read_options(file, &g->b.opts, &cause) < 0) {
-		cmd_warn("%s\n", cause);
-		free(cause);
+		fail(why, cause);
 		return -1;
 	}
 	if (a->policy && policy_read(a->policy, &g->pol, &cause) < 0) {
-		cmd_warn("%s\n", cause);
-		free(cause);
+		fail(why, cause);
 		baseline_opts_release(&g->b.opts);
 		return -1;
 	}
@@ -749,10 +880,8 @@ gather(struct drift_args *a, int use_base, const char *file,
 	if (use_base)
 		g->b = job.b;
 	if (rc < 0 || (use_base && job.rc < 0)) {
-		if (use_base && job.rc < 0) {
-			cmd_warn("%s\n", job.cause);
-			free(job.cause);
-		}
+		if (use_base && job.rc < 0)
+			fail(why, job.cause);
 		if (rc == 0)
 			drift_set_release(&g->now);
 		memset(&g->now, 0, sizeof(g->now));
@@ -785,7 +914,8 @@ cmd_diff_exec(int argc, char **argv)
 		return rc < 0 ? EXIT_USAGE : 0;
 	/* with --policy alone, only the policy; else the baseline */
 	use_base = a.file != NULL || a.policy == NULL;
-	if (gather(&a, use_base, a.file ? a.file : BASELINE_DEFAULT, &g) < 0)
+	if (gather(&a, use_base, a.file ? a.file : BASELINE_DEFAULT, &g,
+	    NULL) < 0)
 		return cmd_finish(EXIT_USAGE);
 	changed = g.ch.n > 0 || (g.have_vi && g.vi.n > 0);
 	if (a.co.json)
@@ -837,7 +967,7 @@ cmd_metrics_exec(int argc, char **argv)
 			return cmd_finish(EXIT_USAGE);
 		}
 	}
-	if (gather(&a, use_base, file, &g) < 0)
+	if (gather(&a, use_base, file, &g, NULL) < 0)
 		return cmd_finish(EXIT_USAGE);
 	memset(&in, 0, sizeof(in));
 	in.now = &g.now;
@@ -874,4 +1004,105 @@ cmd_metrics_exec(int argc, char **argv)
 	strbuf_release(&sb);
 	gather_release(&g);
 	return cmd_finish(rc);
+}
+
+/* ---- check: a monitoring plugin ----------------------------------------- */
+
+static char	timeout_msg[160];
+static size_t	timeout_len;
+
+static void
+on_timeout(int sig)
+{
+	ssize_t w;
+
+	(void)sig;
+	w = write(STDOUT_FILENO, timeout_msg, timeout_len);
+	(void)w;
+	_exit(NP_UNKNOWN);
+}
+
+/* The plugin's UNKNOWN: a status line on standard output. */
+static int
+check_unknown(const char *why)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 1u << 16);
+	strbuf_addstr(&sb, "PORTSLEUTH UNKNOWN - ");
+	np_text(&sb, why);
+	printf("%s\n", strbuf_str(&sb));
+	strbuf_release(&sb);
+	notes_reset();
+	fflush(stdout);
+	return NP_UNKNOWN;
+}
+
+int
+cmd_check_exec(int argc, char **argv)
+{
+	struct drift_args a;
+	struct gather g;
+	struct np_in in;
+	struct strbuf sb;
+	struct sigaction sa;
+	const char **note_v;
+	const char *file;
+	char *why = NULL;
+	int use_base, rc;
+	enum np_status st;
+
+	if ((rc = parse(argc, argv, "check", &a)) != 0) {
+		if (rc > 0)
+			return fflush(stdout) == 0 ? 0 : NP_UNKNOWN;
+		return check_unknown("bad arguments (portsleuth check --help)");
+	}
+	file = a.file ? a.file : BASELINE_DEFAULT;
+	use_base = !a.no_baseline && (a.file != NULL ||
+	    access(BASELINE_DEFAULT, F_OK) == 0);
+	if (use_base && (a.listing_opts || a.co.probe || a.co.netns))
+		return check_unknown("with a baseline, check takes its listing "
+		    "options from it (or give --no-baseline)");
+	/* the guidelines' timeout: a status line, whatever is running */
+	timeout_len = (size_t)snprintf(timeout_msg, sizeof(timeout_msg),
+	    "PORTSLEUTH UNKNOWN - timed out after %u s (--timeout)\n",
+	    a.timeout_s);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_timeout;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(a.timeout_s);
+	if (gather(&a, use_base, file, &g, &why) < 0) {
+		rc = check_unknown(why ? why : "the listing failed (its "
+		    "standard error says why)");
+		free(why);
+		return rc;
+	}
+	note_v = xcalloc(notes_count() + 1, sizeof(*note_v));
+	for (size_t i = 0; i < notes_count(); i++)
+		note_v[i] = notes_get(i);
+	memset(&in, 0, sizeof(in));
+	in.now = &g.now;
+	in.drift = use_base ? &g.ch : NULL;
+	in.viol = g.have_vi ? &g.vi : NULL;
+	in.pol = &g.pol;
+	in.baseline = use_base ? file : NULL;
+	in.taken = use_base ? g.b.taken : NULL;
+	in.probed = use_base ? g.b.opts.probe : a.bo.probe;
+	in.notes = notes_count();
+	in.note_v = note_v;
+	in.max_lines = CHECK_LINES;
+	strbuf_init(&sb, 16u << 20);
+	st = np_render(&a.th, &in, &sb);
+	alarm(0);
+	fwrite(sb.buf, 1, sb.len, stdout);
+	strbuf_release(&sb);
+	free(note_v);
+	gather_release(&g);
+	/* the notes are in the long output: the engine shows standard
+	 * output only */
+	notes_reset();
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return NP_UNKNOWN;
+	return (int)st;
 }

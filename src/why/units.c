@@ -372,7 +372,7 @@ listen_split(const char *v, char *addr, size_t asz, unsigned int *port)
 		an = 0;
 		ps = v;
 	}
-	if (an >= asz || num_parse_str(ps, 1, 65535, &p) < 0)
+	if (an >= asz || num_parse_str(ps, 1, 65535, &p) != 0)
 		return -1;
 	memcpy(addr, v, an);
 	addr[an] = '\0';
