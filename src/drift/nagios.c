@@ -5,6 +5,7 @@
  * STATUS - text | perfdata", the lines after it are the long output
  * (one per finding), and the performance data is 'label'=value;warn;
  * crit;min with the thresholds in the range format they were given in.
+ * No ';' in the text: Nagios writes it as ':' (its log's separator).
  */
 #include <errno.h>
 #include <math.h>
@@ -183,7 +184,7 @@ field(const struct drift_rec *r, enum drift_field f)
 	return r->f[f] ? r->f[f] : "-";
 }
 
-/* "tcp 0.0.0.0:4444 nc (netns host)" */
+/* "tcp 0.0.0.0:4444 nc (netns web)" */
 static void
 listener(struct strbuf *sb, const struct drift_rec *r)
 {
@@ -196,7 +197,9 @@ listener(struct strbuf *sb, const struct drift_rec *r)
 	np_text(sb, field(r, DF_PORT));
 	strbuf_addch(sb, ' ');
 	np_text(sb, field(r, DF_PROGRAM));
-	if (r->f[DF_NETNS] && strcmp(r->f[DF_NETNS], "host") != 0) {
+	/* the namespace, unless the host's or the check's own */
+	if (r->f[DF_NETNS] && strcmp(r->f[DF_NETNS], "host") != 0 &&
+	    strcmp(r->f[DF_NETNS], "self") != 0) {
 		strbuf_addstr(sb, " (netns ");
 		np_text(sb, r->f[DF_NETNS]);
 		strbuf_addch(sb, ')');
@@ -398,7 +401,7 @@ np_render(const struct np_check *c, const struct np_in *in,
 			any = 1;
 		}
 	/* the summary, without what the alerts already said */
-	sep = any ? "; " : "";
+	sep = any ? ". " : "";
 	if (ms[NPM_LISTENERS] == NP_OK) {
 		strbuf_addf(out, "%s%zu listeners", sep, val[NPM_LISTENERS]);
 		sep = ", ";

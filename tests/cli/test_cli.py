@@ -400,7 +400,7 @@ check(help_opts <= man_opts, f"options missing from the man page: {help_opts - m
 # the subcommands' own options are in the man page too
 sub_opts = set(help_opts)
 for sub in ("explain", "audit", "probe", "baseline", "diff", "hidden", "watch", "packet",
-            "firewall", "metrics"):
+            "firewall", "metrics", "check"):
     rc_s, out_s, _ = run(sub, "--help")
     check(rc_s == 0, f"{sub} --help")
     sub_opts |= set(re.findall(r"--[a-z][a-z0-9-]*", out_s.decode()))

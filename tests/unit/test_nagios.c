@@ -143,7 +143,7 @@ t_render(void **state)
 	assert_int_equal(np_threshold_set(&c, 1, "exposed=0", &t), 0);
 	strbuf_reset(&sb);
 	assert_int_equal(np_render(&c, &in, &sb), NP_CRITICAL);
-	assert_true(strncmp(strbuf_str(&sb), "PORTSLEUTH CRITICAL - 1 exposed; "
+	assert_true(strncmp(strbuf_str(&sb), "PORTSLEUTH CRITICAL - 1 exposed. "
 	    "2 listeners |", 42) == 0);
 	np_check_defaults(&c);
 
@@ -152,7 +152,7 @@ t_render(void **state)
 	strbuf_reset(&sb);
 	assert_int_equal(np_render(&c, &in, &sb), NP_CRITICAL);
 	t = strbuf_str(&sb);
-	assert_non_null(strstr(t, "CRITICAL - 1 integrity;"));
+	assert_non_null(strstr(t, "CRITICAL - 1 integrity. "));
 	assert_non_null(strstr(t, "\nintegrity: tcp 0.0.0.0:22 /usr/sbin/sshd: "
 	    "/usr/sbin/sshd MODIFIED\n"));
 	drift_set_field(&s.v[0], DF_INTEGRITY, "ok");
@@ -169,7 +169,7 @@ t_render(void **state)
 	strbuf_reset(&sb);
 	assert_int_equal(np_render(&c, &in, &sb), NP_WARNING);
 	t = strbuf_str(&sb);
-	assert_non_null(strstr(t, "WARNING - 1 changes; 2 listeners, 1 open to "
+	assert_non_null(strstr(t, "WARNING - 1 changes. 2 listeners, 1 open to "
 	    "all, baseline of 2026-01-01T00:00:00Z |"));
 	assert_non_null(strstr(t, "'changes'=1;0;;0"));
 	assert_non_null(strstr(t, "'widened'=0;;0;0"));
@@ -182,7 +182,7 @@ t_render(void **state)
 	assert_int_equal(np_render(&c, &in, &sb), NP_CRITICAL);
 	t = strbuf_str(&sb);
 	/* worst first */
-	assert_non_null(strstr(t, "CRITICAL - 1 widened, 2 changes;"));
+	assert_non_null(strstr(t, "CRITICAL - 1 widened, 2 changes. "));
 	/* the '|' of a name is not the format's separator: one '|' in the
 	 * first line, none after */
 	nl = strchr(t, '\n');
@@ -208,7 +208,7 @@ t_render(void **state)
 	strbuf_reset(&sb);
 	assert_int_equal(np_render(&c, &in, &sb), NP_CRITICAL);
 	t = strbuf_str(&sb);
-	assert_non_null(strstr(t, "CRITICAL - 1 missing; 2 listeners, 1 open "
+	assert_non_null(strstr(t, "CRITICAL - 1 missing. 2 listeners, 1 open "
 	    "to all, policy violated |"));
 	assert_non_null(strstr(t, "\nmissing: the policy's rule 1 (ssh) "
 	    "requires a listener, none matches\n"));
