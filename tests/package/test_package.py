@@ -1,0 +1,294 @@
+#!/usr/bin/python3
+"""The Debian package: linted, installed on this machine and purged, and
+installed on a fresh Debian 12 root booted with systemd, where its
+service and timer run under their sandbox.
+
+usage: test_package.py DEB SRC_DIR
+
+On this machine (refused when portsleuth is already installed here: the
+test purges what it installs):
+  - lintian reports no error and no warning (the overrides are
+    explained in debian/portsleuth.lintian-overrides);
+  - dpkg -i installs the program, the man page, the bash and zsh
+    completions where bash-completion and zsh look, the units and the
+    defaults file; the installed program lists a listener of a test
+    namespace with its IANA name (the installed data) and answers as a
+    monitoring plugin; bash-completion loads its completion on demand;
+  - systemd-analyze rates the service's sandbox (--offline);
+  - dpkg --purge leaves nothing behind: the file tree of /usr, /etc,
+    /lib, /opt and /var/lib is what it was before.
+On a fresh root (debootstrap's minbase, the bare-machine check's cache),
+with apt installing the .deb, so its Depends alone must suffice, and
+systemd and socat; booted with systemd as PID 1 in a podman container
+(runc, no network, from a test namespace):
+  - a baseline, then portsleuth-diff.service run once: success, and its
+    "0 new" line in the journal;
+  - a listener started as user nobody: the service, in its sandbox, sees
+    it with its owner and fails (exit 1) with the change in the journal;
+  - the timer enabled and waiting;
+  - apt-get purge: no file named portsleuth left, the baseline and the
+    timer's stamp included.
+Needs root; exits 77 without it.
+"""
+import glob
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pylib"))
+from pstest import check, summary  # noqa: E402
+
+DEB = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+CHANGES = glob.glob(os.path.join(os.path.dirname(DEB), "*.changes"))
+TARBALL = os.path.join(SRC, ".cache", "bare", "bookworm-minbase.tar")
+TAG = os.getpid() % 100000
+NS = f"pspk{TAG}"
+
+if os.geteuid() != 0:
+    print("SKIP: needs root")
+    sys.exit(77)
+
+
+def run(*args, timeout=300, **kw):
+    p = subprocess.run(list(args), capture_output=True, timeout=timeout,
+                       **kw)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), \
+        p.stderr.decode("utf-8", "replace")
+
+
+# --- lintian -----------------------------------------------------------------
+rc, out, err = run("lintian", "--fail-on", "error,warning", *CHANGES, DEB)
+tags = [ln for ln in out.splitlines() if re.match(r"^[EW]: ", ln)]
+check(rc == 0 and not tags, f"lintian: no error or warning ({rc}): "
+      f"{tags[:10]} {err.strip()[-200:]}")
+
+# --- this machine ------------------------------------------------------------
+KEEP_OUT = ("/var/lib/dpkg", "/var/lib/apt", "/var/cache", "/var/log",
+            "/var/lib/systemd/deb-systemd-helper-masked",
+            "/var/lib/ucf", "/var/lib/man-db")
+
+
+def tree():
+    """Every path under the directories a package writes to."""
+    out = set()
+    for top in ("/usr", "/etc", "/lib", "/opt", "/var/lib"):
+        for d, dirs, files in os.walk(top):
+            if d.startswith(KEEP_OUT):
+                dirs[:] = []
+                continue
+            out.add(d)
+            out.update(os.path.join(d, f) for f in files)
+    return out
+
+
+installed = run("dpkg-query", "-W", "-f=${Status}", "portsleuth")[1]
+if "installed" in installed and "not-installed" not in installed:
+    print("FAIL: portsleuth is installed on this machine; this test "
+          "installs and purges it, so it did not run")
+    sys.exit(1)
+before = tree()
+rc, out, err = run("dpkg", "-i", DEB)
+check(rc == 0, f"dpkg -i ({rc}): {err.strip()[-300:]}")
+for path in ("/usr/bin/portsleuth", "/usr/share/man/man1/portsleuth.1.gz",
+             "/usr/share/bash-completion/completions/portsleuth",
+             "/usr/share/zsh/vendor-completions/_portsleuth",
+             "/lib/systemd/system/portsleuth-diff.service",
+             "/lib/systemd/system/portsleuth-diff.timer",
+             "/etc/default/portsleuth",
+             "/usr/share/portsleuth/iana-ports.tsv",
+             "/usr/share/portsleuth/daemons.kb",
+             "/usr/share/portsleuth/probes.rules"):
+    check(os.path.exists(path), f"installed: {path}")
+with open("/lib/systemd/system/portsleuth-diff.service") as f:
+    unit = f.read()
+check("ExecStart=/usr/bin/portsleuth diff $DIFF_OPTS" in unit,
+      "the unit runs the installed program")
+procs = []
+try:
+    run("ip", "netns", "add", NS)
+    run("ip", "-n", NS, "link", "set", "lo", "up")
+    # 4045: IANA's "lockd", not in netbase's /etc/services
+    p = subprocess.Popen(["ip", "netns", "exec", NS, "socat",
+                          "TCP-LISTEN:4045,bind=127.0.0.1,reuseaddr,fork",
+                          "OPEN:/dev/null"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    procs.append(p)
+    row = ""
+    for _ in range(100):
+        rc, out, err = run("ip", "netns", "exec", NS, "/usr/bin/portsleuth",
+                           "-t")
+        row = next((ln for ln in out.splitlines() if ":4045 " in ln), "")
+        if row:
+            break
+        time.sleep(0.05)
+    check(rc == 0 and "socat" in row and "lockd" in row,
+          f"the installed program lists the listener with its IANA name "
+          f"from the installed data: {row!r} {err.strip()[-200:]}")
+    rc, out, err = run("ip", "netns", "exec", NS, "/usr/bin/portsleuth",
+                       "check", "--no-baseline")
+    check(rc == 0 and out.startswith("PORTSLEUTH OK - 1 listeners"),
+          f"the installed plugin: {rc} {out[:120]!r}")
+finally:
+    for p in procs:
+        p.kill()
+        p.wait(timeout=10)
+    run("ip", "netns", "del", NS)
+rc, out, err = run("bash", "-c", "source /usr/share/bash-completion/"
+                   "bash_completion; __load_completion portsleuth; "
+                   "complete -p portsleuth")
+check(rc == 0 and "-F _portsleuth" in out,
+      f"bash-completion loads the installed completion: {out.strip()}")
+if shutil.which("systemd-analyze"):
+    rc, out, err = run("systemd-analyze", "security", "--offline=yes",
+                       "--threshold=5", "--no-pager",
+                       "/lib/systemd/system/portsleuth-diff.service")
+    m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", out)
+    check(rc == 0 and m, f"systemd-analyze security: exposure at most 5 "
+          f"(of 10): {m.group(1) if m else out[-200:]}")
+    if m:
+        print(f"systemd-analyze security: exposure {m.group(1)}")
+rc, out, err = run("dpkg", "--purge", "portsleuth")
+check(rc == 0, f"dpkg --purge ({rc}): {err.strip()[-300:]}")
+after = tree()
+check(after == before, f"nothing left behind on this machine: left "
+      f"{sorted(after - before)[:10]}, removed {sorted(before - after)[:10]}")
+
+# --- a fresh Debian 12 root, booted with systemd ------------------------------
+if not os.path.exists(TARBALL):
+    print(f"FAIL: no {TARBALL} (tools/bare-machine.sh makes it)")
+    sys.exit(summary() or 1)
+tmp = tempfile.mkdtemp(prefix="ps-package-")
+root = os.path.join(tmp, "root")
+os.makedirs(root)
+hard_nofile = min(4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+conf = os.path.join(tmp, "containers.conf")
+with open(conf, "w") as f:
+    # this machine's hard limits are below podman's defaults for root
+    f.write(f'[containers]\ndefault_ulimits = ["nofile={hard_nofile}:'
+            f'{hard_nofile}", "nproc=4096:4096"]\n')
+PODMAN = ["env", f"CONTAINERS_CONF={conf}", "nsenter",
+          f"--net=/run/netns/{NS}", "podman", "--root",
+          os.path.join(tmp, "storage"), "--runroot", os.path.join(tmp, "run"),
+          "--cgroup-manager=cgroupfs", "--runtime=runc"]
+CTR = f"pspkg{TAG}"
+
+
+def inside(*cmd, timeout=120):
+    """A command in the booted container."""
+    return run(*PODMAN, "exec", CTR, *cmd, timeout=timeout)
+
+
+def mounts_under(path):
+    with open("/proc/self/mounts") as f:
+        return [ln.split()[1] for ln in f
+                if ln.split()[1].startswith(path + "/")]
+
+
+started = False
+try:
+    run("ip", "netns", "add", NS)
+    run("tar", "-C", root, "-xf", TARBALL)
+    for f in glob.glob(os.path.join(root, "etc/apt/sources.list.d/*")) + \
+            [os.path.join(root, "etc/apt/sources.list")]:
+        if os.path.exists(f):
+            os.remove(f)
+    if os.path.exists("/etc/apt/sources.list"):
+        shutil.copy("/etc/apt/sources.list", os.path.join(root, "etc/apt"))
+    for f in glob.glob("/etc/apt/sources.list.d/*.list") + \
+            glob.glob("/etc/apt/sources.list.d/*.sources") + \
+            glob.glob("/etc/apt/apt.conf.d/*"):
+        if os.path.isfile(f):
+            shutil.copy(f, os.path.join(root, os.path.dirname(f)[1:]))
+    shutil.copy("/etc/resolv.conf", os.path.join(root, "etc"))
+    shutil.copy(DEB, os.path.join(root, "tmp"))
+    debname = "/tmp/" + os.path.basename(DEB)
+    run("mount", "-t", "proc", "proc", os.path.join(root, "proc"))
+    rc, out, err = run(
+        "chroot", root, "/usr/bin/env", "-i",
+        "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND=noninteractive",
+        "/bin/sh", "-c", "apt-get update -qq && apt-get install -y -qq "
+        f"--no-install-recommends systemd socat {debname}", timeout=900)
+    check(rc == 0, f"apt installs the .deb on a fresh root ({rc}): "
+          f"{(out + err).strip()[-400:]}")
+    rc, out, err = run("chroot", root, "/usr/bin/portsleuth", "-t")
+    check(rc == 0 and "PROTO" in out, f"its Depends suffice: the program "
+          f"runs there ({rc}, {err.strip()[-200:]})")
+    run("umount", os.path.join(root, "proc"))
+    rc, out, err = run(*PODMAN, "run", "-d", "--name", CTR, "--ulimit",
+                       f"nofile={hard_nofile}:{hard_nofile}", "--ulimit",
+                       "nproc=4096:4096", "--systemd=always", "--privileged",
+                       "--network=none", "--rootfs", root,
+                       "/lib/systemd/systemd")
+    started = rc == 0
+    check(started, f"systemd boots in the container: {err.strip()[-300:]}")
+    state = ""
+    for _ in range(120):
+        state = inside("systemctl", "is-system-running")[1].strip()
+        if state in ("running", "degraded"):
+            break
+        time.sleep(0.5)
+    check(state in ("running", "degraded"), f"systemd is up: {state!r}")
+    rc, out, err = inside("portsleuth", "baseline")
+    check(rc == 0, f"a baseline ({err.strip()[-200:]})")
+    rc, _, err = inside("systemctl", "start", "portsleuth-diff.service")
+    res = inside("systemctl", "show", "-p", "Result,ExecMainStatus",
+                 "portsleuth-diff.service")[1]
+    log = inside("journalctl", "-u", "portsleuth-diff", "--no-pager",
+                 "-o", "cat")[1]
+    check(rc == 0 and "Result=success" in res and
+          "0 new, 0 gone, 0 changed since" in log,
+          f"the service runs once, no change: {res.split()} "
+          f"{log.strip()[-300:]!r} {err.strip()[-200:]}")
+    rc, out, err = inside("systemd-run", "--uid=nobody", "--unit=pslisten",
+                          "socat", "TCP-LISTEN:7999,reuseaddr,fork",
+                          "OPEN:/dev/null")
+    up = False
+    for _ in range(100):
+        if ":1F3F " in inside("cat", "/proc/net/tcp")[1]:
+            up = True
+            break
+        time.sleep(0.05)
+    check(rc == 0 and up, f"a listener as nobody ({err.strip()[-200:]})")
+    rc, _, err = inside("systemctl", "start", "portsleuth-diff.service")
+    res = inside("systemctl", "show", "-p", "Result,ExecMainStatus",
+                 "portsleuth-diff.service")[1]
+    log = inside("journalctl", "-u", "portsleuth-diff", "--no-pager",
+                 "-o", "cat")[1]
+    line = next((ln for ln in log.splitlines()
+                 if ln.startswith("new") and ":7999" in ln), "")
+    check(rc != 0 and "ExecMainStatus=1" in res and "socat" in line and
+          "nobody" in line and "exposure all" in line,
+          f"in its sandbox the service sees the new listener and its "
+          f"owner, and fails: {res.split()} {line!r} {log.strip()[-300:]!r}")
+    rc, out, err = inside("systemctl", "enable", "--now",
+                          "portsleuth-diff.timer")
+    act = inside("systemctl", "is-active", "portsleuth-diff.timer")[1]
+    nxt = inside("systemctl", "show", "-p", "NextElapseUSecRealtime",
+                 "portsleuth-diff.timer")[1].strip()
+    check(rc == 0 and act.strip() == "active" and
+          re.match(r"NextElapseUSecRealtime=\S", nxt),
+          f"the timer waits: {act.strip()} {nxt}")
+    rc, out, err = inside("apt-get", "purge", "-y", "-qq", "portsleuth")
+    left = inside("find", "/", "-xdev", "(", "-path", "/proc", "-o",
+                  "-path", "/sys", "-o", "-path", "/dev", "-o", "-path",
+                  "/run", "-o", "-path", "/tmp", ")", "-prune", "-o",
+                  "-name", "*portsleuth*", "-print")[1].split()
+    check(rc == 0 and left == [], f"apt-get purge leaves nothing named "
+          f"portsleuth ({rc}): {left[:10]} {err.strip()[-200:]}")
+finally:
+    if started:
+        run(*PODMAN, "rm", "-f", "-t", "5", CTR, timeout=120)
+    for m in reversed(mounts_under(root)):
+        run("umount", "-l", m)
+    run("ip", "netns", "del", NS)
+    if not mounts_under(root):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+sys.exit(summary())
