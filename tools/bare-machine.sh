@@ -6,8 +6,9 @@
 # runs unpack it in seconds), gives it this machine's apt sources and apt
 # configuration (the same mirror, nothing else of the host), puts the
 # committed source tree in it (git archive HEAD), mounts /proc, /sys and
-# /dev, and runs `./dev run -t` inside with chroot.  Fails unless it
-# exits 0 and prints a listing.  The host's own packages are never
+# /dev, and runs `./dev run -t` inside with chroot, then `./dev deb` and
+# apt-get install of the package it built, and the installed program.
+# Fails unless each exits 0 and prints a listing.  The host's own packages are never
 # touched: apt runs on the root's own database.  Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,3 +95,20 @@ if [ "$rc" -ne 0 ] || ! grep -Eq '^(NETNS +)?PROTO +STATE +LOCAL' "$out"; then
 fi
 echo "bare-machine: './dev run -t' on a bare Debian 12 root: exit 0," \
 	"$(($(wc -l <"$out") - 1)) lines after the header"
+
+# The package, built there with ./dev deb and installed with apt (which
+# must find everything it Depends on), runs from /usr/bin.
+out2=$root/deb-output
+rc=0
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	HOME=/root DEBIAN_FRONTEND=noninteractive /bin/bash -c \
+	'cd /src && ./dev deb && apt-get install -y -qq ./.cache/deb/portsleuth_*_amd64.deb &&
+	/usr/bin/portsleuth -t' >"$out2" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ] || ! grep -Eq '^(NETNS +)?PROTO +STATE +LOCAL' "$out2"; then
+	tail -n 40 "$out2" >&2
+	echo "bare-machine: './dev deb' and the package on a bare Debian 12" \
+		"exited $rc without a listing" >&2
+	exit 1
+fi
+echo "bare-machine: './dev deb', apt-get install of the .deb and" \
+	"/usr/bin/portsleuth -t on the same root: exit 0"
