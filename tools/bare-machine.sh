@@ -59,6 +59,9 @@ else
 	rm -f "$root"/var/cache/apt/archives/*.deb
 	tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
 fi
+# a root's / is 0755 (mktemp's 0700, kept in the tarball, bars every
+# user but root: man-db's, nobody's)
+chmod 755 "$root"
 
 # The host's apt sources and configuration, so apt reaches the same mirror.
 rm -f "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*
