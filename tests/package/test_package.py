@@ -17,17 +17,22 @@ test purges what it installs):
   - systemd-analyze rates the service's sandbox (--offline);
   - dpkg --purge leaves nothing behind: the file tree of /usr, /etc,
     /lib, /opt and /var/lib is what it was before.
-On a fresh root (debootstrap's minbase, the bare-machine check's cache),
-with apt installing the .deb, so its Depends alone must suffice, and
-systemd and socat; booted with systemd as PID 1 in a podman container
-(runc, no network, from a test namespace):
-  - a baseline, then portsleuth-diff.service run once: success, and its
-    "0 new" line in the journal;
+On a fresh root (debootstrap's minbase, the bare-machine check's cache)
+with systemd, socat and Debian's ansible-core, booted with systemd as
+PID 1 in a podman container (runc, no network, from a test namespace):
+  - the collection's role, run there by ansible-playbook (connection
+    local), installs the .deb with apt (so its Depends alone must
+    suffice), writes a policy, takes the baseline, installs the facts.d
+    script and enables the timer; run again, it changes nothing;
+  - portsleuth-diff.service run once: success, and its "0 new" line in
+    the journal;
   - a listener started as user nobody: the service, in its sandbox, sees
-    it with its owner and fails (exit 1) with the change in the journal;
+    it with its owner and fails (exit 1) with the change, and the
+    policy's verdict on it, in the journal;
+  - the setup module gives ansible_local.portsleuth with that listener;
   - the timer enabled and waiting;
-  - apt-get purge: no file named portsleuth left, the baseline and the
-    timer's stamp included.
+  - the role's own files removed, apt-get purge: no file named
+    portsleuth left, the baseline and the timer's stamp included.
 Needs root; exits 77 without it.
 """
 import glob
@@ -210,17 +215,26 @@ try:
     shutil.copy("/etc/resolv.conf", os.path.join(root, "etc"))
     shutil.copy(DEB, os.path.join(root, "tmp"))
     debname = "/tmp/" + os.path.basename(DEB)
+    # the collection, its symlinks resolved, where the play finds it
+    shutil.copytree(os.path.join(SRC, "contrib", "ansible"),
+                    os.path.join(root, "opt", "ps-ansible"), symlinks=False)
+    with open(os.path.join(root, "opt", "ps-ansible", "play.yml"), "w") as f:
+        f.write("- hosts: localhost\n  connection: local\n"
+                "  gather_facts: false\n  roles:\n"
+                "    - role: portsleuth.portsleuth.portsleuth\n"
+                f"      portsleuth_deb: {debname}\n"
+                "      portsleuth_policy:\n        portsleuth_policy: 1\n"
+                "        listeners:\n          - port: \"22\"\n"
+                "            comment: ssh only\n")
     run("mount", "-t", "proc", "proc", os.path.join(root, "proc"))
     rc, out, err = run(
         "chroot", root, "/usr/bin/env", "-i",
         "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND=noninteractive",
         "/bin/sh", "-c", "apt-get update -qq && apt-get install -y -qq "
-        f"--no-install-recommends systemd socat {debname}", timeout=900)
-    check(rc == 0, f"apt installs the .deb on a fresh root ({rc}): "
-          f"{(out + err).strip()[-400:]}")
-    rc, out, err = run("chroot", root, "/usr/bin/portsleuth", "-t")
-    check(rc == 0 and "PROTO" in out, f"its Depends suffice: the program "
-          f"runs there ({rc}, {err.strip()[-200:]})")
+        "--no-install-recommends systemd socat ansible-core python3-apt",
+        timeout=900)
+    check(rc == 0, f"apt installs systemd, socat and ansible-core on a "
+          f"fresh root ({rc}): {(out + err).strip()[-400:]}")
     run("umount", os.path.join(root, "proc"))
     rc, out, err = run(*PODMAN, "run", "-d", "--name", CTR, "--ulimit",
                        f"nofile={hard_nofile}:{hard_nofile}", "--ulimit",
@@ -236,8 +250,33 @@ try:
             break
         time.sleep(0.5)
     check(state in ("running", "degraded"), f"systemd is up: {state!r}")
-    rc, out, err = inside("portsleuth", "baseline")
-    check(rc == 0, f"a baseline ({err.strip()[-200:]})")
+    ANS = ["env", "ANSIBLE_COLLECTIONS_PATH=/opt/ps-ansible",
+           "ANSIBLE_NOCOLOR=1", "ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3"]
+    play = ANS + ["ansible-playbook", "-i", "localhost,",
+                  "/opt/ps-ansible/play.yml"]
+    rc, out, err = inside(*play, timeout=600)
+    recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+"
+                      r"unreachable=(\d+)\s+failed=(\d+)", out)
+    check(rc == 0 and recap and recap.group(4) == "0",
+          f"the role runs ({rc}): {(out + err).strip()[-600:]}")
+    rc, out, err = inside("dpkg-query", "-W", "-f=${Status} ${Version}",
+                          "portsleuth")
+    check(out.startswith("install ok installed"),
+          f"the role installed the package with apt: {out!r}")
+    rc, out, err = inside("portsleuth", "-t")
+    check(rc == 0 and "PROTO" in out, f"its Depends suffice: the program "
+          f"runs there ({rc}, {err.strip()[-200:]})")
+    enabled = inside("systemctl", "is-enabled", "portsleuth-diff.timer")[1]
+    check(enabled.strip() == "enabled" and
+          inside("test", "-f", "/var/lib/portsleuth/baseline.json")[0] == 0
+          and inside("test", "-x", "/etc/ansible/facts.d/portsleuth.fact")[0]
+          == 0, f"a baseline, the facts script and the timer enabled: "
+          f"{enabled.strip()}")
+    rc, out, err = inside(*play, timeout=600)
+    recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)", out)
+    check(rc == 0 and recap and recap.group(2) == "0",
+          f"run again, the role changes nothing: "
+          f"{recap.group(0) if recap else out[-300:]}")
     rc, _, err = inside("systemctl", "start", "portsleuth-diff.service")
     res = inside("systemctl", "show", "-p", "Result,ExecMainStatus",
                  "portsleuth-diff.service")[1]
@@ -270,14 +309,27 @@ try:
           "nobody" in line and "exposure all" in line,
           f"in its sandbox the service sees the new listener and its "
           f"owner, and fails: {res.split()} {line!r} {log.strip()[-300:]!r}")
-    rc, out, err = inside("systemctl", "enable", "--now",
-                          "portsleuth-diff.timer")
+    check(any(ln.startswith("unexpected") and ":7999" in ln
+              for ln in log.splitlines()) and
+          "policy: 1 unexpected, 0 missing" in log,
+          f"the role's policy reaches the service: {log.strip()[-300:]!r}")
+    rc, out, err = inside(*ANS, "ansible", "localhost", "-c", "local", "-i",
+                          "localhost,", "-m", "ansible.builtin.setup", "-a",
+                          "filter=ansible_local")
+    check(rc == 0 and '"port": 7999' in out and '"user": "nobody"' in out,
+          f"ansible_local.portsleuth from the role's facts script: "
+          f"{out[-300:]!r}")
+    rc = 0
     act = inside("systemctl", "is-active", "portsleuth-diff.timer")[1]
     nxt = inside("systemctl", "show", "-p", "NextElapseUSecRealtime",
                  "portsleuth-diff.timer")[1].strip()
     check(rc == 0 and act.strip() == "active" and
           re.match(r"NextElapseUSecRealtime=\S", nxt),
           f"the timer waits: {act.strip()} {nxt}")
+    # what the role made that is not the package's
+    inside("rm", "-rf", "/etc/portsleuth", "/etc/ansible/facts.d/"
+           "portsleuth.fact", "/var/cache/apt/archives/" +
+           os.path.basename(DEB))
     rc, out, err = inside("apt-get", "purge", "-y", "-qq", "portsleuth")
     left = inside("find", "/", "-xdev", "(", "-path", "/proc", "-o",
                   "-path", "/sys", "-o", "-path", "/dev", "-o", "-path",
