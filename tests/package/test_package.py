@@ -113,7 +113,8 @@ for path in ("/usr/bin/portsleuth", "/usr/share/man/man1/portsleuth.1.gz",
     check(os.path.exists(path), f"installed: {path}")
 with open("/lib/systemd/system/portsleuth-diff.service") as f:
     unit = f.read()
-check("ExecStart=/usr/bin/portsleuth diff $DIFF_OPTS" in unit,
+check("ExecStart=/usr/bin/portsleuth diff $DIFF_OPTS "
+      "/var/lib/portsleuth/baseline.json" in unit,
       "the unit runs the installed program")
 procs = []
 try:
@@ -213,11 +214,12 @@ try:
         if os.path.isfile(f):
             shutil.copy(f, os.path.join(root, os.path.dirname(f)[1:]))
     shutil.copy("/etc/resolv.conf", os.path.join(root, "etc"))
-    shutil.copy(DEB, os.path.join(root, "tmp"))
-    debname = "/tmp/" + os.path.basename(DEB)
-    # the collection, its symlinks resolved, where the play finds it
+    # the collection, its symlinks resolved, where the play finds it,
+    # and the package beside it (the container's /tmp is its own tmpfs)
     shutil.copytree(os.path.join(SRC, "contrib", "ansible"),
                     os.path.join(root, "opt", "ps-ansible"), symlinks=False)
+    shutil.copy(DEB, os.path.join(root, "opt", "ps-ansible"))
+    debname = "/opt/ps-ansible/" + os.path.basename(DEB)
     with open(os.path.join(root, "opt", "ps-ansible", "play.yml"), "w") as f:
         f.write("- hosts: localhost\n  connection: local\n"
                 "  gather_facts: false\n  roles:\n"
@@ -231,8 +233,11 @@ try:
         "chroot", root, "/usr/bin/env", "-i",
         "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND=noninteractive",
         "/bin/sh", "-c", "apt-get update -qq && apt-get install -y -qq "
-        "--no-install-recommends systemd socat ansible-core python3-apt",
-        timeout=900)
+        "--no-install-recommends systemd socat ansible-core python3-apt && "
+        # the container has no network: what the package Depends on is
+        # fetched now, into apt's cache, and installed by the role
+        f"apt-get install -y -qq --download-only "
+        f"{debname}", timeout=900)
     check(rc == 0, f"apt installs systemd, socat and ansible-core on a "
           f"fresh root ({rc}): {(out + err).strip()[-400:]}")
     run("umount", os.path.join(root, "proc"))
@@ -263,9 +268,11 @@ try:
                           "portsleuth")
     check(out.startswith("install ok installed"),
           f"the role installed the package with apt: {out!r}")
-    rc, out, err = inside("portsleuth", "-t")
-    check(rc == 0 and "PROTO" in out, f"its Depends suffice: the program "
-          f"runs there ({rc}, {err.strip()[-200:]})")
+    # nothing listens there yet: exit 1 with an empty document
+    rc, out, err = inside("portsleuth", "--json")
+    check(rc == 1 and '"sockets": []' in out and err == "",
+          f"its Depends suffice: the program runs there ({rc}, "
+          f"{err.strip()[-200:]})")
     enabled = inside("systemctl", "is-enabled", "portsleuth-diff.timer")[1]
     check(enabled.strip() == "enabled" and
           inside("test", "-f", "/var/lib/portsleuth/baseline.json")[0] == 0
@@ -326,10 +333,11 @@ try:
     check(rc == 0 and act.strip() == "active" and
           re.match(r"NextElapseUSecRealtime=\S", nxt),
           f"the timer waits: {act.strip()} {nxt}")
-    # what the role made that is not the package's
+    # what the role made that is not the package's, and the test's copy
+    # of the collection
     inside("rm", "-rf", "/etc/portsleuth", "/etc/ansible/facts.d/"
            "portsleuth.fact", "/var/cache/apt/archives/" +
-           os.path.basename(DEB))
+           os.path.basename(DEB), "/opt/ps-ansible")
     rc, out, err = inside("apt-get", "purge", "-y", "-qq", "portsleuth")
     left = inside("find", "/", "-xdev", "(", "-path", "/proc", "-o",
                   "-path", "/sys", "-o", "-path", "/dev", "-o", "-path",
