@@ -223,8 +223,8 @@ scalar(struct reader *r, int kind, const unsigned char *str, size_t len,
 				    "string", r->key));
 			r->have_portsleuth |= r->key[0] == 'p';
 		} else {
-			return fail(r, xasprintf("%s: of the wrong type",
-			    r->key));
+			return fail(r, xasprintf("%s: not a key of a "
+			    "portsleuth baseline", r->key));
 		}
 		return 1;
 	case RD_OPTIONS:

@@ -204,6 +204,7 @@ try:
         (edit(lambda d: d.update(kind="policy")), "not a baseline"),
         (edit(lambda d: d["options"].update(probe="yes")),
          "wrong type"),
+        (b'{"not": "a baseline"}', "not: not a key of a portsleuth baseline"),
         (b"\xff\xfe" + good, "not JSON"),
     ]
     check(len(gd["listeners"]) == 20, "the good baseline is whole")

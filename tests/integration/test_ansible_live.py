@@ -19,6 +19,8 @@ Checked:
   - check mode runs it too (it changes nothing);
   - a failing portsleuth (a baseline that is not one) fails the task
     with portsleuth's reason;
+  - ansible-doc reads the module's documentation, and
+    ansible-galaxy builds the collection;
   - the facts.d script, run by the setup module (fact_path), gives
     ansible_local.portsleuth with the same listeners.
 Needs root; exits 77 without it.
@@ -190,6 +192,21 @@ try:
           f"{out[-400:]}")
     print("the failed task said: " + next(
         (ln.strip()[:300] for ln in out.splitlines() if "exited 2" in ln), ""))
+
+    # the module's documentation is valid (ansible-doc parses it)
+    p = sh("/usr/bin/ansible-doc", "-t", "module",
+           "portsleuth.portsleuth.portsleuth_facts")
+    doc = p.stdout.decode("utf-8", "replace")
+    check(p.returncode == 0 and "probe" in doc and "baseline" in doc,
+          f"ansible-doc reads the module's documentation: "
+          f"{p.stderr.decode()[-300:]}")
+    # and the collection builds
+    p = sh("/usr/bin/ansible-galaxy", "collection", "build", "--output-path",
+           tmp, os.path.join(COLL, "ansible_collections", "portsleuth",
+                             "portsleuth"))
+    check(p.returncode == 0 and os.path.exists(os.path.join(
+        tmp, "portsleuth-portsleuth-0.1.0.tar.gz")),
+        f"ansible-galaxy collection build: {p.stderr.decode()[-300:]}")
 
     # --- the facts.d script --------------------------------------------------
     fdir = os.path.join(tmp, "facts.d")

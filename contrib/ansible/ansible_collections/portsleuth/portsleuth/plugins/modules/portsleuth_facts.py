@@ -13,14 +13,14 @@ short_description: What listens on the host, who holds it, how exposed it is, an
 version_added: "0.1.0"
 description:
   - Runs C(portsleuth --json --why) on the managed host and returns its
-    records as the C(portsleuth) fact: every listening socket of every
+    records as the C(portsleuth) fact, every listening socket of every
     network namespace with its owners (processes, users, executables,
     command lines), exposure, registered service, origin (systemd unit,
     inetd line, container...), package and integrity.
   - With O(probe), also what answers on each port, and the mismatches
     between the port's name, the process and the wire.
   - With a baseline (the default one when it exists), also C(portsleuth
-    diff --json): what is new, gone and changed, and the policy's
+    diff --json), what is new, gone and changed, and the policy's
     violations with O(policy).
   - Unlike parsing C(ss) or C(netstat) text, the records are portsleuth's
     own JSON (addresses, IPv6 included, are fields, not text to split).
