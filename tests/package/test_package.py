@@ -31,6 +31,8 @@ PID 1 in a podman container (runc, no network, from a test namespace):
     policy's verdict on it, in the journal;
   - the setup module gives ansible_local.portsleuth with that listener;
   - the timer enabled and waiting;
+  - portsleuth-metrics.service writes node_exporter's textfile (0644,
+    whole, with the listener and the drift);
   - the role's own files removed, apt-get purge: no file named
     portsleuth left, the baseline and the timer's stamp included.
 Needs root; exits 77 without it.
@@ -106,6 +108,8 @@ for path in ("/usr/bin/portsleuth", "/usr/share/man/man1/portsleuth.1.gz",
              "/usr/share/zsh/vendor-completions/_portsleuth",
              "/lib/systemd/system/portsleuth-diff.service",
              "/lib/systemd/system/portsleuth-diff.timer",
+             "/lib/systemd/system/portsleuth-metrics.service",
+             "/lib/systemd/system/portsleuth-metrics.timer",
              "/etc/default/portsleuth",
              "/usr/share/portsleuth/iana-ports.tsv",
              "/usr/share/portsleuth/daemons.kb",
@@ -151,15 +155,18 @@ rc, out, err = run("bash", "-c", "source /usr/share/bash-completion/"
                    "complete -p portsleuth")
 check(rc == 0 and "-F _portsleuth" in out,
       f"bash-completion loads the installed completion: {out.strip()}")
-if shutil.which("systemd-analyze"):
+for svc in ("portsleuth-diff", "portsleuth-metrics"):
+    if not shutil.which("systemd-analyze"):
+        break
     rc, out, err = run("systemd-analyze", "security", "--offline=yes",
                        "--threshold=40", "--no-pager",
-                       "/lib/systemd/system/portsleuth-diff.service")
+                       f"/lib/systemd/system/{svc}.service")
     m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", out)
-    check(rc == 0 and m, f"systemd-analyze security: exposure at most 4 "
-          f"(of 10): {m.group(1) if m else out[-200:]}")
+    check(rc == 0 and m, f"systemd-analyze security of {svc}: exposure at "
+          f"most 4 (of 10): {m.group(1) if m else out[-200:]}")
     if m:
-        print(f"systemd-analyze security: exposure {m.group(1)}")
+        print(f"systemd-analyze security: {svc}.service exposure "
+              f"{m.group(1)}")
 rc, out, err = run("dpkg", "--purge", "portsleuth")
 check(rc == 0, f"dpkg --purge ({rc}): {err.strip()[-300:]}")
 after = tree()
@@ -333,6 +340,23 @@ try:
     check(rc == 0 and act.strip() == "active" and
           re.match(r"NextElapseUSecRealtime=\S", nxt),
           f"the timer waits: {act.strip()} {nxt}")
+    # the metrics service, where node_exporter's textfile directory is
+    tdir = "/var/lib/prometheus/node-exporter"
+    inside("mkdir", "-p", tdir)
+    rc, _, err = inside("systemctl", "start", "portsleuth-metrics.service")
+    res = inside("systemctl", "show", "-p", "Result",
+                 "portsleuth-metrics.service")[1]
+    prom = inside("cat", tdir + "/portsleuth.prom")[1]
+    mode = inside("stat", "-c", "%a", tdir + "/portsleuth.prom")[1].strip()
+    files = inside("ls", "-A", tdir)[1].split()
+    check(rc == 0 and "Result=success" in res and mode == "644" and
+          files == ["portsleuth.prom"] and
+          re.search(r'^portsleuth_listener_info\{[^}]*port="7999"[^}]*'
+                    r'user="nobody"', prom, re.M) and
+          'portsleuth_drift_changes{kind="new"} 1' in prom,
+          f"portsleuth-metrics.service writes the textfile in its "
+          f"sandbox: {res.split()} mode {mode} {files} "
+          f"{err.strip()[-200:]} {prom[:200]!r}")
     # what the role made that is not the package's, and the test's copy
     # of the collection
     inside("rm", "-rf", "/etc/portsleuth", "/etc/ansible/facts.d/"
