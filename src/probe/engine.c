@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -85,6 +86,7 @@ struct tstate {
 	int			 saw_reset, saw_eof_empty, saw_refused;
 	int			 saw_timeout, saw_open;
 	int			 probe_reset;	/* reset after reading a probe */
+	int			 queued;	/* waits for descriptors */
 	/* a TLS server whose handshake failed after its hello: why */
 	char			 tls_error[96];
 };
@@ -97,6 +99,17 @@ struct engine {
 	size_t			 n, next_target;
 	struct conn		**conns;	/* max_fds slots */
 	int			 nconns;
+	int			 cap;		/* descriptors it may hold: max_fds,
+						 * less when the process's limit
+						 * is lower */
+	int			 no_room;	/* the last conn_open failed for
+						 * want of a descriptor */
+	int			 budget_out;	/* the budget ran out */
+	/* targets whose probes wait for descriptors, first come first
+	 * served, before any new target starts: a port's answer must not
+	 * depend on how many others are probed with it */
+	size_t			*waitq;
+	size_t			 wq_head, wq_len;
 	int			 ep;
 	SSL_CTX			*ctx;
 	pcre2_match_data	*md;
@@ -309,12 +322,26 @@ conn_open(struct engine *e, size_t t, enum ckind kind,
 	struct conn *c;
 	int fd, slot, one = 1;
 
-	if (e->nconns >= e->o->max_fds || sockaddr_of(tg, &ss, &sl) < 0)
+	e->no_room = 0;
+	if (e->nconns >= e->cap) {
+		e->no_room = 1;
+		return NULL;
+	}
+	if (sockaddr_of(tg, &ss, &sl) < 0)
 		return NULL;
 	fd = socket(tg->family, (tg->udp ? SOCK_DGRAM : SOCK_STREAM) |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			/* the process's (or the system's) limit is nearer
+			 * than counted: hold no more than now */
+			e->no_room = 1;
+			if (e->nconns > 0 && e->nconns < e->cap)
+				e->cap = e->nconns;
+		}
 		return NULL;
+	}
 	if (!tg->udp)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
@@ -531,6 +558,21 @@ finish_target(struct engine *e, size_t t)
 	} else {
 		r->state = PS_TIMEOUT;
 	}
+	/* silence is only silence when everything was asked: a target the
+	 * budget cut short (probes unsent or unanswered yet, the banner
+	 * wait not over) is not probed, not "silent" */
+	if (e->budget_out && (r->state == PS_SILENT ||
+	    r->state == PS_TIMEOUT) && (ts->next < ts->norder ||
+	    ts->inflight > 0 || ts->queued || !ts->null_silent ||
+	    !ts->plain_done)) {
+		int n = (int)ts->next;
+
+		r->state = PS_UNPROBED;
+		r->service[0] = r->via_probe[0] = '\0';
+		snprintf(r->info, sizeof(r->info), "the time budget ran out "
+		    "before it was all asked (%d of %zu probes sent)", n,
+		    ts->norder);
+	}
 }
 
 /* Is the target finished?  Both sides concluded, or a hard answer
@@ -648,21 +690,73 @@ build_order(struct engine *e, size_t t)
 }
 
 static void
+wait_for_room(struct engine *e, size_t t)
+{
+	if (e->ts[t].queued)
+		return;
+	e->ts[t].queued = 1;
+	e->waitq[(e->wq_head + e->wq_len++) % e->n] = t;
+}
+
+static void
 launch_probes(struct engine *e, size_t t)
 {
 	struct tstate *ts = &e->ts[t];
 
-	while (!ts->done && ts->inflight < WAVE && ts->next < ts->norder &&
-	    e->nconns < e->o->max_fds) {
-		if (conn_open(e, t, CK_PROBE, ts->order[ts->next]) == NULL)
-			break;
+	while (!ts->done && ts->inflight < WAVE && ts->next < ts->norder) {
+		if (conn_open(e, t, CK_PROBE, ts->order[ts->next]) == NULL) {
+			if (e->no_room)
+				break;
+			/* this probe could not be sent (the connect failed
+			 * at once): the next one */
+		}
 		ts->next++;
+	}
+	/* probes left and none in flight or fewer than a wave: it waits
+	 * its turn for descriptors; the target is not settled meanwhile */
+	if (!ts->done && ts->next < ts->norder && ts->inflight < WAVE &&
+	    e->no_room) {
+		wait_for_room(e, t);
+		return;
 	}
 	if (!ts->done && ts->inflight == 0 && ts->next >= ts->norder &&
 	    ts->null_silent) {
 		ts->plain_done = 1;
 		maybe_finish(e, t);
 	}
+}
+
+/* The waiting targets first, in the order they came, while there is
+ * room. */
+static void
+serve_waiting(struct engine *e)
+{
+	size_t k = e->wq_len;
+
+	while (k-- > 0 && e->wq_len > 0 && e->nconns < e->cap) {
+		size_t t = e->waitq[e->wq_head];
+
+		e->wq_head = (e->wq_head + 1) % e->n;
+		e->wq_len--;
+		e->ts[t].queued = 0;
+		if (!e->ts[t].done)
+			launch_probes(e, t);
+	}
+}
+
+/* Descriptors a target needs to start: its connection without a probe
+ * and its TLS one; for UDP, a socket per probe, sent together. */
+static int
+start_need(struct engine *e, size_t t)
+{
+	struct tstate *ts = &e->ts[t];
+
+	if (!e->targets[t].udp)
+		return 2;
+	if (ts->order == NULL)
+		build_order(e, t);
+	return ts->norder < 1 ? 1 : ts->norder > (size_t)e->cap ? e->cap :
+	    (int)ts->norder;
 }
 
 static void
@@ -674,7 +768,8 @@ start_target(struct engine *e, size_t t)
 	ts->started = 1;
 	ts->start = now_ms_();
 	ts->rtt = 0;
-	build_order(e, t);
+	if (ts->order == NULL)
+		build_order(e, t);
 	if (e->targets[t].udp) {
 		ts->tls_done = 1;
 		ts->null_silent = 1;
@@ -1101,9 +1196,12 @@ run_loop(struct engine *e)
 		double now = now_ms_(), next = e->end;
 		int timeout, n;
 
-		/* start targets while there is room (two fds each) */
-		while (e->next_target < e->n &&
-		    e->nconns + 2 <= e->o->max_fds && now < e->end)
+		/* the targets waiting for descriptors first; a new target
+		 * only when none waits and there is room for it */
+		serve_waiting(e);
+		while (e->wq_len == 0 && e->next_target < e->n &&
+		    e->nconns + start_need(e, e->next_target) <= e->cap &&
+		    now < e->end)
 			start_target(e, e->next_target++);
 		if (e->nconns == 0 && e->next_target >= e->n)
 			break;
@@ -1133,12 +1231,41 @@ run_loop(struct engine *e)
 				expire(e, c, now);
 		}
 	}
-	/* the budget ran out: what is left is settled as it stands */
+	/* the budget ran out: what is left is settled as it stands (and
+	 * what it could not finish asking says so) */
+	e->budget_out = 1;
 	for (size_t t = 0; t < e->n; t++) {
 		if (!e->ts[t].started)
 			continue;	/* stays "unprobed" */
 		finish_target(e, t);
 	}
+}
+
+/* How many descriptors the prober may open: max_fds, or what the
+ * process's RLIMIT_NOFILE leaves beside the ones it holds (and a few
+ * for OpenSSL and the resolver). */
+static int
+fd_room(int max_fds)
+{
+	struct rlimit rl;
+	long open_now = 0, room;
+	DIR *d;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return max_fds;
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		while (readdir(d) != NULL)
+			open_now++;
+		closedir(d);
+		open_now -= 2;		/* . and .. (the DIR's own is in the
+					 * count: one spare) */
+	} else {
+		open_now = 16;
+	}
+	room = (long)rl.rlim_cur - open_now - 8;
+	if (room < 2)
+		room = 2;
+	return room < max_fds ? (int)room : max_fds;
 }
 
 void
@@ -1155,6 +1282,8 @@ probe_run(const struct probe_target *targets, size_t n,
 	e.n = n;
 	e.ts = xcalloc(n ? n : 1, sizeof(*e.ts));
 	e.conns = xcalloc((size_t)o->max_fds, sizeof(*e.conns));
+	e.cap = fd_room(o->max_fds);
+	e.waitq = xcalloc(n ? n : 1, sizeof(*e.waitq));
 	e.ep = epoll_create1(EPOLL_CLOEXEC);
 	e.md = pcre2_match_data_create(10, NULL);
 	e.ctx = SSL_CTX_new(TLS_client_method());
@@ -1182,6 +1311,7 @@ probe_run(const struct probe_target *targets, size_t n,
 		close(e.ep);
 	free(e.ts);
 	free(e.conns);
+	free(e.waitq);
 	free(e.heap);
 	/* Every result leaves here clean, whichever path ran it: a
 	 * certificate's CN holding U+009B must not reach a terminal from an
@@ -1246,7 +1376,7 @@ probe_run_isolated(const struct probe_target *targets, size_t n,
 	gid_t gid = 65534;
 	size_t want = n * sizeof(*out), got = 0;
 	int p[2], status = 0;
-	pid_t pid;
+	pid_t pid, parent;
 	double end;
 
 	*cause = NULL;
@@ -1268,6 +1398,7 @@ probe_run_isolated(const struct probe_target *targets, size_t n,
 		return -1;
 	}
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		*cause = xasprintf("cannot fork the prober: %s",
@@ -1287,6 +1418,12 @@ probe_run_isolated(const struct probe_target *targets, size_t n,
 			_exit(5);
 		if (drop_privileges(uid, gid) < 0)
 			_exit(3);
+		/* the parent gone (a check's timeout, a kill), the prober
+		 * goes too (set after the credentials change, which clears
+		 * it) */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(6);
 		res = xcalloc(n ? n : 1, sizeof(*res));
 		probe_run(targets, n, o, res);
 		while (off < want) {

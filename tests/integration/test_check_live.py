@@ -226,6 +226,32 @@ try:
             "--timeout", "1"], "UNKNOWN", "a timeout", "timed out after 1 s")
     took = time.time() - t0
     check(took < 10, f"the timeout cut the run short ({took:.1f} s)")
+    # and the prober (a child, as nobody) goes with it: run again with
+    # the output in a file (a pipe would wait for every holder of its
+    # end), and look as soon as the plugin has exited
+    with open(os.path.join(tmp, "timeout.out"), "wb") as out:
+        p = subprocess.Popen(["ip", "netns", "exec", NS, EXE, "check",
+                              *DATA_OPTS, "--no-baseline", "--tcp",
+                              "--probe", "--probe-timeout", "20000",
+                              "--timeout", "1"], stdout=out,
+                             stderr=subprocess.DEVNULL)
+        p.wait(timeout=60)
+    left = []
+    for _ in range(10):     # SIGKILL at once: within half a second
+        pids = subprocess.run(["ip", "netns", "pids", NS],
+                              capture_output=True).stdout.split()
+        left = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{int(pid)}/comm") as f:
+                    if f.read().strip() == "portsleuth":
+                        left.append(int(pid))
+            except OSError:
+                pass
+        if not left:
+            break
+        time.sleep(0.05)
+    check(not left, f"no prober left behind after the timeout: {left}")
     stop(silent)
     check(listening(7814, gone=True), "the silent one closed")
     rc, out, _ = ps("check", "--help")

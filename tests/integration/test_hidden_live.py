@@ -176,16 +176,25 @@ try:
           bp.get("count", 0) >= 3000,
           f"the bind probe finds the ports in use (and 7900, bound but not "
           f"listening, is no finding): {bp} {sock[:3]}")
-    # every namespace at once: the descriptor view too
-    rc, d, err = hidden()
-    mine = [x for x in d.get("findings", [])
-            if x["netns"] in (NS, BUSY) or x.get("pid") in
-            [p.pid for p in procs]]
-    held = [n["views"]["descriptors"] for n in d.get("namespaces", [])
-            if n["label"] == BUSY]
+    # every namespace at once: the descriptor view too.  It is looked at
+    # only when every namespace of the host could be read; on a shared
+    # machine another namespace may go away mid-run (the tool then says
+    # so and does not judge): up to three runs, the reason kept
+    for attempt in range(3):
+        rc, d, err = hidden()
+        mine = [x for x in d.get("findings", [])
+                if x["netns"] in (NS, BUSY) or x.get("pid") in
+                [p.pid for p in procs]]
+        held = [n["views"]["descriptors"] for n in d.get("namespaces", [])
+                if n["label"] == BUSY]
+        if mine or (held and held[0]["looked"]):
+            break
     check(not mine and held and held[0]["looked"],
           f"from the host, every namespace: the descriptor view is looked "
-          f"at, nothing of ours found ({mine[:2]})")
+          f"at, nothing of ours found ({mine[:2]}; {held[:1]}; "
+          f"rc {rc}; {err.strip()[-300:]!r})")
+    if attempt:
+        print(f"the descriptor view needed {attempt + 1} runs: {err[-200:]}")
 
     # --- BPF: programs loaded here (not attached to anything; they go
     # with the process) are listed, those of a falsifying type only
