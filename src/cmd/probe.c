@@ -108,12 +108,31 @@ default_ports(const struct rules *r, enum rule_proto proto, uint16_t *out,
 
 #define CHUNK	4096	/* ports probed per prober run */
 
+/* What the table leaves out without -a, counted for its last line. */
+struct left_out {
+	size_t	unprobed, closed, udp_silent;
+};
+
 static int
 shown_row(const struct probe_target *t, const struct probe_result *r,
-    int all)
+    int all, int table, struct left_out *lo)
 {
-	return all || !(r->state == PS_REFUSED ||
-	    (r->state == PS_SILENT && t->udp));
+	if (all)
+		return 1;
+	if (r->state == PS_REFUSED) {
+		lo->closed++;
+		return 0;
+	}
+	if (r->state == PS_SILENT && t->udp) {
+		lo->udp_silent++;
+		return 0;
+	}
+	/* a whole-range run the budget cut short: one line, not 64,000 */
+	if (r->state == PS_UNPROBED && table) {
+		lo->unprobed++;
+		return 0;
+	}
+	return 1;
 }
 
 static const size_t probe_widths[] = { 9, 15, 23, 0 };
@@ -123,7 +142,7 @@ static const size_t probe_widths[] = { 9, 15, 23, 0 };
 static void
 emit(const struct probe_target *tg, const struct probe_result *res,
     size_t m, struct jw *w, int all, struct registry *reg,
-    size_t *answered)
+    size_t *answered, struct left_out *lo)
 {
 	for (size_t i = 0; i < m; i++) {
 		const struct probe_result *r = &res[i];
@@ -131,7 +150,7 @@ emit(const struct probe_target *tg, const struct probe_result *res,
 
 		if (r->state != PS_REFUSED && r->state != PS_UNPROBED)
 			(*answered)++;
-		if (!shown_row(&tg[i], r, all))
+		if (!shown_row(&tg[i], r, all, w == NULL, lo))
 			continue;
 		if (w) {
 			struct service_match sm = registry_lookup(reg,
@@ -196,6 +215,7 @@ cmd_probe_exec(int argc, char **argv)
 	char *cause = NULL;
 	uint16_t *ports;
 	size_t nports = 0, n = 0, answered = 0;
+	struct left_out lo = { 0, 0, 0 };
 	int ch, all = 0, tcp = 0, udp = 0, rc, taken;
 
 	memset(&f, 0, sizeof(f));
@@ -324,7 +344,23 @@ cmd_probe_exec(int argc, char **argv)
 				break;
 			}
 		}
-		emit(tg + off, res, m, json ? &jw : NULL, all, &reg, &answered);
+		emit(tg + off, res, m, json ? &jw : NULL, all, &reg, &answered,
+		    &lo);
+	}
+	if (!json && (lo.unprobed || lo.closed || lo.udp_silent)) {
+		char line[320];
+		int k = 0;
+
+		if (lo.unprobed)
+			k += snprintf(line + k, sizeof(line) - (size_t)k,
+			    "%zu ports not probed: the time budget ran out "
+			    "(--timeout)", lo.unprobed);
+		if (lo.closed || lo.udp_silent)
+			snprintf(line + k, sizeof(line) - (size_t)k,
+			    "%s%zu closed and %zu UDP open or filtered (no "
+			    "answer) not shown: -a lists them", k ? "; " : "",
+			    lo.closed, lo.udp_silent);
+		text_line(stdout, line);
 	}
 	if (json) {
 		jw_end(&jw);

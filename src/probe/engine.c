@@ -505,11 +505,12 @@ silent_hint(struct engine *e, size_t t, struct probe_result *r)
 
 		if (p->silent == NULL || !probe_for_port(p, e->targets[t].port))
 			continue;
-		copy(r->service, sizeof(r->service), p->silent);
-		copy(r->info, sizeof(r->info), "silent, as it is to anyone "
-		    "without its key");
-		copy(r->via_probe, sizeof(r->via_probe), p->name);
-		r->state = PS_SOFT;
+		/* the port's name is a hint, never a wire identification:
+		 * silence is what a closed port behind a dropped ICMP looks
+		 * like too */
+		snprintf(r->info, sizeof(r->info), "no answer: open or "
+		    "filtered; %s on this port would be silent too, to "
+		    "anyone without its key", p->silent);
 		return;
 	}
 }

@@ -7,8 +7,9 @@
  *                       bytes: \r \n \t \0 \\ \xHH), ports (where it is
  *                       tried first), wait (ms for a reply), tls (also
  *                       send it inside TLS), silent (the service a port
- *                       of this probe is when it never answers, as
- *                       WireGuard: a soft answer, never a hard one)
+ *                       of this probe may be when it never answers, as
+ *                       WireGuard: named in the silent port's info as a
+ *                       hint, never as its protocol)
  *   [match SERVICE]     how to recognise a reply: on (probe names, or
  *                       *), regex (PCRE2, on raw bytes), product,
  *                       version, info (templates: $1..$9 are groups),

@@ -126,6 +126,21 @@ try:
     print(f"a 1.5 s budget for {COUNT} ports: {cut} not probed")
     check(not bad and cut > 0, f"a short budget: no answering port "
           f"reported silent ({bad[:8]}), the rest not probed ({cut})")
+    why = [pr["info"] for pr in short.values() if pr["state"] == "unprobed"
+           and pr.get("info")]
+    print(f"of them {len(why)} cut short after starting, e.g. "
+          f"{why[:1]}")
+    # the table: the ports not probed in one line, not one row each
+    p = subprocess.run(["ip", "netns", "exec", NS, EXE, "probe", "--rules",
+                        RULES, "--timeout", "1500", "-p", span,
+                        "127.0.0.1"], capture_output=True, timeout=60)
+    lines = p.stdout.decode().splitlines()
+    summary_line = [ln for ln in lines if "ports not probed: the time "
+                    "budget ran out" in ln]
+    check(len(summary_line) == 1 and not any(
+        "unprobed" in ln.split()[1:2] for ln in lines[1:] if ln.split()),
+        f"the table sums up what was not probed in one line: "
+        f"{summary_line} ({len(lines)} lines)")
 finally:
     if server:
         server.kill()
