@@ -312,6 +312,8 @@ cmd_probe_exec(int argc, char **argv)
 	}
 	freeaddrinfo(ai);
 	probe_opts_default(&po, &rules);
+	/* ports nothing is known of: a silent UDP one is asked again */
+	po.udp_reprobe = 1;
 	registry_init(&reg, cmd_find_data("iana-ports.tsv"));
 	/* In chunks: a whole-range scan keeps its memory small, and rows
 	 * are written as their chunk is done. */

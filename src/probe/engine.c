@@ -45,9 +45,14 @@
 #define UDP_WAIT_MS	700
 #define WAVE		8	/* client-first probes in flight per port */
 #define TLS_MIN_MS	500	/* a TLS server answers a ClientHello at once */
+#define ICMP_GAP_MS	1100	/* the kernel's default icmp_ratelimit lets
+				   one port-unreachable a second through per
+				   peer, once its burst is spent: a little
+				   more than that between re-probes */
 
 enum ckind { CK_NULL, CK_PROBE, CK_TLS, CK_UDP };
-enum cstate { CS_CONNECTING, CS_HANDSHAKE, CS_SENDING, CS_READING };
+enum cstate { CS_CONNECTING, CS_HANDSHAKE, CS_SENDING, CS_READING,
+	CS_WAITING };	/* a UDP re-probe, until its turn */
 
 struct conn {
 	int			 fd;
@@ -87,6 +92,8 @@ struct tstate {
 	int			 saw_timeout, saw_open;
 	int			 probe_reset;	/* reset after reading a probe */
 	int			 queued;	/* waits for descriptors */
+	int			 reprobe;	/* UDP: 1 asked again, -1 there
+						 * was no time left to */
 	/* a TLS server whose handshake failed after its hello: why */
 	char			 tls_error[96];
 };
@@ -105,6 +112,7 @@ struct engine {
 	int			 no_room;	/* the last conn_open failed for
 						 * want of a descriptor */
 	int			 budget_out;	/* the budget ran out */
+	double			 udp_slot;	/* the next UDP re-probe's turn */
 	/* targets whose probes wait for descriptors, first come first
 	 * served, before any new target starts: a port's answer must not
 	 * depend on how many others are probed with it */
@@ -237,6 +245,7 @@ probe_opts_default(struct probe_opts *o, const struct rules *r)
 }
 
 static int probe_for_port(const struct probe_def *p, uint16_t port);
+static int is_loopback(const struct probe_target *tg);
 
 /* Printable, bounded copy of a reply's first bytes. */
 static void
@@ -508,9 +517,13 @@ silent_hint(struct engine *e, size_t t, struct probe_result *r)
 		/* the port's name is a hint, never a wire identification:
 		 * silence is what a closed port behind a dropped ICMP looks
 		 * like too */
-		snprintf(r->info, sizeof(r->info), "no answer: open or "
-		    "filtered; %s on this port would be silent too, to "
-		    "anyone without its key", p->silent);
+		{
+			size_t k = strlen(r->info);
+
+			snprintf(r->info + k, sizeof(r->info) - k, "%sso "
+			    "would %s be, to anyone without its key",
+			    k ? "; " : "", p->silent);
+		}
 		return;
 	}
 }
@@ -555,6 +568,15 @@ finish_target(struct engine *e, size_t t)
 		copy(r->info, sizeof(r->info), "reset after reading a probe");
 	} else if (ts->saw_open || r->tls || e->targets[t].udp) {
 		r->state = PS_SILENT;	/* UDP: open or filtered */
+		if (e->targets[t].udp)
+			copy(r->info, sizeof(r->info), ts->reprobe == 1 ?
+			    "no answer, twice (once paced to the host's ICMP "
+			    "rate limit): open or filtered" :
+			    ts->reprobe == -1 || (e->o->udp_reprobe &&
+			    !is_loopback(&e->targets[t])) ? "no answer: open "
+			    "or filtered (not asked again in time: a closed "
+			    "port whose ICMP was rate-limited looks alike)" :
+			    "no answer: open or filtered");
 		silent_hint(e, t, r);
 	} else {
 		r->state = PS_TIMEOUT;
@@ -563,9 +585,9 @@ finish_target(struct engine *e, size_t t)
 	 * budget cut short (probes unsent or unanswered yet, the banner
 	 * wait not over) is not probed, not "silent" */
 	if (e->budget_out && (r->state == PS_SILENT ||
-	    r->state == PS_TIMEOUT) && (ts->next < ts->norder ||
-	    ts->inflight > 0 || ts->queued || !ts->null_silent ||
-	    !ts->plain_done)) {
+	    r->state == PS_TIMEOUT) && !(e->targets[t].udp && ts->reprobe) &&
+	    (ts->next < ts->norder || ts->inflight > 0 || ts->queued ||
+	    !ts->null_silent || !ts->plain_done)) {
 		int n = (int)ts->next;
 
 		r->state = PS_UNPROBED;
@@ -795,6 +817,52 @@ start_target(struct engine *e, size_t t)
 
 /* ---- events ------------------------------------------------------------ */
 
+static int
+is_loopback(const struct probe_target *tg)
+{
+	static const unsigned char lo6[16] = { [15] = 1 };
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (tg->family == AF_INET)
+		return tg->addr[0] == 127;
+	return memcmp(tg->addr, lo6, 16) == 0 || (memcmp(tg->addr, mapped,
+	    12) == 0 && tg->addr[12] == 127);
+}
+
+/*
+ * A UDP port that gave nothing back, no answer and no port-unreachable:
+ * closed ports look so too when the host's ICMP limit dropped their
+ * answer (on loopback there is no limit).  Ask once more, each such port
+ * a second after the last, when the limiter would let an answer
+ * through; 1 when a re-probe is under way.
+ */
+static int
+udp_reprobe(struct engine *e, size_t t)
+{
+	struct tstate *ts = &e->ts[t];
+	double now = now_ms_(), at;
+	struct conn *c;
+
+	if (!e->o->udp_reprobe || ts->reprobe || ts->saw_refused ||
+	    ts->plain_kind || ts->norder == 0 || is_loopback(&e->targets[t]))
+		return 0;
+	at = e->udp_slot > now ? e->udp_slot : now;
+	if (at + UDP_WAIT_MS > e->end) {
+		ts->reprobe = -1;
+		return 0;
+	}
+	if ((c = conn_open(e, t, CK_UDP, ts->order[0])) == NULL) {
+		ts->reprobe = -1;
+		return 0;
+	}
+	e->udp_slot = at + ICMP_GAP_MS;
+	ts->reprobe = 1;
+	c->st = CS_WAITING;
+	watch(e, c, 0, EPOLL_CTL_MOD);
+	set_deadline(e, c, at);
+	return 1;
+}
+
 static void
 conn_done(struct engine *e, struct conn *c)
 {
@@ -820,7 +888,7 @@ conn_done(struct engine *e, struct conn *c)
 			for (int i = 0; i < e->o->max_fds; i++)
 				if (e->conns[i] && e->conns[i]->t == t)
 					open = 1;
-			if (!open)
+			if (!open && !udp_reprobe(e, t))
 				ts->plain_done = 1;
 		}
 	}
@@ -1090,7 +1158,7 @@ plain_send(struct engine *e, struct conn *c)
 static void
 on_event(struct engine *e, struct conn *c, uint32_t ev)
 {
-	if (e->ts[c->t].done)
+	if (e->ts[c->t].done || c->st == CS_WAITING)
 		return;
 	if (c->st == CS_CONNECTING) {
 		if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
@@ -1116,6 +1184,14 @@ on_deadline(struct engine *e, struct conn *c, double now)
 {
 	struct tstate *ts = &e->ts[c->t];
 
+	if (c->st == CS_WAITING) {
+		/* a UDP re-probe's turn: it goes out now */
+		c->st = CS_SENDING;
+		c->start = now;
+		set_deadline(e, c, now + e->o->connect_ms);
+		watch(e, c, EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD);
+		return;
+	}
 	if (c->st == CS_CONNECTING || c->st == CS_HANDSHAKE) {
 		if (c->st == CS_CONNECTING)
 			ts->saw_timeout = 1;

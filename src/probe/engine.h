@@ -72,6 +72,11 @@ struct probe_opts {
 	/* probe from inside this network namespace (-1: the own one): the
 	 * isolated prober enters it before it drops its privileges */
 	int			 netns_fd;
+	/* UDP: ask a silent port once more, paced to the kernel's default
+	 * ICMP rate limit (one port-unreachable a second per peer after a
+	 * burst), to tell closed from open or filtered; for ports nothing
+	 * is known of (probe HOST), not for known listeners */
+	int			 udp_reprobe;
 };
 
 void probe_opts_default(struct probe_opts *o, const struct rules *r);

@@ -16,7 +16,12 @@ run finds the limiter's tokens spent by the first):
     open or filtered, never a guess from the port's name;
   - 51820 and 51821, if silent, name WireGuard in their info as a hint;
   - the open port that answers is found both times;
-  - the limiter really dropped answers: some closed ports are silent.
+  - the limiter really dropped answers: some closed ports are silent,
+    and those not asked again within the budget say so;
+  - with a budget long enough, each silent port is asked again a second
+    apart (paced to the limiter): the 20 closed ones are then closed,
+    and an open port that never answers stays open or filtered ("no
+    answer, twice").
 Needs root; exits 77 without it.
 """
 import json
@@ -109,6 +114,48 @@ try:
                  if p != 5353 and r["state"] == "silent")
     check(silent > 0, "the rate limit dropped some ICMP answers (some "
           "closed ports were silent): else this test proves nothing")
+    told = sum(1 for res in runs for p, r in res.items()
+               if r["state"] == "silent" and "not asked again in time"
+               in (r.get("info") or ""))
+    check(told > 0, f"a silent port not asked again says so ({told})")
+
+    # a budget long enough to ask each silent port again, a second
+    # apart: the closed ones are found closed, the open one that never
+    # answers stays open or filtered
+    quiet = subprocess.Popen(["ip", "netns", "exec", TARGET,
+                              "/usr/bin/python3", "-c",
+                              "import socket, time\n"
+                              "s = socket.socket(socket.AF_INET, "
+                              "socket.SOCK_DGRAM)\n"
+                              "s.bind(('0.0.0.0', 5400))\n"
+                              "time.sleep(600)\n"],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        t0 = time.time()
+        p = subprocess.run(["ip", "netns", "exec", PEER, EXE, "probe", "-u",
+                            "-a", "-j", "--rules", RULES, "--timeout",
+                            "40000", "-p", "5400,51830-51849", "10.79.9.1"],
+                           capture_output=True, timeout=120)
+        took = time.time() - t0
+        doc = json.loads(p.stdout) if p.stdout.strip() else {}
+        res = {x["port"]: x["probe"] for x in doc.get("ports", [])}
+    finally:
+        quiet.kill()
+        quiet.wait(timeout=10)
+    states = {}
+    for port, r in res.items():
+        if port != 5400:
+            states[r["state"]] = states.get(r["state"], 0) + 1
+    print(f"20 closed ports, each asked again a second apart, in "
+          f"{took:.1f} s: {states}")
+    check(states == {"refused": 20}, f"asked again, every closed port is "
+          f"found closed: {states}")
+    q = res.get(5400, {})
+    check(q.get("state") == "silent" and "twice" in (q.get("info") or ""),
+          f"the open port that never answers: open or filtered, asked "
+          f"twice: {q}")
 finally:
     if server:
         server.kill()
