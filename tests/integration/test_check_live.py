@@ -319,8 +319,8 @@ try:
             f.write("define service {\n  host_name testhost\n"
                     f"  service_description portsleuth-{name}\n"
                     f"  check_command check_portsleuth!{args}\n"
-                    "  max_check_attempts 1\n  check_interval 3600\n"
-                    "  retry_interval 3600\n  check_period always\n"
+                    "  max_check_attempts 1\n  check_interval 2\n"
+                    "  retry_interval 2\n  check_period always\n"
                     "  contacts nobody\n  notification_period always\n}\n")
     v = subprocess.run([NAGIOS, "-v", os.path.join(ng, "nagios.cfg")],
                        capture_output=True, timeout=60)
