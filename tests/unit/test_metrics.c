@@ -10,29 +10,12 @@
 #include <dirent.h>
 
 #include "cm.h"
+#include "drift_recs.h"
 #include "drift/metrics.h"
 #include "drift/record.h"
 #include "util/atomicfile.h"
 #include "util/strbuf.h"
 #include "util/xmalloc.h"
-
-static struct drift_rec *
-rec(struct drift_set *s, const char *port, const char *exposure,
-    const char *exe, const char *integrity)
-{
-	struct drift_rec *r = drift_add(s);
-
-	drift_set_field(r, DF_NETNS, "host");
-	drift_set_field(r, DF_PROTO, "tcp");
-	drift_set_field(r, DF_FAMILY, "ipv4");
-	drift_set_field(r, DF_ADDRESS, "0.0.0.0");
-	drift_set_field(r, DF_PORT, port);
-	drift_set_field(r, DF_EXPOSURE, exposure);
-	drift_set_field(r, DF_EXE, exe);
-	drift_set_field(r, DF_PROGRAM, exe);
-	drift_set_field(r, DF_INTEGRITY, integrity);
-	return r;
-}
 
 static int
 count_lines(const char *text, const char *prefix)
