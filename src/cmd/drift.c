@@ -45,51 +45,42 @@ enum { OPT_EPHEMERAL = OPT_SHARED_END, OPT_POLICY, OPT_UDPLITE, OPT_SCTP,
 	OPT_FIREWALL, OPT_TEXTFILE, OPT_BASELINE, OPT_NO_BASELINE,
 	OPT_MAX_SERIES, OPT_TCP_LONG, OPT_RAW_LONG, OPT_CHECK_TIMEOUT };
 
+/* What baseline, diff, metrics and check share, TCP and raw aside. */
+#define DRIFT_OPTS_COMMON \
+	CMDOPT_SOURCES, \
+	CMDOPT_PROBE, \
+	{ "udp", no_argument, NULL, 'u' }, \
+	{ "udplite", no_argument, NULL, OPT_UDPLITE }, \
+	{ "firewall", no_argument, NULL, OPT_FIREWALL }, \
+	{ "sctp", no_argument, NULL, OPT_SCTP }, \
+	{ "ipv4", no_argument, NULL, '4' }, \
+	{ "ipv6", no_argument, NULL, '6' }, \
+	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL }, \
+	{ "policy", required_argument, NULL, OPT_POLICY }, \
+	{ "baseline", required_argument, NULL, OPT_BASELINE }, \
+	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }
+
 static const struct option drift_opts[] = {
-	CMDOPT_SOURCES,
-	CMDOPT_PROBE,
+	DRIFT_OPTS_COMMON,
 	{ "tcp", no_argument, NULL, 't' },
-	{ "udp", no_argument, NULL, 'u' },
 	{ "raw", no_argument, NULL, 'w' },
-	{ "udplite", no_argument, NULL, OPT_UDPLITE },
-	{ "firewall", no_argument, NULL, OPT_FIREWALL },
-	{ "sctp", no_argument, NULL, OPT_SCTP },
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
-	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
-	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
-	{ "baseline", required_argument, NULL, OPT_BASELINE },
-	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
 	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 /* check's: -t, -w and -c are the monitoring plugins' (timeout,
  * warning, critical), so TCP and raw are long options only. */
 static const struct option check_opts[] = {
-	CMDOPT_SOURCES,
-	CMDOPT_PROBE,
+	DRIFT_OPTS_COMMON,
 	{ "tcp", no_argument, NULL, OPT_TCP_LONG },
-	{ "udp", no_argument, NULL, 'u' },
 	{ "raw", no_argument, NULL, OPT_RAW_LONG },
-	{ "udplite", no_argument, NULL, OPT_UDPLITE },
-	{ "firewall", no_argument, NULL, OPT_FIREWALL },
-	{ "sctp", no_argument, NULL, OPT_SCTP },
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
-	{ "ephemeral", no_argument, NULL, OPT_EPHEMERAL },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ "baseline", required_argument, NULL, OPT_BASELINE },
-	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, OPT_CHECK_TIMEOUT },
-	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
