@@ -68,6 +68,10 @@ struct conn {
 	size_t			 len, sent;
 	double			 start, deadline, idle_until;
 	int			 want_write;
+	/* the banner was ambiguous: the question its rule asks, to be
+	 * sent on this connection (asked: it went out) */
+	const struct probe_def	*ask;
+	int			 asked;
 };
 
 struct tstate {
@@ -640,8 +644,9 @@ static int
 classify(struct engine *e, struct conn *c, int inner)
 {
 	struct tstate *ts = &e->ts[c->t];
-	const char *pname = c->kind == CK_NULL || (c->kind == CK_TLS &&
-	    c->inner == 0) ? "null" : c->probe ? c->probe->name : "null";
+	const char *pname = c->asked ? c->probe->name : c->kind == CK_NULL ||
+	    (c->kind == CK_TLS && c->inner == 0) ? "null" : c->probe ?
+	    c->probe->name : "null";
 	struct match_out m;
 	int kind;
 	char ev[96];
@@ -655,6 +660,12 @@ classify(struct engine *e, struct conn *c, int inner)
 		kind = m.rule->hard ? 3 : 2;
 	else
 		kind = 1;
+	/* a banner two protocols could send (a bare "220 host ready"):
+	 * no answer yet, a question to ask once it is whole */
+	if (kind >= 2 && m.rule->ask && !c->asked && c->kind == CK_NULL) {
+		c->ask = rules_probe(e->o->rules, m.rule->ask);
+		kind = 1;
+	}
 	/* a hard match that names no product may still be bettered by
 	 * the rest of the reply (a broker's version after its CONNACK) */
 	if (kind == 3 && m.product[0] == '\0' && m.version[0] == '\0' &&
@@ -1178,6 +1189,26 @@ on_event(struct engine *e, struct conn *c, uint32_t ev)
 		plain_read(e, c);
 }
 
+/*
+ * The banner is whole and its rule has a question: send it on the same
+ * connection, keeping the banner, so the rules see both.  1 if asked.
+ */
+static int
+ask_now(struct engine *e, struct conn *c)
+{
+	if (c->ask == NULL || c->asked || c->ask->payload == NULL ||
+	    c->len >= e->o->reply_cap)
+		return 0;
+	c->probe = c->ask;
+	c->asked = 1;
+	c->sent = 0;
+	c->idle_until = 0;
+	c->st = CS_SENDING;
+	set_deadline(e, c, now_ms_() + e->o->connect_ms);
+	watch(e, c, EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD);
+	return 1;
+}
+
 /* A connection's time is up (or its reply went quiet). */
 static void
 on_deadline(struct engine *e, struct conn *c, double now)
@@ -1224,6 +1255,8 @@ on_deadline(struct engine *e, struct conn *c, double now)
 	}
 	if (c->len > 0) {
 		classify(e, c, 0);
+		if (ask_now(e, c))
+			return;
 		if (c->kind == CK_NULL)
 			ts->plain_done = 1;
 		conn_done(e, c);
@@ -1252,6 +1285,8 @@ expire(struct engine *e, struct conn *c, double now)
 		int inner = c->kind == CK_TLS;
 
 		if (classify(e, c, inner) == 3 || !inner || c->inner == 1) {
+			if (!inner && ask_now(e, c))
+				return;
 			if (c->kind == CK_NULL)
 				e->ts[c->t].plain_done = 1;
 			conn_done(e, c);

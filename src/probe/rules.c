@@ -203,6 +203,10 @@ match_key(struct rules *r, struct strbuf *pb, struct match_rule *m,
 		free(m->info);
 		m->info = s;
 		s = NULL;
+	} else if (IS("ask")) {
+		free(m->ask);
+		m->ask = s;
+		s = NULL;
 	} else if (IS("confidence")) {
 		if (strcmp(s, "hard") == 0)
 			m->hard = 1;
@@ -402,6 +406,24 @@ rules_parse(struct rules *r, const char *buf, size_t len)
 			if (strcmp(r->probes[i].name, r->probes[j].name) == 0)
 				problem(r, &pb, r->probes[i].line,
 				    "duplicate probe");
+	/* a question asked on the same connection: a TCP probe that sends
+	 * something */
+	for (size_t i = 0; i < r->nmatches; i++) {
+		struct match_rule *m = &r->matches[i];
+		const struct probe_def *q = m->ask ? rules_probe(r, m->ask) :
+		    NULL;
+
+		if (m->ask && (q == NULL || q->proto != RP_TCP ||
+		    q->payload == NULL)) {
+			problem(r, &pb, m->line, "ask names no TCP probe "
+			    "that sends something");
+			/* an ambiguous reply is no answer: the rule goes */
+			free(m->ask);
+			m->ask = NULL;
+			pcre2_code_free(m->re);
+			m->re = NULL;
+		}
+	}
 	if (pb.len)
 		r->problems = strbuf_detach(&pb);
 	strbuf_release(&pb);
@@ -442,6 +464,7 @@ rules_release(struct rules *r)
 		free(m->product);
 		free(m->version);
 		free(m->info);
+		free(m->ask);
 		pcre2_code_free(m->re);
 	}
 	for (size_t i = 0; i < r->nfamilies; i++) {

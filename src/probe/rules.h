@@ -13,7 +13,11 @@
  *   [match SERVICE]     how to recognise a reply: on (probe names, or
  *                       *), regex (PCRE2, on raw bytes), product,
  *                       version, info (templates: $1..$9 are groups),
- *                       confidence (hard|soft), flags (i: caseless)
+ *                       confidence (hard|soft), flags (i: caseless),
+ *                       ask (a probe to send on the same connection
+ *                       when the reply could be either of two
+ *                       protocols; rules "on" that probe then see the
+ *                       reply and the answer together)
  *   [family NAME]       what counts as the same protocol: registered
  *                       (names in /etc/services), programs (process
  *                       names), wire (service names of match rules)
@@ -54,6 +58,9 @@ struct match_rule {
 	char		*regex;
 	pcre2_code	*re;
 	char		*product, *version, *info;
+	char		*ask;		/* the reply is ambiguous: send this
+					   probe on the same connection and
+					   match what it then holds */
 	int		 hard;
 	int		 caseless;
 	int		 line;

@@ -36,7 +36,28 @@ TRUTH = [
     ("udp", 123, "ntp", None, False, False),
     ("tcp", 8000, "http", "Python http.server", False, False),
     ("tcp", 9998, "silent", None, False, False),      # a silent socat
+    # greetings that name neither FTP nor SMTP: one question tells
+    ("tcp", 2121, "ftp", None, False, True),          # vsftpd, own banner
+    ("tcp", 2525, "smtp", None, False, True),         # exim, own banner
 ]
+
+# exim with a greeting of its own ("220 mx.test mail relay ready"):
+# nothing in it says SMTP
+EXIM_PLAIN = """primary_hostname = mx.test
+smtp_banner = $smtp_active_hostname mail relay ready
+daemon_smtp_ports = 2525
+exim_user = Debian-exim
+exim_group = Debian-exim
+never_users = root
+log_file_path = {d}/exim/%slog
+spool_directory = {d}/exim/spool
+acl_smtp_rcpt = acl_check_rcpt
+begin acl
+acl_check_rcpt:
+  deny
+begin routers
+begin transports
+"""
 
 NGINX = """daemon off;
 worker_processes 1;
@@ -146,6 +167,21 @@ class Daemons:
             "anonymous_enable=YES\nanon_root=" + d + "/empty\n"
             "local_enable=NO\nsecure_chroot_dir=" + d + "/empty\n"
             "background=NO\n"))
+        self.start("/usr/sbin/vsftpd", self.write(
+            "vsftpd-plain.conf", "listen=YES\nlisten_port=2121\n"
+            "ftpd_banner=Archive ready\n"
+            "anonymous_enable=YES\nanon_root=" + d + "/empty\n"
+            "local_enable=NO\nsecure_chroot_dir=" + d + "/empty\n"
+            "background=NO\n"))
+        # exim reads a -C file only when root owns it (mode 0644); its
+        # spool and logs belong to its own user
+        os.makedirs(f"{d}/exim/spool", exist_ok=True)
+        shutil.chown(f"{d}/exim", "Debian-exim", "Debian-exim")
+        shutil.chown(f"{d}/exim/spool", "Debian-exim", "Debian-exim")
+        conf = self.write("exim-plain.conf", EXIM_PLAIN.format(d=d))
+        os.chmod(conf, 0o644)
+        self.start("/usr/sbin/exim4", "-C", conf, "-bdf", "-oX", "2525",
+                   "-oP", f"{d}/exim-plain.pid")
         self.start("/usr/sbin/mosquitto", "-c", self.write(
             "mosquitto.conf", "listener 1883\nallow_anonymous true\n"
             "persistence false\n"))

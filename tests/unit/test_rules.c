@@ -62,6 +62,9 @@ t_parse(void **state)
 	    "[match any]\nregex: [xy]z\nconfidence: soft\n"
 	    "[match bad]\nregex: ^(unclosed\n"
 	    "[match none]\nproduct: x\n"
+	    "[match maybe]\non: null\nregex: ^220 \nask: p1\n"
+	    "[match maybe2]\non: null\nregex: ^221 \nask: tcpq\n"
+	    "[probe tcpq]\nproto: tcp\nsend: Q\n"
 	    "[family f]\nregistered: a b\nprograms: p\nwire: abc\n"
 	    "[weird x]\nloose line\n";
 	struct rules r;
@@ -78,6 +81,14 @@ t_parse(void **state)
 	assert_non_null(strstr(r.problems, "regex"));
 	assert_non_null(strstr(r.problems, "match without regex"));
 	assert_non_null(strstr(r.problems, "unknown stanza"));
+	/* a question must be a TCP probe that sends something: p1 is UDP,
+	 * so its rule is gone rather than taken for an answer */
+	assert_non_null(strstr(r.problems, "ask names no TCP probe"));
+	assert_int_equal(rules_match(&r, "null", (const unsigned char *)
+	    "220 x\r\n", 7, md, &m), 0);
+	assert_int_equal(rules_match(&r, "null", (const unsigned char *)
+	    "221 x\r\n", 7, md, &m), 1);
+	assert_string_equal(m.rule->ask, "tcpq");
 	assert_int_equal(r.probes[1].len, 4);
 	/* "abc" is indexed under 'A' only; "any" has no fixed first byte
 	 * but a bitmap of x and y */
