@@ -43,6 +43,8 @@
 #define PROBE_MIN_MS	300
 #define PROBE_MAX_MS	2500
 #define UDP_WAIT_MS	700
+#define UDP_HEAD_MS	25	/* UDP datagrams go out this long before the
+				   first TCP connection */
 #define WAVE		8	/* client-first probes in flight per port */
 #define TLS_MIN_MS	500	/* a TLS server answers a ClientHello at once */
 #define ICMP_GAP_MS	1100	/* the kernel's default icmp_ratelimit lets
@@ -108,6 +110,13 @@ struct engine {
 	struct probe_result	*out;
 	struct tstate		*ts;
 	size_t			 n, next_target;
+	/* the order targets start in: UDP first.  A single-threaded daemon
+	 * with a TCP side port (snmpd's SMUX on 199 blocks the agent while
+	 * an accepted connection sends nothing) answers its datagrams
+	 * before the TCP probes reach it */
+	size_t			*start_order;
+	size_t			 nudp;		/* UDP targets, first in it */
+	double			 tcp_from;	/* TCP targets start from then */
 	struct conn		**conns;	/* max_fds slots */
 	int			 nconns;
 	int			 cap;		/* descriptors it may hold: max_fds,
@@ -1312,15 +1321,22 @@ run_loop(struct engine *e)
 		 * only when none waits and there is room for it */
 		serve_waiting(e);
 		while (e->wq_len == 0 && e->next_target < e->n &&
-		    e->nconns + start_need(e, e->next_target) <= e->cap &&
-		    now < e->end)
-			start_target(e, e->next_target++);
+		    e->nconns + start_need(e, e->start_order[e->next_target]) <=
+		    e->cap && now < e->end &&
+		    (e->next_target < e->nudp || now >= e->tcp_from)) {
+			start_target(e, e->start_order[e->next_target++]);
+			if (e->next_target == e->nudp)
+				e->tcp_from = now_ms_() + UDP_HEAD_MS;
+		}
 		if (e->nconns == 0 && e->next_target >= e->n)
 			break;
 		if (now >= e->end)
 			break;
 		if (e->nheap > 0 && e->heap[0].at < next)
 			next = e->heap[0].at;
+		if (e->next_target == e->nudp && e->nudp < e->n &&
+		    e->tcp_from > now && e->tcp_from < next)
+			next = e->tcp_from;
 		timeout = next <= now ? 0 : (int)(next - now) + 1;
 		n = epoll_wait(e->ep, evs, 128, timeout);
 		if (n < 0 && errno != EINTR)
@@ -1396,6 +1412,13 @@ probe_run(const struct probe_target *targets, size_t n,
 	e.conns = xcalloc((size_t)o->max_fds, sizeof(*e.conns));
 	e.cap = fd_room(o->max_fds);
 	e.waitq = xcalloc(n ? n : 1, sizeof(*e.waitq));
+	e.start_order = xcalloc(n ? n : 1, sizeof(*e.start_order));
+	for (int pass = 0, k = 0; pass < 2; pass++)
+		for (size_t t = 0; t < n; t++)
+			if (targets[t].udp == (pass == 0))
+				e.start_order[k++] = t;
+	for (size_t t = 0; t < n; t++)
+		e.nudp += targets[t].udp != 0;
 	e.ep = epoll_create1(EPOLL_CLOEXEC);
 	e.md = pcre2_match_data_create(10, NULL);
 	e.ctx = SSL_CTX_new(TLS_client_method());
@@ -1424,6 +1447,7 @@ probe_run(const struct probe_target *targets, size_t n,
 	free(e.ts);
 	free(e.conns);
 	free(e.waitq);
+	free(e.start_order);
 	free(e.heap);
 	/* Every result leaves here clean, whichever path ran it: a
 	 * certificate's CN holding U+009B must not reach a terminal from an

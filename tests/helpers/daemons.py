@@ -31,15 +31,32 @@ TRUTH = [
     ("tcp", 13, "daytime", None, False, False),
     ("tcp", 19, "chargen", None, False, False),
     ("tcp", 37, "time", None, False, False),
-    ("tcp", 873, "rsync", None, False, False),
-    ("udp", 161, "snmp", None, False, False),
+    ("tcp", 873, "rsync", "rsync", False, False),
+    ("udp", 161, "snmp", "net-snmp", False, False),   # SNMPv3 engine ID
     ("udp", 123, "ntp", None, False, False),
     ("tcp", 8000, "http", "Python http.server", False, False),
     ("tcp", 9998, "silent", None, False, False),      # a silent socat
     # greetings that name neither FTP nor SMTP: one question tells
     ("tcp", 2121, "ftp", None, False, True),          # vsftpd, own banner
     ("tcp", 2525, "smtp", None, False, True),         # exim, own banner
+    ("tcp", 3306, "mysql", "MariaDB", False, False),
+    ("tcp", 8404, "http", "HAProxy", False, True),    # its stats page
+    # unicast DNS on the multicast DNS port
+    ("udp", 5353, "dns", "dnsmasq", False, True),
 ]
+
+HAPROXY = """global
+  maxconn 64
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 5s
+  timeout server 5s
+frontend stats
+  bind 0.0.0.0:8404
+  stats enable
+  stats uri /
+"""
 
 # exim with a greeting of its own ("220 mx.test mail relay ready"):
 # nothing in it says SMTP
@@ -182,6 +199,20 @@ class Daemons:
         os.chmod(conf, 0o644)
         self.start("/usr/sbin/exim4", "-C", conf, "-bdf", "-oX", "2525",
                    "-oP", f"{d}/exim-plain.pid")
+        # MariaDB without its system tables (no grants: the greeting is
+        # all a probe sees)
+        os.makedirs(f"{d}/mariadb", exist_ok=True)
+        self.start("/usr/sbin/mariadbd", "--no-defaults",
+                   f"--datadir={d}/mariadb", "--user=root", "--port=3306",
+                   "--bind-address=0.0.0.0", f"--socket={d}/mariadb.sock",
+                   f"--pid-file={d}/mariadb.pid", "--skip-grant-tables",
+                   "--innodb-buffer-pool-size=16M",
+                   f"--log-error={d}/mariadb.log")
+        self.start("/usr/sbin/haproxy", "-db", "-f",
+                   self.write("haproxy.cfg", HAPROXY))
+        self.start("/usr/sbin/dnsmasq", "-k", "--port=5353",
+                   "--no-resolv", "--no-hosts", "-C", "/dev/null",
+                   "--user=nobody", "--pid-file=")
         self.start("/usr/sbin/mosquitto", "-c", self.write(
             "mosquitto.conf", "listener 1883\nallow_anonymous true\n"
             "persistence false\n"))
@@ -269,4 +300,5 @@ def have_all():
         "/usr/sbin/dovecot", "/usr/bin/redis-server", "/usr/bin/memcached",
         "/usr/sbin/dnsmasq", "/usr/sbin/vsftpd", "/usr/sbin/mosquitto",
         "/usr/sbin/inetd", "/usr/bin/rsync", "/usr/sbin/snmpd", "socat",
+        "/usr/sbin/mariadbd", "/usr/sbin/haproxy",
         "openssl"))

@@ -180,18 +180,35 @@ def check_listing():
     rc, out, err, *_ = ps("--probe", "--json")
     check(rc == 0, f"--probe --json: exit 0 ({err[-300:]})")
     doc = json.loads(out) if rc == 0 else {"sockets": []}
-    verdict = {}
+    verdict, udp, six = {}, {}, {}
     for s in doc["sockets"]:
         if s["family"] == "ipv4" and s["proto"] == "tcp":
             verdict[s["local_port"]] = s.get("probe", {})
+        elif s["family"] == "ipv4" and s["proto"] == "udp":
+            udp[s["local_port"]] = s.get("probe", {})
+        elif s["family"] == "ipv6" and s["proto"] == "tcp":
+            six[s["local_port"]] = s.get("probe", {})
     for proto, port, protocol, _, _, mismatch in daemons.TRUTH:
-        if proto != "tcp" or protocol in ("silent",):
+        if protocol in ("silent",) or (proto, port) in (("udp", 123),
+                                                        ("udp", 11211)):
             continue
-        p = verdict.get(port, {})
+        p = (verdict if proto == "tcp" else udp).get(port, {})
         want = "mismatch" if mismatch else "consistent"
         check(p.get("verdict") == want,
-              f"--probe {port}: verdict {p.get('verdict')} == {want} "
-              f"({p.get('reasons')})")
+              f"--probe {port}/{proto}: verdict {p.get('verdict')} == "
+              f"{want} ({p.get('reasons') or p})")
+    check("registered as mdns, but it speaks dns" in
+          (udp.get(5353, {}).get("reasons") or ""),
+          f"5353/udp: unicast DNS on the mDNS port: {udp.get(5353)}")
+    # mosquitto's IPv4 and IPv6 sockets, probed at once, both say the
+    # broker's version (one client identifier for both once made the
+    # broker drop one session)
+    v4, v6 = verdict.get(1883, {}), six.get(1883, {})
+    check(v4.get("product") == "Mosquitto" and v4.get("version") and
+          v6.get("product") == "Mosquitto" and
+          v6.get("version") == v4.get("version"),
+          f"1883: the version on both twins: {v4.get('version')!r}, "
+          f"{v6.get('version')!r}")
     check("registered as ssh, but it speaks http" in
           (verdict.get(22, {}).get("reasons") or ""), "22: the reason")
     check("registered as any private mail system, but it speaks ssh" in

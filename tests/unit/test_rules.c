@@ -201,6 +201,22 @@ t_replies(void **state)
 	    "\x00\x00\x00\x00\x00\x0d\x0c" "dnsmasq-2.90";
 	static const char mqtt[] = "\x20\x02\x00\x00\x90\x03\x00\x01\x00"
 	    "\x30\x2a\x00\x13$SYS/broker/versionmosquitto version 2.0.11";
+	static const char snmpv3[] = "\x30\x71\x02\x01\x03\x30\x11\x02\x04"
+	    "PSLT\x02\x03\x00\xff\xe3\x04\x01\x00\x02\x01\x03\x04\x21\x30\x1f"
+	    "\x04\x11\x80\x00\x1f\x88\x80\x80\x06\x84\x63\xc3\x54\x0f\x6b\x00"
+	    "\x00\x00\x00\x02\x01\x01\x02\x01\x01\x04\x00\x04\x00\x04\x00\x30"
+	    "\x36\x04\x11\x80\x00\x1f\x88\x80\x80\x06\x84\x63\xc3\x54\x0f\x6b"
+	    "\x00\x00\x00\x00\x04\x00\xa8\x1f\x02\x04PSLU\x02\x01\x00\x02\x01"
+	    "\x00\x30\x11\x30\x0f\x06\x0a\x2b\x06\x01\x06\x03\x0f\x01\x01\x04"
+	    "\x00\x41\x01\x01";
+	static const char mariadb_host[] = "\x47\x00\x00\x00\xff\x6a\x04"
+	    "Host '10.200.0.2' is not allowed to connect to this MariaDB "
+	    "server";
+	static const char haproxy[] = "HTTP/1.1 200 OK\r\ncache-control: "
+	    "no-cache\r\ncontent-type: text/html\r\n\r\n3357\r\n<html><head>"
+	    "<title>Statistics Report for HAProxy</title>\n<style>\n.x{}\n"
+	    "</style></head>\n<body><h1><a href=\"http://www.haproxy.org/\">"
+	    "HAProxy version 2.6.12-1+deb12u4, released 2026/10/17</a></h1>";
 
 	(void)state;
 	expect("null", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n", 40, "ssh",
@@ -232,6 +248,17 @@ t_replies(void **state)
 	expect("null", "\xff\xfd\x18", 3, "telnet", NULL, NULL);
 	expect("pgsql", "N", 1, "postgresql", "PostgreSQL", NULL);
 	expect("socks", "\x05\x00", 2, "socks", NULL, NULL);
+	/* net-snmp's answer to an SNMPv3 discovery (captured from snmpd
+	 * 5.9.3): a Report whose engine ID starts 80 00 1f 88, enterprise
+	 * 8072 */
+	expect("snmpv3", snmpv3, sizeof(snmpv3) - 1, "snmp", "net-snmp", NULL);
+	expect("null", "@RSYNCD: 31.0 sha512 sha256 sha1 md5 md4\n", 41,
+	    "rsync", "rsync", NULL);
+	/* a MariaDB that refuses the prober's address names itself */
+	expect("null", mariadb_host, sizeof(mariadb_host) - 1, "mysql",
+	    "MariaDB", NULL);
+	expect("http", haproxy, sizeof(haproxy) - 1, "http", "HAProxy",
+	    "2.6.12-1+deb12u4");
 	/* a server-first banner wins whatever was sent */
 	expect("http", "220 (vsFTPd 3.0.3)\r\n500 Unknown command.\r\n", 43,
 	    "ftp", "vsftpd", "3.0.3");
@@ -284,6 +311,22 @@ t_verdict(void **state)
 	snprintf(w.service, sizeof(w.service), "snmp");
 	assert_int_equal(verdict_compute(&shipped, "snmp", "node", "node", &w,
 	    161, "udp", reasons, sizeof(reasons)), VERDICT_CONSISTENT);
+	/* a unicast DNS server on the multicast DNS port: the process
+	 * serves dns, the port is registered for mdns */
+	snprintf(w.service, sizeof(w.service), "dns");
+	assert_int_equal(verdict_compute(&shipped, "mdns", "dnsmasq",
+	    "dnsmasq", &w, 5353, "udp", reasons, sizeof(reasons)),
+	    VERDICT_MISMATCH);
+	assert_non_null(strstr(reasons, "registered as mdns, but it speaks "
+	    "dns"));
+	snprintf(w.service, sizeof(w.service), "mdns");
+	assert_int_equal(verdict_compute(&shipped, "mdns", "avahi-daemon",
+	    "avahi-daemon", &w, 5353, "udp", reasons, sizeof(reasons)),
+	    VERDICT_CONSISTENT);
+	snprintf(w.service, sizeof(w.service), "dns");
+	assert_int_equal(verdict_compute(&shipped, "domain", "dnsmasq",
+	    "dnsmasq", &w, 53, "udp", reasons, sizeof(reasons)),
+	    VERDICT_CONSISTENT);
 	/* no hard answer, no verdict */
 	w.state = PS_SILENT;
 	assert_int_equal(verdict_compute(&shipped, "ssh", "sshd", "sshd", &w,
