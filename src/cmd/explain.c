@@ -19,6 +19,7 @@
 #include "cmd/options.h"
 #include "why/dossier.h"
 #include "model/listing.h"
+#include "model/forward.h"
 #include "probe/verdict.h"
 #include "render/fw.h"
 #include "render/probe.h"
@@ -207,6 +208,17 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 			if (l->views[i].s->inode == ow->inode) {
 				sock_text(&l->views[i], l, buf, sizeof(buf));
 				text_field(out, k ? "" : "sockets", buf);
+				break;
+			}
+	}
+	for (size_t k = 0; l->fwd && k < nowners; k++) {
+		const struct owner *ow = &l->ps.owners[owners[k]];
+
+		for (size_t i = 0; i < l->nviews; i++)
+			if (l->views[i].s->inode == ow->inode &&
+			    l->fwd[i].via) {
+				why_forward_text(&l->fwd[i], buf, sizeof(buf));
+				text_field(out, "forwards", buf);
 				break;
 			}
 	}
@@ -455,6 +467,8 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				    l, v->owners[k]));
 				if (l->probe)
 					why_probe_json(&w, "probe", &l->probe[i]);
+				why_forward_json(&w, "forwards", l->fwd ?
+				    &l->fwd[i] : NULL);
 				{
 					struct row rw = { l, v, ow,
 					    &l->ps.procs[ow->proc] };
@@ -498,6 +512,7 @@ cmd_explain_exec(int argc, char **argv)
 	const char *target;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
+	struct forward *fwds = NULL;
 	size_t *procs, nprocs = 0;
 	int ch, maybe_pid, rc, taken;
 	int rules_loaded = 0, json_failed = 0;
@@ -598,6 +613,7 @@ cmd_explain_exec(int argc, char **argv)
 	dossiers_build(&d, &l, co.kb ? co.kb : cmd_find_data("daemons.kb"));
 	l.why = &d;
 	cmd_report_why(&d, &l, 0);
+	l.fwd = fwds = forward_listing(&l);
 	if (co.probe)
 		l.probe = pviews = cmd_probe_listing(&l, co.rules,
 		    co.probe_budget, &rules, &rules_loaded);
@@ -651,6 +667,7 @@ cmd_explain_exec(int argc, char **argv)
 	}
 	free(procs);
 	free(pviews);
+	free(fwds);
 	if (rules_loaded)
 		rules_release(&rules);
 	rc = cmd_finish(json_failed ? EXIT_USAGE : 0);

@@ -15,6 +15,7 @@
 #include "fw/nat.h"
 #include "why/dossier.h"
 #include "model/listing.h"
+#include "model/forward.h"
 #include "probe/verdict.h"
 #include "render/render.h"
 #include "util/num.h"
@@ -158,6 +159,7 @@ cmd_list_exec(int argc, char **argv)
 	struct dossiers why;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
+	struct forward *fwds = NULL;
 	int rules_loaded = 0, taken;
 	struct cmd_pf pf;
 	struct fw_from from;
@@ -330,6 +332,12 @@ cmd_list_exec(int argc, char **argv)
 		    "beside the listing), evaluated %.1f ms (%u evaluations)\n",
 		    pf.ms_read, pf.ms_beside, pf.ms_firewall,
 		    pf.fw.evaluations);
+	if (ro.why || ro.probe) {
+		fwds = forward_listing(&l);
+		l.fwd = fwds;
+		for (size_t i = 0; i < l.nviews; i++)
+			ro.forwards |= fwds[i].n > 0 || fwds[i].self;
+	}
 	if (ro.why) {
 		dossiers_build(&why, &l, co.kb ? co.kb :
 		    cmd_find_data("daemons.kb"));
@@ -373,6 +381,7 @@ cmd_list_exec(int argc, char **argv)
 	if (ro.why)
 		dossiers_release(&why);
 	free(pviews);
+	free(fwds);
 	if (rules_loaded)
 		rules_release(&rules);
 	cmd_pf_release(&l, &pf);

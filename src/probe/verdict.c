@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "model/listing.h"
+#include "model/forward.h"
 #include "probe/verdict.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
@@ -226,7 +227,8 @@ probe_listing(const struct listing *l, const struct rules *r,
 		struct probe_view *pv = &views[which[k]];
 		const struct sock_view *v = &l->views[which[k]];
 		const struct proc_rec *p = NULL;
-		const char *reg = NULL, *base = NULL;
+		const char *reg = NULL, *base = NULL, *fcomm = NULL;
+		const struct fwd_target *behind = NULL;
 		char proto[8];
 
 		if (pv->why_not)	/* its namespace could not be probed */
@@ -237,6 +239,15 @@ probe_listing(const struct listing *l, const struct rules *r,
 		pv->r = res[k];
 		if (v->nowners)
 			p = &l->ps.procs[l->ps.owners[v->owners[0]].proc];
+		/* a forwarder answers with what is behind it: the process
+		 * that listens there is the one the wire must agree with */
+		if (l->fwd && l->fwd[which[k]].n > 0 &&
+		    !l->fwd[which[k]].self) {
+			const struct fwd_target *ft = &l->fwd[which[k]].t[0];
+
+			p = NULL;
+			behind = ft->behind_pid > 0 ? ft : NULL;
+		}
 		if (p && p->exe)
 			base = strrchr(p->exe, '/') ? strrchr(p->exe, '/') + 1 :
 			    p->exe;
@@ -244,7 +255,11 @@ probe_listing(const struct listing *l, const struct rules *r,
 			reg = v->svc.ent->name[0] ? v->svc.ent->name :
 			    v->svc.ent->desc;
 		snprintf(proto, sizeof(proto), "%s", tg[k].udp ? "udp" : "tcp");
-		pv->verdict = verdict_compute(r, reg, p ? p->comm : NULL, base,
+		if (behind) {
+			fcomm = behind->behind_comm;
+			base = behind->behind_exe[0] ? behind->behind_exe : NULL;
+		}
+		pv->verdict = verdict_compute(r, reg, p ? p->comm : fcomm, base,
 		    &pv->r, v->s->lport, proto, pv->reasons,
 		    sizeof(pv->reasons));
 	}

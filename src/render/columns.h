@@ -26,6 +26,7 @@
 #define CT_PROBE	5	/* --probe only */
 #define CT_NETNS	6	/* when more than one namespace is listed */
 #define CT_FIREWALL	7	/* --firewall only */
+#define CT_FORWARDS	8	/* when a listener forwards (--why, --probe) */
 
 enum col_style { STYLE_NONE, STYLE_EXPOSURE, STYLE_NOTE, STYLE_INTEGRITY,
 	STYLE_VERDICT, STYLE_FIREWALL };

@@ -17,6 +17,7 @@ struct render_opts {
 	int	 probe;		/* WIRE and VERDICT columns */
 	int	 netns;		/* NETNS column: several namespaces */
 	int	 firewall;	/* FIREWALL column */
+	int	 forwards;	/* FORWARDS column: a listener forwards */
 	size_t	 max_width;	/* fit the table to this many columns; 0: no */
 };
 

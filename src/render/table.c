@@ -44,6 +44,8 @@ shown(const struct column *c, const struct render_opts *o)
 		return o->netns;
 	case CT_FIREWALL:
 		return o->firewall;
+	case CT_FORWARDS:
+		return o->forwards;
 	}
 	return 0;
 }

@@ -8,6 +8,9 @@
 #include "render/jsonw.h"
 #include "render/why.h"
 #include "why/dossier.h"
+#include "model/forward.h"
+#include "model/listing.h"
+#include "util/strbuf.h"
 #include "probe/verdict.h"
 #include "util/escape.h"
 #include "util/xmalloc.h"
@@ -280,4 +283,126 @@ j_probe(const struct row *r, struct jw *w, const char *key)
 		why_probe_json(w, key, pv);
 	else
 		jw_null(w, key);
+}
+
+/* ---- forwarding -------------------------------------------------------- */
+
+void
+why_forward_json(struct jw *w, const char *key, const struct forward *f)
+{
+	if (f == NULL || f->via == NULL) {
+		jw_null(w, key);
+		return;
+	}
+	jw_object(w, key);
+	jw_str(w, "via", f->via);
+	jw_bool(w, "serves_itself", f->self);
+	jw_str(w, "note", f->note[0] ? f->note : NULL);
+	jw_array(w, "targets");
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fwd_target *t = &f->t[i];
+
+		jw_object(w, NULL);
+		jw_str(w, "to", t->to);
+		jw_str(w, "where", t->where);
+		jw_str(w, "condition", t->cond[0] ? t->cond : NULL);
+		if (t->behind_pid > 0) {
+			jw_object(w, "behind");
+			jw_int(w, "pid", t->behind_pid);
+			jw_str(w, "command", t->behind_comm);
+			jw_end(w);
+		} else if (t->behind_pid < 0) {
+			jw_object(w, "behind");
+			jw_null(w, "pid");
+			jw_null(w, "command");
+			jw_end(w);
+		} else {
+			jw_null(w, "behind");
+		}
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_int(w, "more_targets", f->more);
+	jw_end(w);
+}
+
+static const struct forward *
+row_forward(const struct row *r)
+{
+	if (r->l->fwd == NULL)
+		return NULL;
+	return &r->l->fwd[r->v - r->l->views];
+}
+
+void
+j_forwards(const struct row *r, struct jw *w, const char *key)
+{
+	why_forward_json(w, key, row_forward(r));
+}
+
+void
+g_forwards_table(const struct row *r, struct value *v)
+{
+	const struct forward *f = row_forward(r);
+	struct strbuf sb;
+
+	if (f == NULL || f->via == NULL || (f->n == 0 && !f->self)) {
+		v->type = V_NULL;
+		return;
+	}
+	strbuf_init(&sb, sizeof(v->buf) - 1);
+	if (f->self)
+		strbuf_addstr(&sb, "itself");
+	for (size_t i = 0; i < f->n; i++)
+		strbuf_addf(&sb, "%s%s%s%s%s", sb.len ? ", " : "", f->t[i].to,
+		    f->t[i].behind_pid > 0 ? " (" : "",
+		    f->t[i].behind_pid > 0 ? f->t[i].behind_comm : "",
+		    f->t[i].behind_pid > 0 ? ")" : "");
+	if (f->more)
+		strbuf_addf(&sb, ", +%u", f->more);
+	snprintf(v->buf, sizeof(v->buf), "%s", strbuf_str(&sb));
+	strbuf_release(&sb);
+	v->type = V_STR;
+	v->str = v->buf;
+}
+
+void
+why_forward_text(const struct forward *f, char *buf, size_t sz)
+{
+	struct strbuf sb;
+
+	buf[0] = '\0';
+	if (f == NULL || f->via == NULL)
+		return;
+	strbuf_init(&sb, sz - 1);
+	if (f->n == 0) {
+		strbuf_addf(&sb, "%s: %s", f->via, f->note[0] ? f->note :
+		    "forwards nowhere known");
+	} else {
+		strbuf_addf(&sb, "%s forwards to ", f->via);
+		for (size_t i = 0; i < f->n; i++) {
+			const struct fwd_target *t = &f->t[i];
+
+			strbuf_addf(&sb, "%s%s (", i ? "; " : "", t->to);
+			if (t->behind_pid > 0)
+				strbuf_addf(&sb, "%s pid %d, ", t->behind_comm,
+				    (int)t->behind_pid);
+			else if (t->behind_pid < 0)
+				strbuf_addstr(&sb, "a listener of no known "
+				    "process, ");
+			else if (t->family && t->local)
+				strbuf_addstr(&sb, "nothing listens there, ");
+			else if (t->family)
+				strbuf_addstr(&sb, "not an address of this "
+				    "host, ");
+			strbuf_addf(&sb, "%s%s%s)", t->where, t->cond[0] ?
+			    ", " : "", t->cond);
+		}
+		if (f->more)
+			strbuf_addf(&sb, "; and %u more", f->more);
+		if (f->note[0])
+			strbuf_addf(&sb, "; %s", f->note);
+	}
+	snprintf(buf, sz, "%s", strbuf_str(&sb));
+	strbuf_release(&sb);
 }

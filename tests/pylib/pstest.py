@@ -84,3 +84,65 @@ def json_keys(doc, out=None):
         for v in doc:
             json_keys(v, out)
     return out
+
+
+class Netns:
+    """A network namespace made by a live test, the processes it starts
+    there (each stopped by PID), and the small things every such test
+    does: run a command inside, wait for a listener."""
+
+    def __init__(self, name):
+        import subprocess
+        self.name = name
+        self.procs = []
+        self._sp = subprocess
+        self.gone()
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        self.sh("ip", "link", "set", "lo", "up")
+
+    def sh(self, *args, check=True, timeout=60):
+        return self._sp.run(["ip", "netns", "exec", self.name, *args],
+                            check=check, capture_output=True,
+                            timeout=timeout)
+
+    def start(self, *args, cwd=None):
+        p = self._sp.Popen(["ip", "netns", "exec", self.name, *args],
+                           stdin=self._sp.DEVNULL, stdout=self._sp.DEVNULL,
+                           stderr=self._sp.DEVNULL, cwd=cwd)
+        self.procs.append(p)
+        return p
+
+    def listening(self, port, udp=False, timeout=10):
+        import time
+        want = f":{port:04X} "
+        state = " 07 " if udp else " 0A "
+        end = time.time() + timeout
+        files = ("udp", "udp6") if udp else ("tcp", "tcp6")
+        while time.time() < end:
+            for f in files:
+                text = self.sh("cat", f"/proc/net/{f}").stdout.decode()
+                if any(want in ln.split(None, 3)[1] + " " and state in ln
+                       for ln in text.splitlines()[1:]):
+                    return True
+            time.sleep(0.05)
+        return False
+
+    def stop_all(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except self._sp.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=5)
+        self.procs = []
+
+    def gone(self):
+        self._sp.run(["ip", "netns", "del", self.name],
+                     capture_output=True)
+
+    def down(self):
+        self.stop_all()
+        self.gone()
