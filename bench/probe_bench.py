@@ -38,14 +38,15 @@ NMAP_NAMES = {
     "ftp": {"ftp"}, "ssh": {"ssh"}, "redis": {"redis"},
     "echo": {"echo"}, "daytime": {"daytime"}, "chargen": {"chargen"},
     "time": {"time"}, "rsync": {"rsync"}, "snmp": {"snmp"},
-    "ntp": {"ntp"}, "silent": set(),
+    "ntp": {"ntp"}, "mysql": {"mysql"}, "silent": set(),
 }
 # words that name the product in nmap's answer
 NMAP_PRODUCT = {
     "OpenSSH": "openssh", "nginx": "nginx", "Exim": "exim",
     "Dovecot": "dovecot", "Redis": "redis", "memcached": "memcached",
     "dnsmasq": "dnsmasq", "vsftpd": "vsftpd", "Mosquitto": "mosquitto",
-    "Python http.server": "simplehttp",
+    "Python http.server": "simplehttp", "MariaDB": "mariadb",
+    "HAProxy": "haproxy", "net-snmp": "net-snmp",
 }
 
 

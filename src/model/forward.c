@@ -676,7 +676,13 @@ nginx_lex(struct nparse *np, const struct fwd_file *f)
 					line++;
 				strbuf_addch(&w, *p++);
 			}
-			ntok_add(np, strbuf_detach(&w), 0, f->path, line);
+			{
+				char *word = strbuf_detach(&w);
+
+				/* an empty quoted word is a word */
+				ntok_add(np, word ? word : xstrdup(""), 0,
+				    f->path, line);
+			}
 		}
 	}
 }
@@ -799,7 +805,8 @@ nginx_server(const struct nparse *np, size_t open, size_t close,
 
 		if (np->t[k].kind == '{') {
 			d = dir_start(np, k);
-			if (depth == 0 && strcmp(np->t[d].s, "location") == 0) {
+			if (depth == 0 && d < k &&
+			    strcmp(np->t[d].s, "location") == 0) {
 				struct strbuf sb;
 
 				strbuf_init(&sb, sizeof(loc) - 1);
@@ -845,7 +852,7 @@ nginx_server(const struct nparse *np, size_t open, size_t close,
 
 		if (np->t[k].kind == '{') {
 			d = dir_start(np, k);
-			if (strcmp(np->t[d].s, "location") == 0) {
+			if (d < k && strcmp(np->t[d].s, "location") == 0) {
 				struct strbuf sb;
 
 				strbuf_init(&sb, sizeof(loc) - 1);
