@@ -247,6 +247,9 @@ collect_systemd(struct items *it, struct origin_ctx *octx,
 		x->match_unit = x->name;
 		kv = unit_get(u, "Service.ExecStart");
 		x->daemon = kv ? exec_path(kv->value) : NULL;
+		kv = unit_get(u, "Unit.Description");
+		if (kv)
+			x->purpose = expand_instance(kv->value, links[i].name);
 		if (strcmp(x->kind, "timer") == 0 ||
 		    strcmp(x->kind, "path") == 0) {
 			/* what it starts: Unit=, or the service of its name */
@@ -267,9 +270,6 @@ collect_systemd(struct items *it, struct origin_ctx *octx,
 		} else if (!is_socket)
 			x->running = strv_has(run->units, run->n, links[i].name);
 		x->kb = kb_lookup(kb, NULL, x->daemon, NULL, links[i].name);
-		kv = unit_get(u, "Unit.Description");
-		if (kv)
-			x->purpose = expand_instance(kv->value, links[i].name);
 	}
 	unit_links_free(links, n);
 }

@@ -41,7 +41,9 @@ struct origin_ctx {
 	struct users	*users;
 	int		 systemd;	/* PID 1 is systemd */
 	int		 sysvinit;	/* PID 1 is init: rc scripts ran */
-	struct unit	*units;		/* loaded on demand */
+	struct unit	**units;	/* loaded on demand; each its own
+					   allocation, so a pointer handed
+					   out stays good as the cache grows */
 	size_t		 nunits, ucap;
 	char		**socket_names;	/* every .socket unit, lazily */
 	size_t		 nsockets;
@@ -89,8 +91,10 @@ origin_ctx_free(struct origin_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
-	for (size_t i = 0; i < ctx->nunits; i++)
-		unit_release(&ctx->units[i]);
+	for (size_t i = 0; i < ctx->nunits; i++) {
+		unit_release(ctx->units[i]);
+		free(ctx->units[i]);
+	}
 	for (size_t i = 0; i < ctx->nsockets; i++)
 		free(ctx->socket_names[i]);
 	for (size_t i = 0; i < ctx->nss; i++) {
@@ -110,14 +114,15 @@ const struct unit *
 origin_ctx_unit(struct origin_ctx *ctx, const char *name)
 {
 	for (size_t i = 0; i < ctx->nunits; i++)
-		if (strcmp(ctx->units[i].name, name) == 0)
-			return &ctx->units[i];
+		if (strcmp(ctx->units[i]->name, name) == 0)
+			return ctx->units[i];
 	if (ctx->nunits >= UNITS_CACHE_MAX)
 		return NULL;
 	xgrow((void **)&ctx->units, &ctx->ucap, ctx->nunits + 1,
 	    sizeof(*ctx->units));
-	unit_load(&ctx->units[ctx->nunits], name, UNIT_SYSTEM);
-	return &ctx->units[ctx->nunits++];
+	ctx->units[ctx->nunits] = xcalloc(1, sizeof(**ctx->units));
+	unit_load(ctx->units[ctx->nunits], name, UNIT_SYSTEM);
+	return ctx->units[ctx->nunits++];
 }
 
 static void

@@ -456,6 +456,30 @@ t_container_netns(void **state)
 	sysroot_set(NULL);
 }
 
+/* A unit handed out stays good while the cache loads others (audit
+ * holds a timer's unit while it loads the service it starts). */
+static void
+t_unit_cache(void **state)
+{
+	struct origin_ctx *ctx;
+	const struct unit *first;
+	char name[64];
+
+	(void)state;
+	sysroot_set(FIXTURE_DIR "/host-a/root");
+	ctx = origin_ctx_new(NULL, NULL);
+	first = origin_ctx_unit(ctx, "first.service");
+	assert_non_null(first);
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "other%d.service", i);
+		assert_non_null(origin_ctx_unit(ctx, name));
+	}
+	assert_string_equal(first->name, "first.service");
+	assert_ptr_equal(origin_ctx_unit(ctx, "first.service"), first);
+	origin_ctx_free(ctx);
+	sysroot_set(NULL);
+}
+
 int
 main(void)
 {
@@ -466,6 +490,7 @@ main(void)
 		cmocka_unit_test(t_container_netns),
 		cmocka_unit_test(t_whatis),
 		cmocka_unit_test(t_tty),
+		cmocka_unit_test(t_unit_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
