@@ -16,9 +16,13 @@ BASE = os.path.join(tempfile.mkdtemp(prefix="ps-bench-"), "base.json")
 TOOLS = [
     ("portsleuth -t -u", [PS, "-t", "-u"]),
     ("portsleuth -t -u --threads 1", [PS, "-t", "-u", "--threads", "1"]),
+    ("portsleuth -t -u --no-bpf", [PS, "-t", "-u", "--no-bpf"]),
+    ("portsleuth -a", [PS, "-a"]),
+    ("portsleuth -a --no-bpf", [PS, "-a", "--no-bpf"]),
     ("portsleuth -t -u --why", [PS, "-t", "-u", "--why"]),
     ("portsleuth diff (of -t -u)", [PS, "diff", BASE]),
     ("ss -tulpn", ["ss", "-tulpn"]),
+    ("ss -tuapn", ["ss", "-tuapn"]),
     ("netstat -tulpn", ["netstat", "-tulpn"]),
     ("lsof -nP -i", ["lsof", "-nP", "-i"]),
 ]
@@ -93,6 +97,17 @@ def main():
     memr = base_mem / ss_mem
     print(f"\nportsleuth is {speed:.2f}x faster than ss -tulpn "
           f"(goal >= 3x): {'met' if speed >= 3 else 'NOT met'}")
+    walk = statistics.median(w for w, _ in res["portsleuth -t -u --no-bpf"])
+    print(f"the BPF iterator: {walk / base:.2f}x faster than the /proc walk "
+          f"(-t -u)")
+    all_ps = statistics.median(w for w, _ in res["portsleuth -a"])
+    all_walk = statistics.median(w for w, _ in res["portsleuth -a --no-bpf"])
+    all_ss = statistics.median(w for w, _ in res["ss -tuapn"])
+    print(f"listeners: {speed:.2f}x faster than ss -tulpn (issue goal with "
+          f"BPF >= 10x): {'met' if speed >= 10 else 'NOT met'}")
+    print(f"-a: {all_ss / all_ps:.2f}x faster than ss -tuapn (goal >= 5x): "
+          f"{'met' if all_ss / all_ps >= 5 else 'NOT met'}; without BPF "
+          f"{all_ss / all_walk:.2f}x")
     print(f"portsleuth peak memory is {memr:.2f}x ss's "
           f"(goal <= 2x): {'met' if memr <= 2 else 'NOT met'}")
     why = statistics.median(w for w, _ in res["portsleuth -t -u --why"])

@@ -70,6 +70,8 @@ cmd_audit_usage(FILE *out)
 "                       netns name, a PID, a path, net:[INODE] (default:\n"
 "                       all from the host's namespace, else its own)\n"
 "      --kb FILE        daemon knowledge base (default: the installed one)\n"
+"      --no-bpf         find the sockets' owners by walking /proc, not with a\n"
+"                       BPF iterator (-v says which ran and why)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "  -h, --help           this help\n"
 "\n"

@@ -80,6 +80,13 @@ cmd_report_verbose(const struct listing *l)
 	cmd_warn("interfaces: %s (%zu links, %zu "
 	    "addresses)\n", l->ifs.source ? l->ifs.source : "-",
 	    l->ifs.nlinks, l->ifs.naddrs);
+	if (l->ps.path && strcmp(l->ps.path, "bpf") == 0)
+		cmd_warn("descriptors: one pass of a BPF iterator "
+		    "(iter/task_file) over every process's files\n");
+	else if (l->ps.path)
+		cmd_warn("descriptors: the walk of /proc/PID/fd (BPF iterator "
+		    "not used: %s)\n", l->ps.path_why[0] ? l->ps.path_why :
+		    "-");
 	cmd_warn("processes: %u scanned, %u with "
 	    "unreadable descriptors, %u exited during the scan, %u PID "
 	    "reuses caught\n", l->ps.scanned, l->ps.denied, l->ps.vanished,

@@ -68,6 +68,8 @@ cmd_explain_usage(FILE *out)
 "                       netns name, a PID, a path, net:[INODE] (default:\n"
 "                       all from the host's namespace, else its own)\n"
 "      --kb FILE        daemon knowledge base (default: the installed one)\n"
+"      --no-bpf         find the sockets' owners by walking /proc, not with a\n"
+"                       BPF iterator (-v says which ran and why)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "      --probe          also talk to its listening sockets: the protocol,\n"
 "                       product, TLS facts found on the wire, and whether\n"

@@ -51,6 +51,8 @@ cmd_firewall_usage(FILE *out)
 "  -j, --json           one JSON document\n"
 "      --netns SPEC     which network namespaces (default: all from the\n"
 "                       host's namespace, else its own)\n"
+"      --no-bpf         find the sockets' owners by walking /proc, not with a\n"
+"                       BPF iterator (-v says which ran and why)\n"
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 no hole and nothing open against the rules, 1 some,\n"

@@ -52,6 +52,8 @@ cmd_hidden_usage(FILE *out)
 "                       addresses, once (about a second per namespace;\n"
 "                       a program binding a port at that very moment may\n"
 "                       see it in use)\n"
+"      --no-bpf         find the sockets' owners by walking /proc, not with a\n"
+"                       BPF iterator (-v says which ran and why)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "  -h, --help           this help\n"
 "\n"

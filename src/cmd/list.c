@@ -128,6 +128,8 @@ cmd_list_usage(FILE *out)
 "      --netns SPEC     which network namespaces: all, host, self, an ip\n"
 "                       netns name, a PID, a path, net:[INODE] (default:\n"
 "                       all from the host's namespace, else its own)\n"
+"      --no-bpf         find the sockets' owners by walking /proc, not with a\n"
+"                       BPF iterator (-v says which ran and why)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "      --kb FILE        daemon knowledge base (default: the installed one)\n"
 "      --rules FILE     probe and match rules (default: the installed one)\n"

@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/options.h"
+#include "proc/procscan.h"
 #include "util/num.h"
 #include "util/sysroot.h"
 #include "util/banned.h"
@@ -96,6 +97,9 @@ cmd_opts_take(struct cmd_opts *o, int ch, const char *arg)
 		return 1;
 	case OPT_NETNS:
 		o->netns = arg;
+		return 1;
+	case OPT_NO_BPF:
+		procscan_set_no_bpf(1);
 		return 1;
 	default:
 		return 0;

@@ -15,7 +15,7 @@
 /* getopt_long values of the shared long options (above any char). */
 enum {
 	OPT_ROOT = 300, OPT_REPLAY, OPT_RECORD, OPT_IANA, OPT_KB,
-	OPT_PROBE, OPT_PROBE_TIMEOUT, OPT_RULES, OPT_TIMEOUT, OPT_NETNS,
+	OPT_PROBE, OPT_PROBE_TIMEOUT, OPT_RULES, OPT_TIMEOUT, OPT_NETNS, OPT_NO_BPF,
 	OPT_SHARED_END
 };
 
@@ -26,7 +26,8 @@ enum {
 	{ "replay", required_argument, NULL, OPT_REPLAY }, \
 	{ "iana", required_argument, NULL, OPT_IANA }, \
 	{ "kb", required_argument, NULL, OPT_KB }, \
-	{ "netns", required_argument, NULL, OPT_NETNS }
+	{ "netns", required_argument, NULL, OPT_NETNS }, \
+	{ "no-bpf", no_argument, NULL, OPT_NO_BPF }
 /* Probing the listeners: --probe, --probe-timeout, --rules. */
 #define CMDOPT_PROBE \
 	{ "probe", no_argument, NULL, OPT_PROBE }, \

@@ -47,6 +47,8 @@ cmd_packet_usage(FILE *out)
 "  -j, --json           one JSON document\n"
 "      --netns SPEC     which network namespaces (default: all from the\n"
 "                       host's namespace, else its own)\n"
+"      --no-bpf         find the sockets' owners by walking /proc, not with a\n"
+"                       BPF iterator (-v says which ran and why)\n"
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 listed, 1 no packet socket, 2 usage or fatal error.\n",

@@ -73,6 +73,8 @@ cmd_watch_usage(FILE *out)
 "                       host's namespace, else its own)\n"
 "      --interval MS    how often to look anyway (default 500)\n"
 "      --for SECONDS    stop after that long (default: until interrupted)\n"
+"      --no-bpf         find the sockets' owners by walking /proc, not with a\n"
+"                       BPF iterator (-v says which ran and why)\n"
 "      --iana FILE      IANA port table (default: the installed one)\n"
 "  -h, --help           this help\n"
 "\n"

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "kernel/bpfiter.h"
 #include "proc/procscan.h"
 #include "util/notes.h"
 #include "util/num.h"
@@ -29,6 +30,9 @@
 #include "util/banned.h"
 
 #define MAX_THREADS	8
+/* below this many processes the /proc walk ends before the BPF program
+ * would be loaded and verified (measured: bench/run.sh bpf) */
+#define BPF_MIN_PIDS	200
 #define CHUNK		8
 #define CMDLINE_MAX	(32u << 10)
 #define SMALL_MAX	(8u << 10)
@@ -106,6 +110,10 @@ struct worker {
 	size_t			 nothers, ocap;
 	int			 others_cut;
 	dev_t			 nsfs_dev;	/* of namespace files, 0: unknown */
+	/* the BPF path: the descriptors already found, by PID then fd;
+	 * the walk only reads the owners' details */
+	const struct hit	*pre;
+	size_t			 npre;
 	unsigned int		 scanned, denied, vanished, reused, malformed;
 };
 
@@ -473,6 +481,27 @@ note_other(struct worker *w, pid_t pid, const char *fdname, uint64_t ino)
 	w->nothers++;
 }
 
+/* The BPF path: this PID's descriptors, found already. */
+static void
+pre_hits(struct worker *w, pid_t pid)
+{
+	size_t lo = 0, hi = w->npre;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->pre[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->npre && w->pre[lo].pid == pid; lo++) {
+		xgrow((void **)&w->hits, &w->hcap, w->nhits + 1,
+		    sizeof(*w->hits));
+		w->hits[w->nhits++] = w->pre[lo];
+	}
+}
+
 static void
 scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
     struct strbuf *sb)
@@ -488,6 +517,10 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 		return;
 	}
 	w->scanned++;
+	if (w->pre) {
+		pre_hits(w, pid);
+		goto details;
+	}
 	fdd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fdd < 0) {
 		if (errno == EACCES || errno == EPERM)
@@ -550,6 +583,7 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 		}
 	}
 	close(fdd);
+details:
 	if (w->nhits > first) {
 		struct proc_rec pr;
 
@@ -807,7 +841,110 @@ struct scan {
 	size_t			 npids, next;
 	pid_t			*pids;
 	int			 procfd;
+	struct hit		*pre;		/* the BPF path's descriptors */
+	size_t			 npre;
 };
+
+static int
+pre_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/*
+ * Can the BPF iterator stand in for the walk?  Not when asked not to,
+ * under a fixture root, without root, or on a host of so few processes
+ * that the walk ends before the program is loaded.
+ */
+static int no_bpf;
+
+void
+procscan_set_no_bpf(int on)
+{
+	no_bpf = on;
+}
+
+static int
+bpf_usable(unsigned int need, size_t npids, struct procscan *ps)
+{
+	const char *why = NULL;
+
+	if ((need & PS_NO_BPF) || no_bpf)
+		why = "--no-bpf";
+	else if (sysroot_is_fixture())
+		why = "a fixture root (--root)";
+	else if (geteuid() != 0)
+		why = "not root";
+	else if (npids < BPF_MIN_PIDS)
+		snprintf(ps->path_why, sizeof(ps->path_why), "%zu processes: "
+		    "the walk is quicker than loading the program", npids);
+	if (why)
+		snprintf(ps->path_why, sizeof(ps->path_why), "%s", why);
+	return ps->path_why[0] == '\0';
+}
+
+/*
+ * The BPF path: every socket and network namespace descriptor of every
+ * process in one pass.  The wanted sockets' descriptors become the hits
+ * the workers hand out by PID (they then read only the owners), the
+ * rest as PS_NEED_ALLSOCKS and PS_NEED_NSFDS ask.  0, or -1 with
+ * ps->path_why.
+ */
+static int
+bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
+    struct worker *w0)
+{
+	struct bpf_sockfd *r;
+	size_t n, pcap = 0;
+
+	if (bpfiter_sockfds(&r, &n, ps->path_why, sizeof(ps->path_why)) < 0)
+		return -1;
+	sc->pre = xcalloc(n + 1, sizeof(*sc->pre));
+	for (size_t i = 0; i < n; i++) {
+		struct hit h = { r[i].ino, (pid_t)r[i].pid, (int)r[i].fd };
+
+		if (r[i].kind == BPF_SOCKFD_NETNS) {
+			if (!(need & PS_NEED_NSFDS) || w0->nnsfds >= PS_NSFDS_MAX)
+				continue;
+			xgrow((void **)&w0->nsfds, &w0->ncap, w0->nnsfds + 1,
+			    sizeof(*w0->nsfds));
+			w0->nsfds[w0->nnsfds].inode = h.inode;
+			w0->nsfds[w0->nnsfds].pid = h.pid;
+			w0->nsfds[w0->nnsfds++].fd = h.fd;
+		} else if (set_has(&sc->set, h.inode)) {
+			sc->pre[sc->npre++] = h;
+		} else if (need & PS_NEED_ALLSOCKS) {
+			if (w0->nothers >= PS_OTHERS_MAX) {
+				w0->others_cut = 1;
+				continue;
+			}
+			xgrow((void **)&w0->others, &w0->ocap, w0->nothers + 1,
+			    sizeof(*w0->others));
+			w0->others[w0->nothers].inode = h.inode;
+			w0->others[w0->nothers].pid = h.pid;
+			w0->others[w0->nothers++].fd = h.fd;
+		}
+	}
+	free(r);
+	qsort(sc->pre, sc->npre, sizeof(*sc->pre), pre_cmp);
+	/* the owners, once each: the processes to read */
+	free(sc->pids);
+	sc->pids = NULL;
+	sc->npids = 0;
+	for (size_t i = 0; i < sc->npre; i++) {
+		if (sc->npids && sc->pids[sc->npids - 1] == sc->pre[i].pid)
+			continue;
+		xgrow((void **)&sc->pids, &pcap, sc->npids + 1,
+		    sizeof(*sc->pids));
+		sc->pids[sc->npids++] = sc->pre[i].pid;
+	}
+	ps->path = "bpf";
+	return 0;
+}
 
 void
 procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
@@ -841,9 +978,13 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 	/* Nothing wanted: no process can hold it, skip the walk. */
 	sc->pids = ninodes || (need & (PS_NEED_NSFDS | PS_NEED_ALLSOCKS)) ?
 	    list_pids(sc->procfd, &sc->npids) : NULL;
+	set_build(&sc->set, inodes, ninodes);
+	ps->path = "proc";
+	if (sc->pids && bpf_usable(need, sc->npids, ps) &&
+	    bpf_walk(sc, ps, need, &sc->ws[0]) < 0)
+		ps->path = "proc";
 	if ((size_t)nthreads > sc->npids / 16 + 1)
 		nthreads = (int)(sc->npids / 16 + 1);
-	set_build(&sc->set, inodes, ninodes);
 	btime = read_btime();
 	if ((need & PS_NEED_NSFDS) && stat("/proc/self/ns/net", &nst) == 0)
 		nsfs_dev = nst.st_dev;
@@ -859,6 +1000,10 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 		w->hz = hz > 0 ? hz : 100;
 		w->need = need;
 		w->nsfs_dev = nsfs_dev;
+		if (strcmp(ps->path, "bpf") == 0) {
+			w->pre = sc->pre;
+			w->npre = sc->npre;
+		}
 	}
 	/* Workers 1..n-1 start now; the caller joins in at finish. */
 	for (; sc->started < nthreads; sc->started++)
@@ -884,6 +1029,7 @@ procscan_finish(struct procscan *ps)
 	}
 	free(sc->set.slots);
 	free(sc->pids);
+	free(sc->pre);
 	free(sc);
 	ps->scan = NULL;
 }

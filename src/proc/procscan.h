@@ -38,6 +38,11 @@ struct procscan {
 	struct ns_fd	*others;
 	size_t		 nothers;
 	int		 others_cut;	/* more than PS_OTHERS_MAX */
+	/* how the descriptors were found: "bpf" (one pass of a BPF
+	 * iterator over every process's files) or "proc" (the walk of
+	 * /proc/PID/fd), and why not the iterator when it was not */
+	const char	*path;
+	char		 path_why[128];
 	struct scan	*scan;		/* private: a scan under way */
 };
 
@@ -53,6 +58,8 @@ struct procscan {
 /* Record every other socket descriptor too (the cross-view check: a
  * socket a process holds that no table shows). */
 #define PS_NEED_ALLSOCKS 0x10
+/* walk /proc/PID/fd even where the BPF iterator could say it at once */
+#define PS_NO_BPF	0x20
 #define PS_OTHERS_MAX	(4u << 20)
 
 struct ns_fd {
@@ -81,6 +88,8 @@ void procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
     unsigned int need, struct procscan *ps);
 void procscan_finish(struct procscan *ps);
 void procscan_release(struct procscan *ps);
+/* --no-bpf: every scan of this run walks /proc (PS_NO_BPF for all). */
+void procscan_set_no_bpf(int on);
 
 /* Owners of inode: *first index and the count (0 when none). */
 size_t procscan_owners_of(const struct procscan *ps, uint64_t inode,

@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""The BPF path and the /proc path find the same owners.
+
+usage: test_bpf_live.py PORTSLEUTH TESTS_DIR
+
+A synthetic host (bench/synth.c: 300 processes, each with listeners,
+UDP sockets, established connections and plain files) in a network
+namespace made here, a second namespace with a socat in it, and a
+namespace that only an open descriptor keeps (no process in it, no
+mount).  portsleuth lists every state of every namespace twice: once
+as root as it chooses (the BPF iterator: -v must say so, which also
+shows the program loads and passes the verifier on this kernel), once
+with --no-bpf (the walk of /proc/PID/fd).  The (socket, pid, fds) sets
+must be equal, socket for socket, and both must list the namespace held
+only by a descriptor.  Nothing may stay loaded after the run.  Needs
+root; exits 77 without it.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pylib"))
+from pstest import Netns, check, summary  # noqa: E402
+
+EXE = os.path.abspath(sys.argv[1])
+TESTS = os.path.abspath(sys.argv[2])
+SYNTH = os.path.join(TESTS, "..", "bench", "synth.c")
+NS1, NS2 = f"psbf{os.getpid() % 100000}", f"psbg{os.getpid() % 100000}"
+NS3 = f"psbh{os.getpid() % 100000}"
+
+if os.geteuid() != 0:
+    print("SKIP: needs root")
+    sys.exit(77)
+
+
+def owners(doc):
+    """{(netns inode, proto, local port, socket inode): {(pid, fds)}}"""
+    out = {}
+    for s in doc.get("sockets", []):
+        ns = (s.get("netns") or {}).get("inode")
+        key = (ns, s.get("proto"), s.get("local_port"), s.get("inode"))
+        own = out.setdefault(key, set())
+        for o in s.get("owners") or []:
+            own.add((o.get("pid"), tuple(sorted(o.get("fds") or []))))
+    return out
+
+
+def prog_ids():
+    r = subprocess.run(["bpftool", "prog", "show", "-j"],
+                       capture_output=True, text=True)
+    try:
+        return {p["id"] for p in json.loads(r.stdout or "[]")
+                if p.get("name") == "sockfds"}
+    except ValueError:
+        return set()
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="psbf")
+    synth = os.path.join(tmp, "synth")
+    subprocess.run(["cc", "-O2", "-o", synth, SYNTH], check=True)
+    a, b = Netns(NS1), Netns(NS2)
+    subprocess.run(["ip", "netns", "add", NS3], check=True)
+    keeper = None
+    try:
+        p = subprocess.Popen(["ip", "netns", "exec", NS1, synth, "300",
+                              "2", "1", "1", "4", "30000"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+        a.procs.append(p)
+        line = p.stdout.readline()
+        check(line.startswith("ready"), f"synthetic host up: {line!r}")
+        b.start("socat", "TCP-LISTEN:2024,fork,reuseaddr", "OPEN:/dev/null")
+        check(b.listening(2024), "socat in the second namespace")
+        # a namespace only a descriptor keeps: open it, then unmount it
+        keeper = subprocess.Popen(["sh", "-c", f"exec 9</run/netns/{NS3}; "
+                                   f"umount -l /run/netns/{NS3} 2>/dev/null; "
+                                   f"rm -f /run/netns/{NS3}; exec sleep 60"])
+        before = prog_ids()
+        r1 = subprocess.run([EXE, "-a", "--json", "-v", "--threads", "2"],
+                            capture_output=True, text=True, timeout=120)
+        r2 = subprocess.run([EXE, "-a", "--json", "-v", "--no-bpf",
+                             "--threads", "2"],
+                            capture_output=True, text=True, timeout=120)
+        after = prog_ids()
+        check(r1.returncode == 0 and r2.returncode == 0,
+              f"both runs exit 0 ({r1.stderr[-300:]} {r2.stderr[-300:]})")
+        check("descriptors: one pass of a BPF iterator" in r1.stderr,
+              "the first run took the BPF path: "
+              f"{[ln for ln in r1.stderr.splitlines() if 'descr' in ln]}")
+        check("descriptors: the walk of /proc/PID/fd (BPF iterator not "
+              "used: --no-bpf)" in r2.stderr, "--no-bpf walks /proc")
+        check(after == before, f"nothing stays loaded: {after - before}")
+        d1, d2 = json.loads(r1.stdout), json.loads(r2.stdout)
+        o1, o2 = owners(d1), owners(d2)
+        # sockets that came or went between the two runs (this test's
+        # own, a daemon of the host) are not the paths' difference
+        common = set(o1) & set(o2)
+        check(len(common) > 1000, f"{len(common)} sockets in both runs")
+        diff = [k for k in common if o1[k] != o2[k]]
+        # a socket the host opened or closed between the runs may differ
+        # in its owner too; the synthetic host's must not
+        synth_diff = [k for k in diff if k[2] and 30000 <= k[2] < 31000]
+        check(not synth_diff, f"the synthetic host's owners agree "
+              f"({len(synth_diff)} differ: {synth_diff[:3]})")
+        check(len(diff) <= 3, f"the same (socket, pid, fds) for all but "
+              f"the host's churn: {len(diff)} of {len(common)}: {diff[:3]}")
+        owned = sum(1 for k in common if o1[k])
+        check(owned > 1000, f"{owned} sockets with owners")
+        ino3 = int(subprocess.run(["stat", "-L", "-c", "%i",
+                                   f"/proc/{keeper.pid}/fd/9"],
+                                  capture_output=True, text=True)
+                   .stdout.strip() or 0)
+        for name, d in (("bpf", d1), ("proc", d2)):
+            inodes = {n.get("inode") for n in d.get("namespaces", [])}
+            check(ino3 in inodes, f"{name}: the namespace held only by a "
+                  f"descriptor is listed ({ino3})")
+    finally:
+        if keeper:
+            keeper.kill()
+            keeper.wait()
+        a.down()
+        b.down()
+        subprocess.run(["ip", "netns", "del", NS3], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+main()
+sys.exit(summary())
