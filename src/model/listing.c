@@ -570,6 +570,8 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 
 	memset(l, 0, sizeof(*l));
 	l->privileged = geteuid() == 0;
+	/* the owners' descriptors, ahead, beside the socket tables */
+	procscan_prefetch_bpf();
 	memset(&q, 0, sizeof(q));
 	q.protos = f->protos ? f->protos : PROTO_ALL;
 	q.want4 = f->want4 || !f->want6;

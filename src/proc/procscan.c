@@ -833,6 +833,20 @@ list_pids(int procfd, size_t *n)
 	return pids;
 }
 
+/* How many processes /proc shows (for the BPF threshold). */
+static size_t
+count_pids(void)
+{
+	int fd = sysroot_open("/proc", O_RDONLY | O_DIRECTORY);
+	size_t n = 0;
+	pid_t *pids = fd >= 0 ? list_pids(fd, &n) : NULL;
+
+	free(pids);
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
 /* A scan under way, between procscan_start() and procscan_finish(). */
 struct scan {
 	struct inode_set	 set;
@@ -868,6 +882,60 @@ procscan_set_no_bpf(int on)
 	no_bpf = on;
 }
 
+/*
+ * The iterator run ahead, on a thread of its own, while the caller reads
+ * the socket tables: the first scan of the run takes its records (a
+ * socket made after them has no owner there, and is asked again as the
+ * unowned are).  One at a time; later scans run it afresh.
+ */
+static struct {
+	pthread_t		 thread;
+	int			 running;
+	int			 rc;
+	struct bpf_sockfd	*r;
+	size_t			 n;
+	char			 why[128];
+} pre;
+
+static void *
+prefetch_main(void *arg)
+{
+	(void)arg;
+	pre.rc = bpfiter_sockfds(&pre.r, &pre.n, pre.why, sizeof(pre.why));
+	return NULL;
+}
+
+static size_t count_pids(void);
+
+void
+procscan_prefetch_bpf(void)
+{
+	if (pre.running || no_bpf || sysroot_is_fixture() || geteuid() != 0 ||
+	    count_pids() < BPF_MIN_PIDS)
+		return;
+	if (pthread_create(&pre.thread, NULL, prefetch_main, NULL) == 0)
+		pre.running = 1;
+}
+
+/* The run-ahead records, if there are: 0, or -1 (none ahead, or the
+ * iterator failed: why then says so). */
+static int
+take_prefetch(struct bpf_sockfd **r, size_t *n, char *why, size_t sz)
+{
+	if (!pre.running)
+		return -1;
+	pthread_join(pre.thread, NULL);
+	pre.running = 0;
+	if (pre.rc < 0) {
+		snprintf(why, sz, "%s", pre.why);
+		return -1;
+	}
+	*r = pre.r;
+	*n = pre.n;
+	pre.r = NULL;
+	return 0;
+}
+
 static int
 bpf_usable(unsigned int need, size_t npids, struct procscan *ps)
 {
@@ -901,7 +969,8 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	struct bpf_sockfd *r;
 	size_t n, pcap = 0;
 
-	if (bpfiter_sockfds(&r, &n, ps->path_why, sizeof(ps->path_why)) < 0)
+	if (take_prefetch(&r, &n, ps->path_why, sizeof(ps->path_why)) < 0 &&
+	    bpfiter_sockfds(&r, &n, ps->path_why, sizeof(ps->path_why)) < 0)
 		return -1;
 	sc->pre = xcalloc(n + 1, sizeof(*sc->pre));
 	for (size_t i = 0; i < n; i++) {

@@ -90,6 +90,9 @@ void procscan_finish(struct procscan *ps);
 void procscan_release(struct procscan *ps);
 /* --no-bpf: every scan of this run walks /proc (PS_NO_BPF for all). */
 void procscan_set_no_bpf(int on);
+/* Start the BPF iterator now, on a thread, for the next scan (as root,
+ * on a host past the threshold; nothing otherwise). */
+void procscan_prefetch_bpf(void);
 
 /* Owners of inode: *first index and the count (0 when none). */
 size_t procscan_owners_of(const struct procscan *ps, uint64_t inode,
