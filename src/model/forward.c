@@ -483,6 +483,12 @@ hap_lines(const struct fwd_file *files, size_t nfiles, struct hline **out)
 	return n;
 }
 
+static int
+f_full(const struct forward *f)
+{
+	return f->n >= FWD_MAX;
+}
+
 static void
 hap_servers(const struct hline *v, size_t n, enum hsec sec,
     const char *name, unsigned int port, const char *cond,
@@ -538,6 +544,12 @@ forward_haproxy(const struct fwd_file *files, size_t nfiles,
 			    (strcmp(s->tok[1], "enable") == 0 ||
 			    strcmp(s->tok[1], "uri") == 0))
 				out->self = 1;
+			if (f_full(out) && (strcmp(s->tok[0],
+			    "default_backend") == 0 || strcmp(s->tok[0],
+			    "use_backend") == 0)) {
+				out->more++;	/* full: not looked up */
+				continue;
+			}
 			if (strcmp(s->tok[0], "default_backend") == 0 &&
 			    s->ntok > 1)
 				hap_servers(v, n, HS_BACKEND, s->tok[1], port,
@@ -902,6 +914,10 @@ nginx_server(const struct nparse *np, size_t open, size_t close,
 					    "http") ? 0 : 80, t);
 					t->udp = udp;
 				}
+			} else if (f->n >= FWD_MAX) {
+				/* full: counted, not looked up (each lookup
+				 * reads the whole context) */
+				f->more++;
 			} else {
 				nginx_upstream(np, cfrom, cto, name, ctx, port,
 				    loc, f, udp);

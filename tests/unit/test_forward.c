@@ -233,6 +233,40 @@ t_bad(void **state)
 	assert_int_equal(t.family, AF_INET);
 }
 
+/* A configuration of many forwards: the first FWD_MAX are kept, the
+ * rest counted without a lookup each (a lookup reads the whole file). */
+static void
+t_many(void **state)
+{
+	size_t n = 30000;
+	size_t cap = n * 40 + 4096;
+	char *ngx = malloc(cap), *hap = malloc(cap);
+	size_t o = 0, h = 0;
+	struct fwd_file fn, fh;
+
+	(void)state;
+	o += (size_t)snprintf(ngx + o, cap - o, "stream { upstream up { "
+	    "server 127.0.0.1:22; }\nserver { listen 2222;\n");
+	h += (size_t)snprintf(hap + h, cap - h, "frontend f\n bind :2222\n");
+	for (size_t i = 0; i < n; i++) {
+		o += (size_t)snprintf(ngx + o, cap - o, "proxy_pass up;\n");
+		h += (size_t)snprintf(hap + h, cap - h, " use_backend b\n");
+	}
+	o += (size_t)snprintf(ngx + o, cap - o, "} }\n");
+	h += (size_t)snprintf(hap + h, cap - h, "backend b\n server s "
+	    "127.0.0.1:22\n");
+	fn = (struct fwd_file){ "/n", ngx, o };
+	fh = (struct fwd_file){ "/h", hap, h };
+	forward_nginx(&fn, NULL, NULL, 2222, 0, &f);
+	assert_int_equal(f.n, FWD_MAX);
+	assert_int_equal(f.more, n - FWD_MAX);
+	forward_haproxy(&fh, 1, 2222, 0, &f);
+	assert_int_equal(f.n, FWD_MAX);
+	assert_int_equal(f.more, n - FWD_MAX);
+	free(ngx);
+	free(hap);
+}
+
 int
 main(void)
 {
@@ -243,6 +277,7 @@ main(void)
 		cmocka_unit_test(t_haproxy),
 		cmocka_unit_test(t_nginx),
 		cmocka_unit_test(t_bad),
+		cmocka_unit_test(t_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
