@@ -816,24 +816,11 @@ nginx_server(const struct nparse *np, size_t open, size_t close,
 		size_t d;
 
 		if (np->t[k].kind == '{') {
-			d = dir_start(np, k);
-			if (depth == 0 && d < k &&
-			    strcmp(np->t[d].s, "location") == 0) {
-				struct strbuf sb;
-
-				strbuf_init(&sb, sizeof(loc) - 1);
-				for (size_t j = d; j < k; j++)
-					strbuf_addf(&sb, "%s%s", j > d ? " " :
-					    "", np->t[j].s);
-				copy(loc, sizeof(loc), strbuf_str(&sb));
-				strbuf_release(&sb);
-			}
 			depth++;
 			continue;
 		}
 		if (np->t[k].kind == '}') {
-			if (--depth == 0)
-				loc[0] = '\0';
+			depth--;
 			continue;
 		}
 		if (np->t[k].kind != ';')
@@ -867,6 +854,8 @@ nginx_server(const struct nparse *np, size_t open, size_t close,
 			if (d < k && strcmp(np->t[d].s, "location") == 0) {
 				struct strbuf sb;
 
+				/* "location ~ \.php$": its words, as the
+				 * condition of what it passes on */
 				strbuf_init(&sb, sizeof(loc) - 1);
 				for (size_t j = d; j < k; j++)
 					strbuf_addf(&sb, "%s%s", j > d ? " " :
@@ -878,7 +867,8 @@ nginx_server(const struct nparse *np, size_t open, size_t close,
 			continue;
 		}
 		if (np->t[k].kind == '}') {
-			depth--;
+			if (--depth == 0)
+				loc[0] = '\0';	/* back at the server's level */
 			continue;
 		}
 		if (np->t[k].kind != ';')

@@ -179,6 +179,7 @@ t_nginx(void **state)
 	    "    location / { proxy_pass http://app; }\n"
 	    "    location ~ \\.php$ { fastcgi_pass unix:/run/php/fpm.sock; }\n"
 	    "    location /api { proxy_pass \"http://127.0.0.1:9000/v1\"; }\n"
+	    "    grpc_pass 127.0.0.1:50051;\n"
 	    "  }\n"
 	    "  server { listen 81; root /var/www; }\n"
 	    "}\n";
@@ -199,13 +200,16 @@ t_nginx(void **state)
 	forward_nginx(&main, incs, &calls, 5353, 0, &f);
 	assert_int_equal(f.n, 0);	/* the udp listener only */
 	forward_nginx(&main, incs, &calls, 8080, 0, &f);
-	assert_int_equal(f.n, 4);
 	assert_string_equal(f.t[0].to, "127.0.0.1:8001");
 	assert_string_equal(f.t[0].where, "/etc/nginx/conf.d/up.conf:1");
 	assert_non_null(strstr(f.t[0].cond, "location /"));
 	assert_string_equal(f.t[2].to, "unix:/run/php/fpm.sock");
 	assert_string_equal(f.t[3].to, "http://127.0.0.1:9000/v1");
 	assert_int_equal(f.t[3].port, 9000);
+	/* after the locations, at the server's level: no location */
+	assert_int_equal(f.n, 5);
+	assert_string_equal(f.t[4].to, "127.0.0.1:50051");
+	assert_string_equal(f.t[4].cond, "");
 	/* the include that includes itself stops at the depth limit */
 	assert_true(calls < 40);
 	forward_nginx(&main, incs, &calls, 81, 0, &f);
