@@ -907,10 +907,24 @@ prefetch_main(void *arg)
 
 static size_t count_pids(void);
 
+/* A run-ahead no scan took (its listing wanted no owners): dropped, so
+ * that no later scan takes records older than its own socket tables. */
+static void
+drop_prefetch(void)
+{
+	if (!pre.running)
+		return;
+	pthread_join(pre.thread, NULL);
+	pre.running = 0;
+	free(pre.r);
+	pre.r = NULL;
+}
+
 void
 procscan_prefetch_bpf(void)
 {
-	if (pre.running || no_bpf || sysroot_is_fixture() || geteuid() != 0 ||
+	drop_prefetch();
+	if (no_bpf || sysroot_is_fixture() || geteuid() != 0 ||
 	    count_pids() < BPF_MIN_PIDS)
 		return;
 	if (pthread_create(&pre.thread, NULL, prefetch_main, NULL) == 0)
@@ -1052,6 +1066,7 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 	if (sc->pids && bpf_usable(need, sc->npids, ps) &&
 	    bpf_walk(sc, ps, need, &sc->ws[0]) < 0)
 		ps->path = "proc";
+	drop_prefetch();	/* a run-ahead this scan did not take */
 	if ((size_t)nthreads > sc->npids / 16 + 1)
 		nthreads = (int)(sc->npids / 16 + 1);
 	btime = read_btime();
