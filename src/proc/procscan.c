@@ -419,6 +419,18 @@ struct linux_dirent64 {
 	char		d_name[];
 };
 
+/* Append one (inode, pid, fd) to a worker's list. */
+static void
+push_fd(struct ns_fd **v, size_t *n, size_t *cap, uint64_t ino, pid_t pid,
+    int fd)
+{
+	xgrow((void **)v, cap, *n + 1, sizeof(**v));
+	(*v)[*n].inode = ino;
+	(*v)[*n].pid = pid;
+	(*v)[*n].fd = fd;
+	(*n)++;
+}
+
 /*
  * A descriptor of a network namespace.  Opened through /proc/PID/ns/net
  * its link reads "net:[N]"; opened through a bind mount, the mount's
@@ -454,11 +466,7 @@ note_nsfd(struct worker *w, pid_t pid, int fdd, const char *fdname,
 	for (size_t i = w->nnsfds; i > 0 && i + 8 > w->nnsfds; i--)
 		if (w->nsfds[i - 1].inode == ino)
 			return;
-	xgrow((void **)&w->nsfds, &w->ncap, w->nnsfds + 1, sizeof(*w->nsfds));
-	w->nsfds[w->nnsfds].inode = ino;
-	w->nsfds[w->nnsfds].pid = pid;
-	w->nsfds[w->nnsfds].fd = (int)fdnum;
-	w->nnsfds++;
+	push_fd(&w->nsfds, &w->nnsfds, &w->ncap, ino, pid, (int)fdnum);
 }
 
 /* A socket descriptor nobody asked for (PS_NEED_ALLSOCKS). */
@@ -473,12 +481,7 @@ note_other(struct worker *w, pid_t pid, const char *fdname, uint64_t ino)
 	}
 	if (num_parse_str(fdname, 0, INT32_MAX, &fdnum) != 0)
 		return;
-	xgrow((void **)&w->others, &w->ocap, w->nothers + 1,
-	    sizeof(*w->others));
-	w->others[w->nothers].inode = ino;
-	w->others[w->nothers].pid = pid;
-	w->others[w->nothers].fd = (int)fdnum;
-	w->nothers++;
+	push_fd(&w->others, &w->nothers, &w->ocap, ino, pid, (int)fdnum);
 }
 
 /* The BPF path: this PID's descriptors, found already. */
@@ -993,11 +996,8 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 		if (r[i].kind == BPF_SOCKFD_NETNS) {
 			if (!(need & PS_NEED_NSFDS) || w0->nnsfds >= PS_NSFDS_MAX)
 				continue;
-			xgrow((void **)&w0->nsfds, &w0->ncap, w0->nnsfds + 1,
-			    sizeof(*w0->nsfds));
-			w0->nsfds[w0->nnsfds].inode = h.inode;
-			w0->nsfds[w0->nnsfds].pid = h.pid;
-			w0->nsfds[w0->nnsfds++].fd = h.fd;
+			push_fd(&w0->nsfds, &w0->nnsfds, &w0->ncap, h.inode,
+			    h.pid, h.fd);
 		} else if (set_has(&sc->set, h.inode)) {
 			sc->pre[sc->npre++] = h;
 		} else if (need & PS_NEED_ALLSOCKS) {
@@ -1005,11 +1005,8 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 				w0->others_cut = 1;
 				continue;
 			}
-			xgrow((void **)&w0->others, &w0->ocap, w0->nothers + 1,
-			    sizeof(*w0->others));
-			w0->others[w0->nothers].inode = h.inode;
-			w0->others[w0->nothers].pid = h.pid;
-			w0->others[w0->nothers++].fd = h.fd;
+			push_fd(&w0->others, &w0->nothers, &w0->ocap, h.inode,
+			    h.pid, h.fd);
 		}
 	}
 	free(r);
