@@ -47,15 +47,7 @@ struct ns_common___typed {
 
 struct super_block { unsigned long s_magic; };
 
-struct net { struct ns_common ns; };
-
-typedef struct { struct net *net; } possible_net_t;
-
-struct sock_common { possible_net_t skc_net; };
-
-struct sock { struct sock_common __sk_common; };
-
-struct socket { struct sock *sk; };
+struct socket;
 
 struct inode {
 	unsigned short		 i_mode;
@@ -64,14 +56,61 @@ struct inode {
 	void			*i_private;
 };
 
+struct vfsmount;
+struct dentry;
+struct path {
+	struct vfsmount	*mnt;
+	struct dentry	*dentry;
+};
+
 struct file {
 	struct inode	*f_inode;
+	struct path	 f_path;
 	void		*private_data;
 };
 
+typedef struct { int val; } kuid_t;
+typedef struct { int val; } kgid_t;
+/* 64 bits either way: one u64 (Linux 6.3 on) or two u32 */
+typedef struct { __u64 val; } kernel_cap_t;
+
+struct cred {
+	kuid_t		 uid, euid;
+	kgid_t		 gid, egid;
+	kernel_cap_t	 cap_effective;
+};
+
+struct mm_struct { struct file *exe_file; };
+
+struct upid { int nr; void *ns; };
+
+struct pid {
+	unsigned int	 level;
+	struct upid	 numbers[1];
+};
+
+struct tty_driver {
+	int		 major;
+	int		 minor_start;
+};
+
+struct tty_struct {
+	struct tty_driver	*driver;
+	int			 index;
+};
+
+struct signal_struct { struct tty_struct *tty; };
+
 struct task_struct {
-	int		 pid;
-	int		 tgid;
+	int			 pid;
+	int			 tgid;
+	struct task_struct	*real_parent;
+	const struct cred	*real_cred;
+	struct mm_struct	*mm;
+	struct pid		*thread_pid;
+	struct signal_struct	*signal;
+	__u64			 start_boottime;
+	char			 comm[16];
 };
 
 struct bpf_iter_meta {

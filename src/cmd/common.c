@@ -82,7 +82,9 @@ cmd_report_verbose(const struct listing *l)
 	    l->ifs.nlinks, l->ifs.naddrs);
 	if (l->ps.path && strcmp(l->ps.path, "bpf") == 0)
 		cmd_warn("descriptors: one pass of a BPF iterator "
-		    "(iter/task_file) over every process's files\n");
+		    "(iter/task_file) over every process's files, the "
+		    "owners' identities from it; %u processes it did not "
+		    "visit walked in /proc\n", l->ps.unvisited);
 	else if (l->ps.path)
 		cmd_warn("descriptors: the walk of /proc/PID/fd (BPF iterator "
 		    "not used: %s)\n", l->ps.path_why[0] ? l->ps.path_why :

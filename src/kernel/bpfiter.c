@@ -1,5 +1,6 @@
 /*
- * bpfiter.c - run the socket-descriptor iterator once.
+ * bpfiter.c - run the socket-descriptor iterator once, and read what it
+ * wrote.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +21,94 @@
 
 #include "util/banned.h"
 
-#define RECS_MAX	(16u << 20)	/* records: far past any real host */
+#define BYTES_MAX	(512u << 20)	/* far past any real host */
+
+_Static_assert(sizeof(struct bpf_sockfd) == 24, "the program's record");
+_Static_assert(sizeof(struct bpf_procrec) == 88, "the program's record");
+
+void
+bpfiter_release(struct bpf_scan *s)
+{
+	free(s->fds);
+	free(s->procs);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
+    char *why, size_t whysz)
+{
+	size_t off = 0, nfds = 0, nprocs = 0, fcap = 0, pcap = 0;
+	uint32_t cur = 0;
+	int have_cur = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* count first: two allocations of the right size */
+	for (int pass = 0; pass < 2; pass++) {
+		off = 0;
+		have_cur = 0;
+		nfds = nprocs = 0;
+		while (off < len) {
+			struct bpf_sockfd h;
+			size_t sz;
+
+			if (len - off < sizeof(h)) {
+				snprintf(why, whysz, "the iterator's output "
+				    "ends inside a record (%zu bytes)", len);
+				goto bad;
+			}
+			memcpy(&h, buf + off, sizeof(h));
+			switch (h.kind) {
+			case BPF_SOCKFD_SOCKET:
+			case BPF_SOCKFD_NETNS:
+				if (!have_cur || h.pid != cur) {
+					snprintf(why, whysz, "the iterator "
+					    "wrote a descriptor of PID %u "
+					    "before its process", h.pid);
+					goto bad;
+				}
+				if (pass)
+					out->fds[nfds] = h;
+				nfds++;
+				sz = sizeof(h);
+				break;
+			case BPF_SOCKFD_PROCESS:
+				sz = sizeof(struct bpf_procrec);
+				if (len - off < sz) {
+					snprintf(why, whysz, "the iterator's "
+					    "output ends inside a record "
+					    "(%zu bytes)", len);
+					goto bad;
+				}
+				if (pass)
+					memcpy(&out->procs[nprocs], buf + off,
+					    sz);
+				nprocs++;
+				cur = h.pid;
+				have_cur = 1;
+				break;
+			default:
+				snprintf(why, whysz, "the iterator wrote a "
+				    "record of unknown kind %u", h.kind);
+				goto bad;
+			}
+			off += sz;
+		}
+		if (pass == 0) {
+			fcap = nfds;
+			pcap = nprocs;
+			out->fds = xcalloc(fcap ? fcap : 1, sizeof(*out->fds));
+			out->procs = xcalloc(pcap ? pcap : 1,
+			    sizeof(*out->procs));
+		}
+	}
+	out->nfds = nfds;
+	out->nprocs = nprocs;
+	return 0;
+bad:
+	bpfiter_release(out);
+	return -1;
+}
 
 #ifdef HAVE_BPF
 static int
@@ -34,22 +122,22 @@ quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 /* Read the iterator to its end; -1 with errno on a failed read. */
 static int
-drain(int fd, struct bpf_sockfd **out, size_t *n)
+drain(int fd, unsigned char **out, size_t *n)
 {
-	size_t cap = 4096, len = 0;
-	unsigned char *buf = xmalloc(cap * sizeof(**out));
+	size_t cap = 1u << 20, len = 0;
+	unsigned char *buf = xmalloc(cap);
 
 	for (;;) {
 		ssize_t r;
 
-		if (len + 65536 > cap * sizeof(**out)) {
-			if (cap >= RECS_MAX) {
+		if (len + 65536 > cap) {
+			if (cap >= BYTES_MAX) {
 				free(buf);
 				errno = E2BIG;
 				return -1;
 			}
 			cap *= 2;
-			buf = xreallocarray(buf, cap, sizeof(**out));
+			buf = xreallocarray(buf, cap, 1);
 		}
 		r = read(fd, buf + len, 65536);
 		if (r < 0 && errno == EINTR)
@@ -62,23 +150,49 @@ drain(int fd, struct bpf_sockfd **out, size_t *n)
 			break;
 		len += (size_t)r;
 	}
-	*out = (struct bpf_sockfd *)buf;
-	*n = len / sizeof(**out);
+	*out = buf;
+	*n = len;
 	return 0;
+}
+
+/* Is this process in the records as itself: its probe socket under its
+ * PID, descriptor and inode, and its own parent and ids? */
+static int
+self_found(const struct bpf_scan *s, int probe, const struct stat *st)
+{
+	uint32_t me = (uint32_t)getpid();
+	int sock = 0, proc = 0;
+
+	for (size_t i = 0; i < s->nfds && !sock; i++)
+		sock = s->fds[i].pid == me &&
+		    s->fds[i].fd == (uint32_t)probe &&
+		    s->fds[i].ino == (uint64_t)st->st_ino;
+	for (size_t i = 0; i < s->nprocs && !proc; i++) {
+		const struct bpf_procrec *p = &s->procs[i];
+
+		proc = p->hdr.pid == me && p->ppid == (uint32_t)getppid() &&
+		    !(p->flags & BPF_PROC_NO_CRED) &&
+		    p->uid == (uint32_t)getuid() &&
+		    p->euid == (uint32_t)geteuid() &&
+		    p->gid == (uint32_t)getgid() &&
+		    p->egid == (uint32_t)getegid();
+	}
+	return sock && proc;
 }
 #endif
 
 int
-bpfiter_sockfds(struct bpf_sockfd **out, size_t *n, char *why, size_t whysz)
+bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 {
 #ifdef HAVE_BPF
 	struct sockfd *skel;
 	struct bpf_link *link = NULL;
 	struct stat st;
-	int it = -1, probe, rc = -1, found = 0;
+	unsigned char *raw = NULL;
+	size_t len = 0;
+	int it = -1, probe, rc = -1;
 
-	*out = NULL;
-	*n = 0;
+	memset(out, 0, sizeof(*out));
 	libbpf_set_print(quiet);
 	/* the check: a socket of this process, known here */
 	probe = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -105,25 +219,22 @@ bpfiter_sockfds(struct bpf_sockfd **out, size_t *n, char *why, size_t whysz)
 		snprintf(why, whysz, "no iterator: %s", strerror(errno));
 		goto out;
 	}
-	if (drain(it, out, n) < 0) {
+	if (drain(it, &raw, &len) < 0) {
 		snprintf(why, whysz, "reading the iterator: %s",
 		    strerror(errno));
 		goto out;
 	}
-	for (size_t i = 0; i < *n && !found; i++)
-		found = (*out)[i].pid == (uint32_t)getpid() &&
-		    (*out)[i].fd == (uint32_t)probe &&
-		    (*out)[i].ino == (uint64_t)st.st_ino;
-	if (!found) {
-		snprintf(why, whysz, "the kernel's PIDs are not this PID "
+	if (bpfiter_parse(raw, len, out, why, whysz) < 0)
+		goto out;
+	if (!self_found(out, probe, &st)) {
+		snprintf(why, whysz, "the kernel's PIDs or ids are not this "
 		    "namespace's");
-		free(*out);
-		*out = NULL;
-		*n = 0;
+		bpfiter_release(out);
 		goto out;
 	}
 	rc = 0;
 out:
+	free(raw);
 	if (it >= 0)
 		close(it);
 	bpf_link__destroy(link);
@@ -131,8 +242,7 @@ out:
 	close(probe);
 	return rc;
 #else
-	*out = NULL;
-	*n = 0;
+	memset(out, 0, sizeof(*out));
 	snprintf(why, whysz, "built without BPF support");
 	return -1;
 #endif

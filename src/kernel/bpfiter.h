@@ -1,12 +1,13 @@
 /*
- * bpfiter.h - every socket descriptor of every process in one pass of a
- * BPF iterator (iter/task_file), where the kernel allows it.
+ * bpfiter.h - every socket descriptor of every process, and each such
+ * process's identity, in one pass of a BPF iterator (iter/task_file),
+ * where the kernel allows it.
  *
- * The program (kernel/bpf/sockfd.bpf.c, CO-RE against the running
- * kernel's BTF) is loaded, run once through an iterator descriptor and
- * unloaded within the call: nothing stays attached, nothing is pinned.
- * The /proc walk stays for everyone else; the caller falls back to it on
- * any failure, with the reason.
+ * The program (bpf/sockfd.bpf.c, CO-RE against the running kernel's BTF)
+ * is loaded, run once through an iterator descriptor and unloaded within
+ * the call: nothing stays attached, nothing is pinned.  The /proc walk
+ * stays for everyone else; the caller falls back to it on any failure,
+ * with the reason.
  */
 #ifndef PS_BPFITER_H
 #define PS_BPFITER_H
@@ -14,27 +15,69 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The program's record, byte for byte. */
+/* The program's descriptor record, byte for byte. */
 struct bpf_sockfd {
 	uint32_t	pid;		/* the thread group's PID */
 	uint32_t	fd;
-	uint64_t	ino;		/* the socket's inode */
-	uint32_t	netns;		/* a socket's network namespace inode */
-	uint32_t	kind;		/* BPF_SOCKFD_SOCKET or _NETNS (ino
-					   is then the namespace's inode) */
+	uint64_t	ino;		/* the socket's inode, or the
+					   namespace's (BPF_SOCKFD_NETNS) */
+	uint32_t	zero;
+	uint32_t	kind;		/* BPF_SOCKFD_* */
 };
 
 #define BPF_SOCKFD_SOCKET	0
 #define BPF_SOCKFD_NETNS	1
+#define BPF_SOCKFD_PROCESS	2	/* a struct bpf_procrec */
 
 /*
- * 0 with *out (caller frees) and *n; -1 with why filled ("built without
- * BPF support", "the kernel refused the program: Operation not
- * permitted", "the kernel's PIDs are not this PID namespace's").  The
- * records are checked: a socket this call opens must come back with
- * this process's PID, descriptor and inode, or none is trusted.
+ * The program's process record, byte for byte: written at the first
+ * file of each thread group it visits, so every process with a
+ * descriptor has one, before its descriptors.  What /proc/PID/stat and
+ * status would say; the executable is still read from /proc.
  */
-int bpfiter_sockfds(struct bpf_sockfd **out, size_t *n, char *why,
-    size_t whysz);
+struct bpf_procrec {
+	struct bpf_sockfd hdr;		/* kind BPF_SOCKFD_PROCESS */
+	uint64_t	start_ns;	/* since boot: stat's field 22 in ns */
+	uint64_t	cap_eff;	/* status's CapEff */
+	uint32_t	ppid;
+	uint32_t	uid, euid, gid, egid;	/* the initial user namespace's */
+	uint32_t	ns_pid;		/* in its own PID namespace, 0: ours */
+	uint32_t	tty_nr;		/* as stat's field 7 */
+	uint32_t	flags;		/* BPF_PROC_NO_CRED */
+	char		comm[16];	/* not NUL-terminated when 16 long */
+};
+
+#define BPF_PROC_NO_CRED	0x1	/* ids and capabilities unknown */
+
+/* One pass: the descriptors and the processes, each in the program's
+ * order (by PID), as parsed from the iterator. */
+struct bpf_scan {
+	struct bpf_sockfd	*fds;
+	size_t			 nfds;
+	struct bpf_procrec	*procs;
+	size_t			 nprocs;
+};
+
+/*
+ * Parse what a read of the iterator returned: records of the two sizes,
+ * told apart by kind.  A record cut short, an unknown kind or a process
+ * record not before its descriptors is malformed: -1 with why, and
+ * nothing kept (the caller walks /proc instead).  0 with *out filled.
+ */
+int bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
+    char *why, size_t whysz);
+
+/*
+ * Load, run and unload the program: 0 with *out (release with
+ * bpfiter_release()); -1 with why filled ("built without BPF support",
+ * "the kernel refused the program: Operation not permitted", "the
+ * kernel's PIDs are not this PID namespace's").  The records are
+ * checked: a socket this call opens must come back with this process's
+ * PID, descriptor and inode, and this process with its own parent and
+ * ids, or none is trusted.
+ */
+int bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz);
+
+void bpfiter_release(struct bpf_scan *s);
 
 #endif

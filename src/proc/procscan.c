@@ -110,10 +110,14 @@ struct worker {
 	size_t			 nothers, ocap;
 	int			 others_cut;
 	dev_t			 nsfs_dev;	/* of namespace files, 0: unknown */
-	/* the BPF path: the descriptors already found, by PID then fd;
-	 * the walk only reads the owners' details */
+	/* the BPF path: the descriptors already found, by PID then fd,
+	 * and the processes the iterator described, by PID; the walk
+	 * reads only the owners' executables (and what need asks), and
+	 * walks the processes the iterator did not visit */
 	const struct hit	*pre;
 	size_t			 npre;
+	const struct bpf_procrec *bprocs;
+	size_t			 nbprocs;
 	unsigned int		 scanned, denied, vanished, reused, malformed;
 };
 
@@ -345,9 +349,31 @@ read_stat(int dfd, struct strbuf *sb, char **comm, int *ppid, uint64_t *st,
  */
 enum details { DETAILS_OK, DETAILS_GONE, DETAILS_REUSED, DETAILS_MALFORMED };
 
+/* What the BPF iterator said of the process: stat's and status's part. */
+static void
+details_from_bpf(const struct worker *w, const struct bpf_procrec *bp,
+    struct proc_rec *pr)
+{
+	pr->comm = xstrndup(bp->comm, strnlen(bp->comm, sizeof(bp->comm)));
+	pr->ppid = (pid_t)bp->ppid;
+	/* stat's field 22 is nsec_to_clock_t(start_boottime) */
+	pr->start_ticks = bp->start_ns / (uint64_t)(1000000000L / w->hz);
+	pr->tty_nr = (int)bp->tty_nr;
+	if (!(bp->flags & BPF_PROC_NO_CRED)) {
+		pr->uid = bp->uid;
+		pr->euid = bp->euid;
+		pr->gid = bp->gid;
+		pr->egid = bp->egid;
+		pr->ids_known = 1;
+		pr->cap_eff = bp->cap_eff;
+		pr->caps_known = 1;
+	}
+	pr->ns_pid = (pid_t)bp->ns_pid;
+}
+
 static enum details
 read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
-    struct proc_rec *pr)
+    struct proc_rec *pr, const struct bpf_procrec *bp)
 {
 	char link[4096 + 16];
 	ssize_t n;
@@ -358,15 +384,21 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 
 	memset(pr, 0, sizeof(*pr));
 	pr->pid = pid;
-	if (read_stat(dfd, sb, &pr->comm, &ppid, &pr->start_ticks,
-	    &pr->tty_nr) < 0)
-		return errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
-	pr->ppid = ppid;
-	if (read_at_capped(dfd, "status", SMALL_MAX, sb) == 0) {
-		if (procscan_parse_status(strbuf_str(sb), sb->len, pr) == 0)
-			pr->ids_known = 1;
-		else
-			w->malformed++;	/* ids stay unknown, never "root" */
+	if (bp) {
+		details_from_bpf(w, bp, pr);
+	} else {
+		if (read_stat(dfd, sb, &pr->comm, &ppid, &pr->start_ticks,
+		    &pr->tty_nr) < 0)
+			return errno == EBADMSG ? DETAILS_MALFORMED :
+			    DETAILS_GONE;
+		pr->ppid = ppid;
+		if (read_at_capped(dfd, "status", SMALL_MAX, sb) == 0) {
+			if (procscan_parse_status(strbuf_str(sb), sb->len,
+			    pr) == 0)
+				pr->ids_known = 1;
+			else
+				w->malformed++;	/* ids stay unknown */
+		}
 	}
 	n = readlinkat(dfd, "exe", link, sizeof(link) - 1);
 	if (n >= 0) {
@@ -396,7 +428,8 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 		procscan_parse_environ(sb->buf ? sb->buf : "", sb->len,
 		    &pr->env);
 	pr->start_time = w->btime + (double)pr->start_ticks / (double)w->hz;
-	/* After: the same process still, not a new one under a reused PID. */
+	/* After: the same process still, not a new one under a reused PID
+	 * (on the BPF path: the one the iterator saw). */
 	if (read_stat(dfd, sb, NULL, &ppid, &again, NULL) < 0)
 		rc = errno == EBADMSG ? DETAILS_MALFORMED : DETAILS_GONE;
 	else if (again != pr->start_ticks)
@@ -484,6 +517,25 @@ note_other(struct worker *w, pid_t pid, const char *fdname, uint64_t ino)
 	push_fd(&w->others, &w->nothers, &w->ocap, ino, pid, (int)fdnum);
 }
 
+/* The BPF path: the iterator's record of this PID, or NULL (it did not
+ * visit the process: the walk reads it). */
+static const struct bpf_procrec *
+bproc_of(const struct worker *w, pid_t pid)
+{
+	size_t lo = 0, hi = w->nbprocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->bprocs[mid].hdr.pid < (uint32_t)pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->nbprocs && w->bprocs[lo].hdr.pid == (uint32_t)pid ?
+	    &w->bprocs[lo] : NULL;
+}
+
 /* The BPF path: this PID's descriptors, found already. */
 static void
 pre_hits(struct worker *w, pid_t pid)
@@ -512,6 +564,7 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 	char name[16], link[64];
 	int dfd, fdd;
 	size_t first = w->nhits;
+	const struct bpf_procrec *bp = w->pre ? bproc_of(w, pid) : NULL;
 
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	dfd = openat(w->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -520,7 +573,7 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 		return;
 	}
 	w->scanned++;
-	if (w->pre) {
+	if (bp) {
 		pre_hits(w, pid);
 		goto details;
 	}
@@ -590,7 +643,7 @@ details:
 	if (w->nhits > first) {
 		struct proc_rec pr;
 
-		switch (read_details(w, dfd, pid, sb, &pr)) {
+		switch (read_details(w, dfd, pid, sb, &pr, bp)) {
 		case DETAILS_OK:
 			xgrow((void **)&w->procs, &w->pcap, w->nprocs + 1,
 			    sizeof(*w->procs));
@@ -860,6 +913,7 @@ struct scan {
 	int			 procfd;
 	struct hit		*pre;		/* the BPF path's descriptors */
 	size_t			 npre;
+	struct bpf_scan		 bs;		/* and its processes */
 };
 
 static int
@@ -895,8 +949,7 @@ static struct {
 	pthread_t		 thread;
 	int			 running;
 	int			 rc;
-	struct bpf_sockfd	*r;
-	size_t			 n;
+	struct bpf_scan		 s;
 	char			 why[128];
 } pre;
 
@@ -904,7 +957,7 @@ static void *
 prefetch_main(void *arg)
 {
 	(void)arg;
-	pre.rc = bpfiter_sockfds(&pre.r, &pre.n, pre.why, sizeof(pre.why));
+	pre.rc = bpfiter_scan(&pre.s, pre.why, sizeof(pre.why));
 	return NULL;
 }
 
@@ -919,8 +972,7 @@ drop_prefetch(void)
 		return;
 	pthread_join(pre.thread, NULL);
 	pre.running = 0;
-	free(pre.r);
-	pre.r = NULL;
+	bpfiter_release(&pre.s);
 }
 
 void
@@ -937,7 +989,7 @@ procscan_prefetch_bpf(void)
 /* The run-ahead records, if there are: 0, or -1 (none ahead, or the
  * iterator failed: why then says so). */
 static int
-take_prefetch(struct bpf_sockfd **r, size_t *n, char *why, size_t sz)
+take_prefetch(struct bpf_scan *out, char *why, size_t sz)
 {
 	if (!pre.running)
 		return -1;
@@ -947,10 +999,25 @@ take_prefetch(struct bpf_sockfd **r, size_t *n, char *why, size_t sz)
 		snprintf(why, sz, "%s", pre.why);
 		return -1;
 	}
-	*r = pre.r;
-	*n = pre.n;
-	pre.r = NULL;
+	*out = pre.s;
+	memset(&pre.s, 0, sizeof(pre.s));
 	return 0;
+}
+
+static int
+bproc_cmp(const void *a, const void *b)
+{
+	const struct bpf_procrec *x = a, *y = b;
+
+	return (x->hdr.pid > y->hdr.pid) - (x->hdr.pid < y->hdr.pid);
+}
+
+static int
+pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 static int
@@ -983,17 +1050,20 @@ static int
 bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
     struct worker *w0)
 {
-	struct bpf_sockfd *r;
-	size_t n, pcap = 0;
+	struct bpf_scan *bs = &sc->bs;
+	struct bpf_procrec *bp;
+	pid_t *listed = sc->pids;
+	size_t nlisted = sc->npids, pcap = 0, k = 0;
 
-	if (take_prefetch(&r, &n, ps->path_why, sizeof(ps->path_why)) < 0 &&
-	    bpfiter_sockfds(&r, &n, ps->path_why, sizeof(ps->path_why)) < 0)
+	if (take_prefetch(bs, ps->path_why, sizeof(ps->path_why)) < 0 &&
+	    bpfiter_scan(bs, ps->path_why, sizeof(ps->path_why)) < 0)
 		return -1;
-	sc->pre = xcalloc(n + 1, sizeof(*sc->pre));
-	for (size_t i = 0; i < n; i++) {
-		struct hit h = { r[i].ino, (pid_t)r[i].pid, (int)r[i].fd };
+	sc->pre = xcalloc(bs->nfds + 1, sizeof(*sc->pre));
+	for (size_t i = 0; i < bs->nfds; i++) {
+		const struct bpf_sockfd *r = &bs->fds[i];
+		struct hit h = { r->ino, (pid_t)r->pid, (int)r->fd };
 
-		if (r[i].kind == BPF_SOCKFD_NETNS) {
+		if (r->kind == BPF_SOCKFD_NETNS) {
 			if (!(need & PS_NEED_NSFDS) || w0->nnsfds >= PS_NSFDS_MAX)
 				continue;
 			push_fd(&w0->nsfds, &w0->nnsfds, &w0->ncap, h.inode,
@@ -1009,10 +1079,21 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 			    h.pid, h.fd);
 		}
 	}
-	free(r);
+	free(bs->fds);
+	bs->fds = NULL;
+	bs->nfds = 0;
 	qsort(sc->pre, sc->npre, sizeof(*sc->pre), pre_cmp);
-	/* the owners, once each: the processes to read */
-	free(sc->pids);
+	/* the processes, once each (threads of one process that do not
+	 * share their descriptor table are visited apart) */
+	bp = bs->procs;
+	qsort(bp, bs->nprocs, sizeof(*bp), bproc_cmp);
+	for (size_t i = 0; i < bs->nprocs; i++)
+		if (k == 0 || bp[k - 1].hdr.pid != bp[i].hdr.pid)
+			bp[k++] = bp[i];
+	bs->nprocs = k;
+	/* to read: the owners, and every process /proc lists that the
+	 * iterator did not visit (one it was kept from, one started
+	 * since; a kernel thread's empty table costs one look) */
 	sc->pids = NULL;
 	sc->npids = 0;
 	for (size_t i = 0; i < sc->npre; i++) {
@@ -1022,6 +1103,20 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 		    sizeof(*sc->pids));
 		sc->pids[sc->npids++] = sc->pre[i].pid;
 	}
+	for (size_t i = 0; i < nlisted; i++) {
+		struct bpf_procrec key;
+
+		key.hdr.pid = (uint32_t)listed[i];
+		if (bsearch(&key, bp, bs->nprocs, sizeof(*bp), bproc_cmp))
+			continue;
+		xgrow((void **)&sc->pids, &pcap, sc->npids + 1,
+		    sizeof(*sc->pids));
+		sc->pids[sc->npids++] = listed[i];
+		ps->unvisited++;
+	}
+	free(listed);
+	if (sc->npids > 1)
+		qsort(sc->pids, sc->npids, sizeof(*sc->pids), pid_cmp);
 	ps->path = "bpf";
 	return 0;
 }
@@ -1084,6 +1179,8 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 		if (strcmp(ps->path, "bpf") == 0) {
 			w->pre = sc->pre;
 			w->npre = sc->npre;
+			w->bprocs = sc->bs.procs;
+			w->nbprocs = sc->bs.nprocs;
 		}
 	}
 	/* Workers 1..n-1 start now; the caller joins in at finish. */
@@ -1111,6 +1208,7 @@ procscan_finish(struct procscan *ps)
 	free(sc->set.slots);
 	free(sc->pids);
 	free(sc->pre);
+	bpfiter_release(&sc->bs);
 	free(sc);
 	ps->scan = NULL;
 }

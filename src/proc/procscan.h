@@ -28,6 +28,8 @@ struct procscan {
 	unsigned int	 vanished;	/* exited during the scan */
 	unsigned int	 reused;	/* start time changed: PID reused */
 	unsigned int	 malformed;	/* unparsable stat/status */
+	unsigned int	 unvisited;	/* BPF path: processes the iterator
+					   did not visit, walked instead */
 	int		 proc_unreadable; /* /proc could not be opened (a note) */
 	/* with PS_NEED_NSFDS: network namespaces open as descriptors
 	 * ("net:[N]" links), one per namespace, sorted by inode */
