@@ -562,7 +562,7 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
     struct strbuf *sb)
 {
 	char name[16], link[64];
-	int dfd, fdd;
+	int dfd, fdd, unreadable = 0;
 	size_t first = w->nhits;
 	const struct bpf_procrec *bp = w->pre ? bproc_of(w, pid) : NULL;
 
@@ -611,6 +611,8 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 			if (d->d_name[0] < '0' || d->d_name[0] > '9')
 				continue;
 			len = readlinkat(fdd, d->d_name, link, sizeof(link));
+			if (len < 0 && (errno == EACCES || errno == EPERM))
+				unreadable = 1;	/* a protected process */
 			if (len <= 0 || len >= (ssize_t)sizeof(link))
 				continue;
 			if (len < 10 || memcmp(link, "socket:[", 8) != 0 ||
@@ -639,6 +641,8 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 		}
 	}
 	close(fdd);
+	if (unreadable)
+		w->denied++;
 details:
 	if (w->nhits > first) {
 		struct proc_rec pr;

@@ -24,7 +24,7 @@ struct procscan {
 	size_t		 nprocs;
 	/* What could not be seen, for honest notes. */
 	unsigned int	 scanned;	/* processes examined */
-	unsigned int	 denied;	/* fd directory not readable */
+	unsigned int	 denied;	/* fd directory or links not readable */
 	unsigned int	 vanished;	/* exited during the scan */
 	unsigned int	 reused;	/* start time changed: PID reused */
 	unsigned int	 malformed;	/* unparsable stat/status */

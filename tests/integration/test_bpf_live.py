@@ -11,9 +11,15 @@ mount).  portsleuth lists every state of every namespace twice: once
 as root as it chooses (the BPF iterator: -v must say so, which also
 shows the program loads and passes the verifier on this kernel), once
 with --no-bpf (the walk of /proc/PID/fd).  The (socket, pid, fds) sets
-must be equal, socket for socket, and both must list the namespace held
-only by a descriptor.  Nothing may stay loaded after the run.  Needs
-root; exits 77 without it.
+must be equal, socket for socket, and so must every owner's details
+(parent, ids, name, executable, start time, command line, cgroup: the
+BPF path takes the identity from the iterator, the walk from stat and
+status), and both must list the namespace held only by a descriptor.
+A socat started on a terminal (script(1)) must come out "started by
+hand on pts/N" both ways (the terminal: from the iterator, or from
+stat).  The processes the iterator did not visit (kernel threads have
+no files) are walked: -v counts at least the kernel threads.  Nothing
+may stay loaded after the run.  Needs root; exits 77 without it.
 """
 import json
 import os
@@ -37,16 +43,37 @@ if os.geteuid() != 0:
     sys.exit(77)
 
 
-def owners(doc):
-    """{(netns inode, proto, local port, socket inode): {(pid, fds)}}"""
+def owners(doc, whole=False):
+    """{(netns inode, proto, local port, socket inode): {(pid, fds)}},
+    or with whole each owner's every field"""
     out = {}
     for s in doc.get("sockets", []):
         ns = (s.get("netns") or {}).get("inode")
         key = (ns, s.get("proto"), s.get("local_port"), s.get("inode"))
         own = out.setdefault(key, set())
         for o in s.get("owners") or []:
-            own.add((o.get("pid"), tuple(sorted(o.get("fds") or []))))
+            own.add(json.dumps(o, sort_keys=True) if whole else
+                    (o.get("pid"), tuple(sorted(o.get("fds") or []))))
     return out
+
+
+def kernel_threads():
+    """processes with no executable and no descriptors (kernel threads)"""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            os.readlink(f"/proc/{pid}/exe")
+        except FileNotFoundError:
+            try:
+                if not os.listdir(f"/proc/{pid}/fd"):
+                    n += 1
+            except OSError:
+                pass
+        except OSError:
+            pass
+    return n
 
 
 def prog_ids():
@@ -76,6 +103,11 @@ def main():
         check(line.startswith("ready"), f"synthetic host up: {line!r}")
         b.start("socat", "TCP-LISTEN:2024,fork,reuseaddr", "OPEN:/dev/null")
         check(b.listening(2024), "socat in the second namespace")
+        # one on a terminal: its controlling tty is a pty of script's
+        b.start("script", "-qfec", "exec socat TCP-LISTEN:2026,fork,"
+                "reuseaddr OPEN:/dev/null", "/dev/null")
+        check(b.listening(2026), "socat on a terminal in the second "
+              "namespace")
         # a namespace only a descriptor keeps: open it, then unmount it
         keeper = subprocess.Popen(["sh", "-c", f"exec 9</run/netns/{NS3}; "
                                    f"umount -l /run/netns/{NS3} 2>/dev/null; "
@@ -86,6 +118,13 @@ def main():
         r2 = subprocess.run([EXE, "-a", "--json", "-v", "--no-bpf",
                              "--threads", "2"],
                             capture_output=True, text=True, timeout=120)
+        kthreads = kernel_threads()
+        w1 = subprocess.run([EXE, "-t", "--why", "--json", "-v", "--netns",
+                             NS2], capture_output=True, text=True,
+                            timeout=120)
+        w2 = subprocess.run([EXE, "-t", "--why", "--json", "--no-bpf",
+                             "--netns", NS2], capture_output=True,
+                            text=True, timeout=120)
         after = prog_ids()
         why = [ln for ln in r1.stderr.splitlines()
                if "BPF iterator not used" in ln]
@@ -118,6 +157,35 @@ def main():
               f"the host's churn: {len(diff)} of {len(common)}: {diff[:3]}")
         owned = sum(1 for k in common if o1[k])
         check(owned > 1000, f"{owned} sockets with owners")
+        # every detail of every owner, not only who: the synthetic
+        # host's are started before both runs and live through them
+        f1, f2 = owners(d1, True), owners(d2, True)
+        synth = [k for k in common if k[2] and 30000 <= k[2] < 31000]
+        detail_diff = [k for k in synth if f1[k] != f2[k]]
+        check(len(synth) > 500 and not detail_diff,
+              f"the owners' details agree on {len(synth)} sockets "
+              f"({len(detail_diff)} differ: "
+              f"{[(f1[k], f2[k]) for k in detail_diff[:1]]})")
+        unv = [ln for ln in r1.stderr.splitlines()
+               if "processes it did not visit walked" in ln]
+        n_unv = int(unv[0].split(";")[-1].split()[0]) if unv else -1
+        check(n_unv >= kthreads > 0, f"the processes the iterator did not "
+              f"visit are walked: {n_unv}, kernel threads {kthreads}")
+        check(w1.returncode == 0 and w2.returncode == 0 and
+              "descriptors: one pass of a BPF iterator" in w1.stderr,
+              f"--why both ways ({w1.stderr[-300:]} {w2.stderr[-300:]})")
+        t1, t2 = owners(json.loads(w1.stdout or "{}"), True), \
+            owners(json.loads(w2.stdout or "{}"), True)
+        tty = [json.loads(o) for k, v in t1.items() if k[2] == 2026
+               for o in v]
+        tty_origin = (tty[0].get("origin") or {}) if tty else {}
+        check(str(tty_origin.get("tty", "")).startswith("pts/") and
+              tty_origin.get("kind") == "login",
+              f"the socat on a terminal was started by hand on a pty: "
+              f"{tty_origin.get('summary')}")
+        check(t1 == t2 and len(t1) >= 2, f"--why: the same owners and "
+              f"origins both ways ({len(t1)} sockets; "
+              f"{[(t1.get(k), t2.get(k)) for k in t1 if t1.get(k) != t2.get(k)][:1]})")
         ino3 = int(subprocess.run(["stat", "-L", "-c", "%i",
                                    f"/proc/{keeper.pid}/fd/9"],
                                   capture_output=True, text=True)
