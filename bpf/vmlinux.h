@@ -56,17 +56,8 @@ struct inode {
 	void			*i_private;
 };
 
-struct vfsmount;
-struct dentry;
-struct path {
-	struct vfsmount	*mnt;
-	struct dentry	*dentry;
-};
-
 struct file {
 	struct inode	*f_inode;
-	struct path	 f_path;
-	void		*private_data;
 };
 
 typedef struct { int val; } kuid_t;
@@ -79,8 +70,6 @@ struct cred {
 	kgid_t		 gid, egid;
 	kernel_cap_t	 cap_effective;
 };
-
-struct mm_struct { struct file *exe_file; };
 
 struct upid { int nr; void *ns; };
 
@@ -106,7 +95,6 @@ struct task_struct {
 	int			 tgid;
 	struct task_struct	*real_parent;
 	const struct cred	*real_cred;
-	struct mm_struct	*mm;
 	struct pid		*thread_pid;
 	struct signal_struct	*signal;
 	__u64			 start_boottime;
