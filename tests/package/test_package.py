@@ -13,7 +13,10 @@ test purges what it installs):
     completions where bash-completion and zsh look, the units and the
     defaults file; the installed program lists a listener of a test
     namespace with its IANA name (the installed data) and answers as a
-    monitoring plugin; bash-completion loads its completion on demand;
+    monitoring plugin; on a host of 250 more processes it finds the
+    owners in one pass of its BPF iterator (the package is built with
+    it and depends on libbpf); bash-completion loads its completion on
+    demand;
   - systemd-analyze rates the service's sandbox (--offline);
   - dpkg --purge leaves nothing behind: the file tree of /usr, /etc,
     /lib, /opt and /var/lib is what it was before.
@@ -145,6 +148,20 @@ try:
                        "check", "--no-baseline")
     check(rc == 0 and out.startswith("PORTSLEUTH OK - 1 listeners"),
           f"the installed plugin: {rc} {out[:120]!r}")
+    # the BPF path needs 200 processes on the host: 250 more
+    for _ in range(250):
+        procs.append(subprocess.Popen(["sleep", "120"]))
+    rc, out, err = run("ip", "netns", "exec", NS, "/usr/bin/portsleuth",
+                       "-t", "-v")
+    descr = next((ln for ln in err.splitlines() if "descriptors:" in ln), "")
+    refused = "built without BPF support" in descr
+    check(rc == 0 and ("one pass of a BPF iterator" in descr or
+                       ("BPF iterator not used" in descr and not refused)),
+          f"the installed program is built with the BPF iterator: {descr!r}")
+    if "BPF iterator not used" in descr:
+        print(f"note: this kernel did not run the iterator: {descr}")
+    deps = run("dpkg-query", "-W", "-f=${Depends}", "portsleuth")[1]
+    check("libbpf1" in deps, f"the package depends on libbpf: {deps}")
 finally:
     for p in procs:
         p.kill()
