@@ -18,7 +18,10 @@ status), and both must list the namespace held only by a descriptor.
 A socat started on a terminal (script(1)) must come out "started by
 hand on pts/N" both ways (the terminal: from the iterator, or from
 stat).  The processes the iterator did not visit (kernel threads have
-no files) are walked: -v counts at least the kernel threads.  Nothing
+no files) are walked: -v counts at least the kernel threads.  With
+bpf(2) refused by a seccomp filter (tests/helpers/nobpf.c, as the
+packaged services' sandbox does), it walks /proc, says why, and finds
+the same owners.  Nothing
 may stay loaded after the run.  Needs root; exits 77 without it.
 """
 import json
@@ -35,6 +38,7 @@ from pstest import Netns, check, summary  # noqa: E402
 EXE = os.path.abspath(sys.argv[1])
 TESTS = os.path.abspath(sys.argv[2])
 SYNTH = os.path.join(TESTS, "..", "bench", "synth.c")
+NOBPF = os.path.join(TESTS, "helpers", "nobpf.c")
 NS1, NS2 = f"psbf{os.getpid() % 100000}", f"psbg{os.getpid() % 100000}"
 NS3 = f"psbh{os.getpid() % 100000}"
 
@@ -90,6 +94,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="psbf")
     synth = os.path.join(tmp, "synth")
     subprocess.run(["cc", "-O2", "-o", synth, SYNTH], check=True)
+    nobpf = os.path.join(tmp, "nobpf")
+    subprocess.run(["cc", "-O2", "-o", nobpf, NOBPF], check=True)
     a, b = Netns(NS1), Netns(NS2)
     subprocess.run(["ip", "netns", "add", NS3], check=True)
     keeper = None
@@ -118,6 +124,9 @@ def main():
         r2 = subprocess.run([EXE, "-a", "--json", "-v", "--no-bpf",
                              "--threads", "2"],
                             capture_output=True, text=True, timeout=120)
+        r3 = subprocess.run([nobpf, EXE, "-a", "--json", "-v", "--threads",
+                             "2"], capture_output=True, text=True,
+                            timeout=120)
         kthreads = kernel_threads()
         w1 = subprocess.run([EXE, "-t", "--why", "--json", "-v", "--netns",
                              NS2], capture_output=True, text=True,
@@ -166,6 +175,14 @@ def main():
               f"the owners' details agree on {len(synth)} sockets "
               f"({len(detail_diff)} differ: "
               f"{[(f1[k], f2[k]) for k in detail_diff[:1]]})")
+        check(r3.returncode == 0 and "BPF iterator not used: the kernel "
+              "refused the program: Operation not permitted" in r3.stderr,
+              "bpf(2) refused: the walk, and why: "
+              f"{[ln for ln in r3.stderr.splitlines() if 'descr' in ln]}")
+        o3 = owners(json.loads(r3.stdout or "{}"))
+        refused_diff = [k for k in synth if o3.get(k) != o1[k]]
+        check(not refused_diff, f"bpf(2) refused: the same owners of the "
+              f"{len(synth)} synthetic sockets ({len(refused_diff)} differ)")
         unv = [ln for ln in r1.stderr.splitlines()
                if "processes it did not visit walked" in ln]
         n_unv = int(unv[0].split(";")[-1].split()[0]) if unv else -1
