@@ -591,6 +591,13 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		sockdiag_collect(io, &q, &l->socks, &l->rep);
 	}
 	collect_namespaces(l, io, &q, 0);
+	/* the array grew by doubling: its slack given back before anything
+	 * points into it (up to the size of what it holds) */
+	if (l->socks.n && l->socks.cap > l->socks.n) {
+		l->socks.v = xreallocarray(l->socks.v, l->socks.n,
+		    sizeof(*l->socks.v));
+		l->socks.cap = l->socks.n;
+	}
 	l->ms_sockets = now_ms() - t0;
 
 	/* every namespace, as root: the walk also looks for namespaces that

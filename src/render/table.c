@@ -22,7 +22,7 @@
 #include "util/banned.h"
 
 #define MAX_COLS	32
-#define ARENA_MAX	((size_t)1 << 32)
+#define ARENA_MAX	(((size_t)1 << 32) - 1)	/* offsets are 32 bits */
 
 static int
 shown(const struct column *c, const struct render_opts *o)
@@ -98,8 +98,10 @@ struct grid {
 	size_t		 ncols, nrows;
 	size_t		 cols[MAX_COLS];
 	size_t		 widths[MAX_COLS];
-	size_t		*off;		/* nrows * ncols offsets into arena */
-	uint32_t	*len;		/* same shape: byte lengths */
+	/* nrows * ncols offsets into the arena (it is capped below 4 GiB);
+	 * the cells follow each other there, each ended by a NUL, so a
+	 * cell's length is the distance to the next one */
+	uint32_t	*off;
 	uint32_t	*width;		/* same shape: display widths */
 	const char	**color;	/* same shape; NULL without colour */
 	struct strbuf	 arena;
@@ -121,13 +123,22 @@ put_cell(struct grid *g, size_t row, size_t c, const char *text,
 		strbuf_addch(&g->arena, '\0');
 		w = escape_width(g->arena.buf + start);
 	}
-	g->off[at] = start;
-	g->len[at] = (uint32_t)(g->arena.len - start - 1);
+	g->off[at] = (uint32_t)start;
 	if (g->color)
 		g->color[at] = color;
 	g->width[at] = (uint32_t)w;
 	if (w > g->widths[c])
 		g->widths[c] = w;
+}
+
+/* A cell's byte length: up to the next cell's start, less its NUL. */
+static size_t
+cell_len(const struct grid *g, size_t at)
+{
+	size_t end = at + 1 < g->nrows * g->ncols ? g->off[at + 1] :
+	    g->arena.len;
+
+	return end > g->off[at] ? end - g->off[at] - 1 : 0;
 }
 
 /* Narrow the shrinkable columns of the grid to fit max. */
@@ -182,7 +193,6 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 			g.cols[g.ncols++] = i;
 	g.nrows = l->nrows + 1;
 	g.off = xcalloc(g.nrows * g.ncols, sizeof(*g.off));
-	g.len = xcalloc(g.nrows * g.ncols, sizeof(*g.len));
 	g.width = xcalloc(g.nrows * g.ncols, sizeof(*g.width));
 	if (o->color)
 		g.color = xcalloc(g.nrows * g.ncols, sizeof(*g.color));
@@ -235,7 +245,7 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 				    columns[g.cols[c]].keep_tail);
 			else
 				strbuf_add(&line, g.arena.buf + g.off[at],
-				    g.len[at]);
+				    cell_len(&g, at));
 			if (color)
 				strbuf_addstr(&line, "\033[0m");
 			if (c + 1 == g.ncols)
@@ -255,7 +265,6 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 	if (unowned)
 		summary_line(out, l, unowned);
 	free(g.off);
-	free(g.len);
 	free(g.width);
 	free(g.color);
 	strbuf_release(&g.arena);
