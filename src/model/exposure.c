@@ -9,10 +9,12 @@
  * holds the exact address, if any.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "model/exposure.h"
+#include "util/xmalloc.h"
 #include "util/banned.h"
 
 static const uint8_t v4mapped_prefix[12] = {
@@ -165,4 +167,65 @@ exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
 	out->kind = EXP_NONLOCAL;
 	snprintf(out->text, sizeof(out->text),
 	    "address on no interface (freebind/nonlocal)");
+}
+
+static size_t
+text_hash(const char *p)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static void
+texts_grow(struct exposure_texts *t)
+{
+	size_t size = t->slots ? (t->mask + 1) * 2 : 16;
+	char **slots = xcalloc(size, sizeof(*slots));
+
+	for (size_t i = 0; t->slots && i <= t->mask; i++) {
+		size_t h;
+
+		if (t->slots[i] == NULL)
+			continue;
+		for (h = text_hash(t->slots[i]) & (size - 1); slots[h];
+		    h = (h + 1) & (size - 1))
+			;
+		slots[h] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->mask = size - 1;
+}
+
+void
+exposure_keep(struct exposure_texts *t, const struct exposure *e,
+    struct exposure_view *out)
+{
+	size_t h;
+
+	out->kind = e->kind;
+	out->ifname = e->ifname;
+	if (t->slots == NULL || (t->n + 1) * 2 > t->mask + 1)
+		texts_grow(t);
+	for (h = text_hash(e->text) & t->mask; t->slots[h];
+	    h = (h + 1) & t->mask)
+		if (strcmp(t->slots[h], e->text) == 0) {
+			out->text = t->slots[h];
+			return;
+		}
+	t->slots[h] = xstrdup(e->text);
+	t->n++;
+	out->text = t->slots[h];
+}
+
+void
+exposure_texts_release(struct exposure_texts *t)
+{
+	for (size_t i = 0; t->slots && i <= t->mask; i++)
+		free(t->slots[i]);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
 }

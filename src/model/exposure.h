@@ -31,4 +31,26 @@ void exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
     struct exposure *out);
 const char *exposure_kind_name(enum exposure_kind k);
 
+/*
+ * The verdict as a listing keeps it for every socket: its text interned
+ * in an exposure_texts (a host has a handful of distinct ones), so a
+ * socket carries a pointer, not 96 bytes.
+ */
+struct exposure_view {
+	enum exposure_kind	 kind;
+	const char		*ifname;
+	const char		*text;		/* owned by the exposure_texts */
+};
+
+/* A set of distinct verdict texts (open addressing). */
+struct exposure_texts {
+	char		**slots;
+	size_t		 mask, n;
+};
+
+/* out from e, its text interned in t. */
+void exposure_keep(struct exposure_texts *t, const struct exposure *e,
+    struct exposure_view *out);
+void exposure_texts_release(struct exposure_texts *t);
+
 #endif

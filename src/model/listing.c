@@ -516,8 +516,10 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 	}
 	for (i = 0; i < l->nviews; i++) {
 		struct sock_view *v = &l->views[i];
+		struct exposure e;
 
-		exposure_compute(v->s, listing_ifaces(l, v->s), &v->exp);
+		exposure_compute(v->s, listing_ifaces(l, v->s), &e);
+		exposure_keep(&l->exp_texts, &e, &v->exp);
 		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
 	}
 	procscan_finish(&l->ps);
@@ -651,6 +653,7 @@ listing_release(struct listing *l)
 	for (i = 0; i < l->nviews; i++)
 		free(l->views[i].owners);
 	free(l->views);
+	exposure_texts_release(&l->exp_texts);
 	socklist_release(&l->socks);
 	sockdiag_report_release(&l->rep);
 	ifaces_release(&l->ifs);

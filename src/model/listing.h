@@ -55,7 +55,7 @@ struct ns_view {
 /* One selected socket with its annotations and selected owners. */
 struct sock_view {
 	const struct sock_rec	*s;
-	struct exposure		 exp;
+	struct exposure_view	 exp;	/* its text in listing's exp_texts */
 	struct service_match	 svc;
 	size_t			*owners;	/* indices into ps.owners */
 	size_t			 nowners;
@@ -85,6 +85,7 @@ struct listing {
 	struct users		*users;
 	struct sock_view	*views;
 	size_t			 nviews;
+	struct exposure_texts	 exp_texts;	/* the views' verdict texts */
 	size_t			 nrows;		/* table rows */
 	unsigned int		 unowned[OWNER_NOT_SCANNED + 1];
 	/* unowned sockets found gone when asked again after the walk */

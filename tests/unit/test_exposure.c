@@ -168,6 +168,48 @@ t_other(void **state)
 	assert_string_equal(e.text, "one address (interface unknown)");
 }
 
+/* The listing's copy: equal texts share one string, the table grows. */
+static void
+t_keep(void **state)
+{
+	struct exposure_texts t = { 0 };
+	struct exposure e = { .kind = EXP_ALL, .ifname = NULL };
+	struct exposure_view a, b, c;
+	const char *seen[1000];
+
+	(void)state;
+	snprintf(e.text, sizeof(e.text), "all interfaces (IPv4)");
+	exposure_keep(&t, &e, &a);
+	exposure_keep(&t, &e, &b);
+	assert_ptr_equal(a.text, b.text);
+	assert_int_equal(a.kind, EXP_ALL);
+	snprintf(e.text, sizeof(e.text), "loopback only");
+	e.kind = EXP_LOOPBACK;
+	exposure_keep(&t, &e, &c);
+	assert_ptr_not_equal(a.text, c.text);
+	assert_string_equal(c.text, "loopback only");
+	assert_string_equal(a.text, "all interfaces (IPv4)");
+	assert_int_equal(t.n, 2);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(e.text, sizeof(e.text), "one address on eth%d", i);
+		exposure_keep(&t, &e, &c);
+		seen[i] = c.text;
+	}
+	assert_int_equal(t.n, 1002);
+	for (int i = 0; i < 1000; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "one address on eth%d", i);
+		snprintf(e.text, sizeof(e.text), "%s", want);
+		exposure_keep(&t, &e, &c);
+		assert_ptr_equal(c.text, seen[i]);
+		assert_string_equal(c.text, want);
+	}
+	assert_int_equal(t.n, 1002);
+	exposure_texts_release(&t);
+	assert_null(t.slots);
+}
+
 int
 main(void)
 {
@@ -178,6 +220,7 @@ main(void)
 		cmocka_unit_test(t_address),
 		cmocka_unit_test(t_linklocal),
 		cmocka_unit_test(t_other),
+		cmocka_unit_test(t_keep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
