@@ -990,8 +990,8 @@ procscan_prefetch_bpf(void)
 		pre.running = 1;
 }
 
-/* The run-ahead records, if there are: 0, or -1 (none ahead, or the
- * iterator failed: why then says so). */
+/* The run-ahead records, if there are: 0, -1 (none ahead) or -2 (the
+ * iterator failed: why then says so, and it is not tried again). */
 static int
 take_prefetch(struct bpf_scan *out, char *why, size_t sz)
 {
@@ -1001,7 +1001,7 @@ take_prefetch(struct bpf_scan *out, char *why, size_t sz)
 	pre.running = 0;
 	if (pre.rc < 0) {
 		snprintf(why, sz, "%s", pre.why);
-		return -1;
+		return -2;
 	}
 	*out = pre.s;
 	memset(&pre.s, 0, sizeof(pre.s));
@@ -1059,9 +1059,16 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	pid_t *listed = sc->pids;
 	size_t nlisted = sc->npids, pcap = 0, k = 0;
 
-	if (take_prefetch(bs, ps->path_why, sizeof(ps->path_why)) < 0 &&
-	    bpfiter_scan(bs, ps->path_why, sizeof(ps->path_why)) < 0)
+	switch (take_prefetch(bs, ps->path_why, sizeof(ps->path_why))) {
+	case 0:
+		break;
+	case -1:
+		if (bpfiter_scan(bs, ps->path_why, sizeof(ps->path_why)) < 0)
+			return -1;
+		break;
+	default:
 		return -1;
+	}
 	sc->pre = xcalloc(bs->nfds + 1, sizeof(*sc->pre));
 	for (size_t i = 0; i < bs->nfds; i++) {
 		const struct bpf_sockfd *r = &bs->fds[i];
