@@ -19,6 +19,9 @@ struct render_opts {
 	int	 firewall;	/* FIREWALL column */
 	int	 forwards;	/* FORWARDS column: a listener forwards */
 	size_t	 max_width;	/* fit the table to this many columns; 0: no */
+	/* keep the cells of a table of at most this many rows (0: 100,000);
+	 * a longer one is made in two passes, its cells not kept */
+	size_t	 rows_kept;
 };
 
 /* Aligned table on out, with the unattributed-owner summary line. */

@@ -5,8 +5,10 @@
  * (so a process named "\e[2J" or holding newlines prints as text), then
  * measured; widths are known before the first row is written.  Cells live
  * in one arena (a capped strbuf with offsets), not one allocation each:
- * a busy host has tens of thousands of rows.  Colour only marks the
- * exposure verdict and notes, and only when asked.
+ * a busy host has tens of thousands of rows.  Past GRID_ROWS_MAX rows
+ * they are not kept at all: a first pass measures, a second formats
+ * again and writes.  Colour only marks the exposure verdict and notes,
+ * and only when asked.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,35 +96,54 @@ color_of(const struct column *c, const struct row *r)
 	return NULL;
 }
 
+/*
+ * Above this many rows the cells are not kept: the table is made in two
+ * passes over the rows, widths first, then each row formatted again and
+ * written (twice the formatting, none of the cells' memory: about 90
+ * bytes a row and its text).
+ */
+#define GRID_ROWS_MAX	100000
+
 struct grid {
 	size_t		 ncols, nrows;
 	size_t		 cols[MAX_COLS];
 	size_t		 widths[MAX_COLS];
-	/* nrows * ncols offsets into the arena (it is capped below 4 GiB);
-	 * the cells follow each other there, each ended by a NUL, so a
-	 * cell's length is the distance to the next one */
+	int		 keep;		/* the cells are kept (one pass) */
+	/* when kept: nrows * ncols offsets into the arena (it is capped
+	 * below 4 GiB); the cells follow each other there, each ended by
+	 * a NUL, so a cell's length is the distance to the next one */
 	uint32_t	*off;
 	uint32_t	*width;		/* same shape: display widths */
 	const char	**color;	/* same shape; NULL without colour */
 	struct strbuf	 arena;
+	struct strbuf	 cell;		/* two passes: the cell at hand */
+	struct strbuf	 line;		/* the output buffer */
+	FILE		*out;
 };
+
+/* text escaped for the terminal onto sb, NUL included; its width */
+static size_t
+escape_cell(struct strbuf *sb, const char *text)
+{
+	size_t start = sb->len, n = escape_plain_prefix(text);
+
+	if (text[n] == '\0') {
+		/* plain ASCII, the usual case: copied as is */
+		strbuf_add(sb, text, n + 1);
+		return n;
+	}
+	escape_terminal(sb, text, strlen(text));
+	strbuf_addch(sb, '\0');
+	return escape_width(sb->buf + start);
+}
 
 static void
 put_cell(struct grid *g, size_t row, size_t c, const char *text,
     const char *color)
 {
-	size_t start = g->arena.len, at = row * g->ncols + c, w, n;
+	size_t start = g->arena.len, at = row * g->ncols + c, w;
 
-	n = escape_plain_prefix(text);
-	if (text[n] == '\0') {
-		/* plain ASCII, the usual case: copied as is, NUL included */
-		strbuf_add(&g->arena, text, n + 1);
-		w = n;
-	} else {
-		escape_terminal(&g->arena, text, strlen(text));
-		strbuf_addch(&g->arena, '\0');
-		w = escape_width(g->arena.buf + start);
-	}
+	w = escape_cell(&g->arena, text);
 	g->off[at] = (uint32_t)start;
 	if (g->color)
 		g->color[at] = color;
@@ -131,7 +152,7 @@ put_cell(struct grid *g, size_t row, size_t c, const char *text,
 		g->widths[c] = w;
 }
 
-/* A cell's byte length: up to the next cell's start, less its NUL. */
+/* A kept cell's byte length: up to the next cell's start, less its NUL. */
 static size_t
 cell_len(const struct grid *g, size_t at)
 {
@@ -139,6 +160,102 @@ cell_len(const struct grid *g, size_t at)
 	    g->arena.len;
 
 	return end > g->off[at] ? end - g->off[at] - 1 : 0;
+}
+
+/* One cell onto the output line: coloured, cut or padded to its column. */
+static void
+write_cell(struct grid *g, size_t c, const char *text, size_t len,
+    size_t width, const char *color)
+{
+	size_t pad;
+
+	if (color)
+		strbuf_addstr(&g->line, color);
+	if (width > g->widths[c])
+		fit_cut(&g->line, text, width, g->widths[c],
+		    columns[g->cols[c]].keep_tail);
+	else
+		strbuf_add(&g->line, text, len);
+	if (color)
+		strbuf_addstr(&g->line, "\033[0m");
+	if (c + 1 == g->ncols) {
+		strbuf_addch(&g->line, '\n');
+		if (g->line.len >= 1u << 16) {
+			fwrite(g->line.buf, 1, g->line.len, g->out);
+			strbuf_reset(&g->line);
+		}
+		return;
+	}
+	pad = width > g->widths[c] ? 2 : g->widths[c] - width + 2;
+	strbuf_pad(&g->line, ' ', pad);
+}
+
+enum pass { PASS_KEEP, PASS_MEASURE, PASS_WRITE };
+
+/* One cell of a pass: kept, measured, or formatted and written. */
+static void
+take_cell(struct grid *g, enum pass pass, size_t row, size_t c,
+    const char *text, const char *color)
+{
+	size_t w;
+
+	switch (pass) {
+	case PASS_KEEP:
+		put_cell(g, row, c, text, color);
+		break;
+	case PASS_MEASURE:
+		strbuf_reset(&g->cell);
+		w = escape_cell(&g->cell, text);
+		if (w > g->widths[c])
+			g->widths[c] = w;
+		break;
+	case PASS_WRITE:
+		strbuf_reset(&g->cell);
+		w = escape_cell(&g->cell, text);
+		write_cell(g, c, g->cell.buf, g->cell.len - 1, w, color);
+		break;
+	}
+}
+
+/*
+ * Every cell of the table, the header row first, through take_cell.
+ * Returns the sockets without an owner.
+ */
+static size_t
+each_cell(struct grid *g, enum pass pass, const struct listing *l,
+    const struct render_opts *o, struct strbuf *scratch)
+{
+	size_t i, k, c, row = 1, unowned = 0;
+
+	for (c = 0; c < g->ncols; c++)
+		take_cell(g, pass, 0, c, columns[g->cols[c]].header, NULL);
+	for (i = 0; i < l->nviews; i++) {
+		const struct sock_view *v = &l->views[i];
+		size_t n = v->nowners ? v->nowners : 1;
+
+		if (!v->nowners)
+			unowned++;
+		for (k = 0; k < n; k++, row++) {
+			struct row r = { l, v, NULL, NULL };
+
+			if (v->nowners) {
+				r.o = &l->ps.owners[v->owners[k]];
+				r.p = &l->ps.procs[r.o->proc];
+			}
+			for (c = 0; c < g->ncols; c++) {
+				const struct column *col = &columns[g->cols[c]];
+				struct value val;
+
+				memset(&val, 0, sizeof(val));
+				col->get(&r, &val);
+				take_cell(g, pass, row, c,
+				    value_text(&val, scratch),
+				    o->color && pass != PASS_MEASURE ?
+				    color_of(col, &r) : NULL);
+			}
+		}
+	}
+	return unowned;
 }
 
 /* Narrow the shrinkable columns of the grid to fit max. */
@@ -184,89 +301,52 @@ void
 render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 {
 	struct grid g;
-	struct strbuf scratch, line;
-	size_t i, k, c, row, unowned = 0;
+	struct strbuf scratch;
+	size_t i, row, c, unowned;
 
 	memset(&g, 0, sizeof(g));
 	for (i = 0; i < ncolumns && g.ncols < MAX_COLS; i++)
 		if (shown(&columns[i], o))
 			g.cols[g.ncols++] = i;
 	g.nrows = l->nrows + 1;
-	g.off = xcalloc(g.nrows * g.ncols, sizeof(*g.off));
-	g.width = xcalloc(g.nrows * g.ncols, sizeof(*g.width));
-	if (o->color)
-		g.color = xcalloc(g.nrows * g.ncols, sizeof(*g.color));
-	strbuf_init(&g.arena, ARENA_MAX);
+	g.keep = g.nrows <= (o->rows_kept ? o->rows_kept : GRID_ROWS_MAX);
+	g.out = out;
 	strbuf_init(&scratch, 1u << 16);
-	for (c = 0; c < g.ncols; c++)
-		put_cell(&g, 0, c, columns[g.cols[c]].header, NULL);
-	row = 1;
-	for (i = 0; i < l->nviews; i++) {
-		const struct sock_view *v = &l->views[i];
-		size_t n = v->nowners ? v->nowners : 1;
-
-		if (!v->nowners)
-			unowned++;
-		for (k = 0; k < n; k++, row++) {
-			struct row r = { l, v, NULL, NULL };
-
-			if (v->nowners) {
-				r.o = &l->ps.owners[v->owners[k]];
-				r.p = &l->ps.procs[r.o->proc];
-			}
-			for (c = 0; c < g.ncols; c++) {
-				const struct column *col = &columns[g.cols[c]];
-				struct value val;
-
-				memset(&val, 0, sizeof(val));
-				col->get(&r, &val);
-				put_cell(&g, row, c, value_text(&val, &scratch),
-				    o->color ? color_of(col, &r) : NULL);
-			}
-		}
+	/* all rows go into one output buffer, flushed in large writes */
+	strbuf_init(&g.line, ARENA_MAX);
+	if (g.keep) {
+		g.off = xcalloc(g.nrows * g.ncols, sizeof(*g.off));
+		g.width = xcalloc(g.nrows * g.ncols, sizeof(*g.width));
+		if (o->color)
+			g.color = xcalloc(g.nrows * g.ncols, sizeof(*g.color));
+		strbuf_init(&g.arena, ARENA_MAX);
+		unowned = each_cell(&g, PASS_KEEP, l, o, &scratch);
+	} else {
+		strbuf_init(&g.cell, ARENA_MAX);
+		unowned = each_cell(&g, PASS_MEASURE, l, o, &scratch);
 	}
 	if (o->max_width)
 		fit_width(&g, o->max_width);
-	/*
-	 * All rows go into one output buffer, flushed in large writes; a
-	 * row's cells are copied by known length and padded with memset.
-	 */
-	strbuf_init(&line, ARENA_MAX);
-	for (row = 0; row < g.nrows; row++) {
-		for (c = 0; c < g.ncols; c++) {
-			size_t at = row * g.ncols + c, pad;
-			const char *color = g.color ? g.color[at] : NULL;
+	if (g.keep) {
+		for (row = 0; row < g.nrows; row++)
+			for (c = 0; c < g.ncols; c++) {
+				size_t at = row * g.ncols + c;
 
-			if (color)
-				strbuf_addstr(&line, color);
-			if (g.width[at] > g.widths[c])
-				fit_cut(&line, g.arena.buf + g.off[at],
-				    g.width[at], g.widths[c],
-				    columns[g.cols[c]].keep_tail);
-			else
-				strbuf_add(&line, g.arena.buf + g.off[at],
-				    cell_len(&g, at));
-			if (color)
-				strbuf_addstr(&line, "\033[0m");
-			if (c + 1 == g.ncols)
-				break;
-			pad = g.width[at] > g.widths[c] ? 2 :
-			    g.widths[c] - g.width[at] + 2;
-			strbuf_pad(&line, ' ', pad);
-		}
-		strbuf_addch(&line, '\n');
-		if (line.len >= 1u << 16) {
-			fwrite(line.buf, 1, line.len, out);
-			strbuf_reset(&line);
-		}
+				write_cell(&g, c, g.arena.buf + g.off[at],
+				    cell_len(&g, at), g.width[at],
+				    g.color ? g.color[at] : NULL);
+			}
+	} else {
+		(void)each_cell(&g, PASS_WRITE, l, o, &scratch);
 	}
-	fwrite(strbuf_str(&line), 1, line.len, out);
-	strbuf_release(&line);
+	fwrite(strbuf_str(&g.line), 1, g.line.len, out);
 	if (unowned)
 		summary_line(out, l, unowned);
 	free(g.off);
 	free(g.width);
 	free(g.color);
 	strbuf_release(&g.arena);
+	strbuf_release(&g.cell);
+	strbuf_release(&g.line);
 	strbuf_release(&scratch);
 }

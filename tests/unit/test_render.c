@@ -2,10 +2,14 @@
  * writer, fitting a table to a width and cutting cells. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "cm.h"
+#include "model/listing.h"
 #include "render/fit.h"
+#include "proc/users.h"
+#include "render/render.h"
 #include "render/jsonw.h"
 #include "render/text.h"
 #include "util/notes.h"
@@ -293,6 +297,76 @@ t_fit_cut(void **state)
 	strbuf_release(&sb);
 }
 
+static char *
+table_of(const struct listing *l, const struct render_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	render_table(f, l, o);
+	fclose(f);
+	return buf;
+}
+
+/* The table made in two passes (cells not kept) is the same table. */
+static void
+t_table_two_pass(void **state)
+{
+	static const char *texts[] = {
+		"loopback only", "all interfaces (IPv4+IPv6)",
+		"evil \033[2J\nname \xc3\xa9 \xff",
+		"one address on a-very-long-interface-name-that-is-cut-to-fit"
+	};
+	struct sock_rec socks[40];
+	struct sock_view views[40];
+	struct listing l;
+	struct render_opts o;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(socks, 0, sizeof(socks));
+	memset(views, 0, sizeof(views));
+	for (size_t i = 0; i < 40; i++) {
+		socks[i].proto = (uint8_t)(i % 2 ? PROTO_UDP : PROTO_TCP);
+		socks[i].family = AF_INET;
+		socks[i].state = (uint8_t)(i % 2 ? ST_CLOSE : ST_LISTEN);
+		socks[i].lport = (uint16_t)(1000 + i * 37);
+		socks[i].laddr[0] = 127;
+		socks[i].laddr[3] = (uint8_t)i;
+		socks[i].inode = 5000 + i;
+		views[i].s = &socks[i];
+		views[i].exp.kind = (enum exposure_kind)(i % 3 ? EXP_ALL :
+		    EXP_LOOPBACK);
+		views[i].exp.text = texts[i % 4];
+	}
+	l.views = views;
+	l.nviews = 40;
+	l.nrows = 40;
+	l.users = users_new();
+	users_parse(l.users, "root:x:0:0::/root:/bin/sh\n", 25);
+	for (int color = 0; color < 2; color++)
+		for (size_t width = 0; width <= 60; width += 60) {
+			char *kept, *two;
+
+			memset(&o, 0, sizeof(o));
+			o.color = color;
+			o.max_width = width;
+			kept = table_of(&l, &o);
+			o.rows_kept = 1;
+			two = table_of(&l, &o);
+			assert_string_equal(kept, two);
+			assert_non_null(strstr(kept, "without a visible owner"));
+			/* the process name's escape is written as text */
+			assert_null(strstr(kept, "\033[2J"));
+			assert_non_null(strstr(kept, "evil "));
+			free(kept);
+			free(two);
+		}
+	users_free(l.users);
+}
+
 int
 main(void)
 {
@@ -307,6 +381,7 @@ main(void)
 		cmocka_unit_test(t_text_field),
 		cmocka_unit_test(t_fit_widths),
 		cmocka_unit_test(t_fit_cut),
+		cmocka_unit_test(t_table_two_pass),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
