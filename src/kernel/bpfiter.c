@@ -38,7 +38,7 @@ int
 bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
     char *why, size_t whysz)
 {
-	size_t off = 0, nfds = 0, nprocs = 0, fcap = 0, pcap = 0;
+	size_t off = 0, nfds = 0, nprocs = 0;
 	uint32_t cur = 0;
 	int have_cur = 0;
 
@@ -50,14 +50,18 @@ bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
 		nfds = nprocs = 0;
 		while (off < len) {
 			struct bpf_sockfd h;
-			size_t sz;
+			size_t sz = sizeof(h);
 
-			if (len - off < sizeof(h)) {
+			if (len - off >= sizeof(h)) {
+				memcpy(&h, buf + off, sizeof(h));
+				if (h.kind == BPF_SOCKFD_PROCESS)
+					sz = sizeof(struct bpf_procrec);
+			}
+			if (len - off < sz) {
 				snprintf(why, whysz, "the iterator's output "
 				    "ends inside a record (%zu bytes)", len);
 				goto bad;
 			}
-			memcpy(&h, buf + off, sizeof(h));
 			switch (h.kind) {
 			case BPF_SOCKFD_SOCKET:
 			case BPF_SOCKFD_NETNS:
@@ -70,16 +74,8 @@ bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
 				if (pass)
 					out->fds[nfds] = h;
 				nfds++;
-				sz = sizeof(h);
 				break;
 			case BPF_SOCKFD_PROCESS:
-				sz = sizeof(struct bpf_procrec);
-				if (len - off < sz) {
-					snprintf(why, whysz, "the iterator's "
-					    "output ends inside a record "
-					    "(%zu bytes)", len);
-					goto bad;
-				}
 				if (pass)
 					memcpy(&out->procs[nprocs], buf + off,
 					    sz);
@@ -95,10 +91,8 @@ bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
 			off += sz;
 		}
 		if (pass == 0) {
-			fcap = nfds;
-			pcap = nprocs;
-			out->fds = xcalloc(fcap ? fcap : 1, sizeof(*out->fds));
-			out->procs = xcalloc(pcap ? pcap : 1,
+			out->fds = xcalloc(nfds ? nfds : 1, sizeof(*out->fds));
+			out->procs = xcalloc(nprocs ? nprocs : 1,
 			    sizeof(*out->procs));
 		}
 	}
