@@ -37,7 +37,7 @@ LAYERS = {
 
 # headers the build writes (not under src/): the BPF skeleton that
 # bpftool makes from bpf/sockfd.bpf.c
-GENERATED = {"sockfd.skel.h"}
+GENERATED = {"sockfd.skel.h", "sockfd.lskel.h"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

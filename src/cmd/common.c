@@ -82,9 +82,12 @@ cmd_report_verbose(const struct listing *l)
 	    l->ifs.nlinks, l->ifs.naddrs);
 	if (l->ps.path && strcmp(l->ps.path, "bpf") == 0)
 		cmd_warn("descriptors: one pass of a BPF iterator "
-		    "(iter/task_file) over every process's files, the "
-		    "owners' identities from it; %u processes it did not "
-		    "visit walked in /proc\n", l->ps.unvisited);
+		    "(iter/task_file; loaded by %s) over every process's "
+		    "files, the owners' identities from it (load %.1f ms, "
+		    "run and read %.1f ms, waited for %.1f ms); %u "
+		    "processes it did not visit walked in /proc\n",
+		    l->ps.bpf_loader, l->ps.bpf_ms_load, l->ps.bpf_ms_read,
+		    l->ps.bpf_ms_wait, l->ps.unvisited);
 	else if (l->ps.path)
 		cmd_warn("descriptors: the walk of /proc/PID/fd (BPF iterator "
 		    "not used: %s)\n", l->ps.path_why[0] ? l->ps.path_why :

@@ -8,15 +8,18 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel/bpfiter.h"
 #include "util/xmalloc.h"
 
 #ifdef HAVE_BPF
-#include <bpf/bpf.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
 #include <bpf/libbpf.h>
 #include "sockfd.skel.h"
+#include "sockfd.lskel.h"
 #endif
 
 #include "util/banned.h"
@@ -105,6 +108,15 @@ bad:
 }
 
 #ifdef HAVE_BPF
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static int
 quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -175,19 +187,24 @@ self_found(const struct bpf_scan *s, int probe, const struct stat *st)
 }
 #endif
 
-int
-bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
-{
 #ifdef HAVE_BPF
-	struct sockfd *skel;
-	struct bpf_link *link = NULL;
+static int
+sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* Run the loaded program once (a link, an iterator on it, read to the
+ * end), parse and check what it wrote: 0, or -1 with why. */
+static int
+run_loaded(int prog_fd, struct bpf_scan *out, char *why, size_t whysz)
+{
+	union bpf_attr a;
 	struct stat st;
 	unsigned char *raw = NULL;
 	size_t len = 0;
-	int it = -1, probe, rc = -1;
+	int link, it = -1, probe, rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	libbpf_set_print(quiet);
 	/* the check: a socket of this process, known here */
 	probe = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (probe < 0 || fstat(probe, &st) < 0) {
@@ -197,43 +214,86 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 			close(probe);
 		return -1;
 	}
-	skel = sockfd__open_and_load();
-	if (skel == NULL) {
-		snprintf(why, whysz, "the kernel refused the program: %s",
-		    strerror(errno));
-		goto out;
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)prog_fd;
+	a.link_create.attach_type = BPF_TRACE_ITER;
+	link = sys_bpf(BPF_LINK_CREATE, &a);
+	if (link >= 0) {
+		memset(&a, 0, sizeof(a));
+		a.iter_create.link_fd = (uint32_t)link;
+		it = sys_bpf(BPF_ITER_CREATE, &a);
 	}
-	link = bpf_program__attach_iter(skel->progs.sockfds, NULL);
-	if (link == NULL) {
+	if (link < 0 || it < 0)
 		snprintf(why, whysz, "no iterator: %s", strerror(errno));
-		goto out;
-	}
-	it = bpf_iter_create(bpf_link__fd(link));
-	if (it < 0) {
-		snprintf(why, whysz, "no iterator: %s", strerror(errno));
-		goto out;
-	}
-	if (drain(it, &raw, &len) < 0) {
+	else if (drain(it, &raw, &len) < 0)
 		snprintf(why, whysz, "reading the iterator: %s",
 		    strerror(errno));
-		goto out;
+	else if (bpfiter_parse(raw, len, out, why, whysz) == 0) {
+		if (self_found(out, probe, &st))
+			rc = 0;
+		else {
+			snprintf(why, whysz, "the kernel's PIDs or ids are "
+			    "not this namespace's");
+			bpfiter_release(out);
+		}
 	}
-	if (bpfiter_parse(raw, len, out, why, whysz) < 0)
-		goto out;
-	if (!self_found(out, probe, &st)) {
-		snprintf(why, whysz, "the kernel's PIDs or ids are not this "
-		    "namespace's");
-		bpfiter_release(out);
-		goto out;
-	}
-	rc = 0;
-out:
 	free(raw);
 	if (it >= 0)
 		close(it);
-	bpf_link__destroy(link);
-	sockfd__destroy(skel);
+	if (link >= 0)
+		close(link);
 	close(probe);
+	return rc;
+}
+#endif
+
+int
+bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
+{
+#ifdef HAVE_BPF
+	struct sockfd_light *light;
+	struct sockfd *skel = NULL;
+	double t0 = mono_ms(), t1;
+	int prog_fd, rc, light_errno = 0;
+	char loader[sizeof(out->loader)] = "the kernel from a light skeleton";
+
+	memset(out, 0, sizeof(*out));
+	/* First the light skeleton: the kernel relocates the program
+	 * against its own BTF.  Before Linux 5.17 (no relocation in the
+	 * kernel, no loader programs) libbpf does it, reading and parsing
+	 * the kernel's BTF here. */
+	light = sockfd_light__open();
+	if (light && sockfd_light__load(light) != 0) {
+		light_errno = errno;
+		sockfd_light__destroy(light);
+		light = NULL;
+	} else if (light == NULL)
+		light_errno = errno;
+	if (light) {
+		prog_fd = light->progs.sockfds.prog_fd;
+	} else {
+		libbpf_set_print(quiet);
+		skel = sockfd__open_and_load();
+		if (skel == NULL) {
+			snprintf(why, whysz, "the kernel refused the program: "
+			    "%s (light skeleton: %s)", strerror(errno),
+			    strerror(light_errno));
+			return -1;
+		}
+		prog_fd = bpf_program__fd(skel->progs.sockfds);
+		snprintf(loader, sizeof(loader), "libbpf, the light "
+		    "skeleton refused: %s", strerror(light_errno));
+	}
+	t1 = mono_ms();
+	rc = run_loaded(prog_fd, out, why, whysz);
+	if (rc == 0) {
+		out->ms_load = t1 - t0;
+		out->ms_read = mono_ms() - t1;
+		memcpy(out->loader, loader, sizeof(loader));
+	}
+	if (light)
+		sockfd_light__destroy(light);
+	sockfd__destroy(skel);
 	return rc;
 #else
 	memset(out, 0, sizeof(*out));

@@ -56,6 +56,9 @@ struct bpf_scan {
 	size_t			 nfds;
 	struct bpf_procrec	*procs;
 	size_t			 nprocs;
+	double			 ms_load;	/* open, relocate, verify */
+	double			 ms_read;	/* attach, run, read, parse */
+	char			 loader[96];	/* who relocated and loaded it */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -992,12 +993,25 @@ procscan_prefetch_bpf(void)
 
 /* The run-ahead records, if there are: 0, -1 (none ahead) or -2 (the
  * iterator failed: why then says so, and it is not tried again). */
-static int
-take_prefetch(struct bpf_scan *out, char *why, size_t sz)
+static double
+mono_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+take_prefetch(struct bpf_scan *out, char *why, size_t sz, double *waited)
+{
+	double t0;
+
 	if (!pre.running)
 		return -1;
+	t0 = mono_ms();
 	pthread_join(pre.thread, NULL);
+	*waited = mono_ms() - t0;
 	pre.running = 0;
 	if (pre.rc < 0) {
 		snprintf(why, sz, "%s", pre.why);
@@ -1059,7 +1073,8 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	pid_t *listed = sc->pids;
 	size_t nlisted = sc->npids, pcap = 0, k = 0;
 
-	switch (take_prefetch(bs, ps->path_why, sizeof(ps->path_why))) {
+	switch (take_prefetch(bs, ps->path_why, sizeof(ps->path_why),
+	    &ps->bpf_ms_wait)) {
 	case 0:
 		break;
 	case -1:
@@ -1090,6 +1105,9 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 			    h.pid, h.fd);
 		}
 	}
+	ps->bpf_ms_load = bs->ms_load;
+	ps->bpf_ms_read = bs->ms_read;
+	memcpy(ps->bpf_loader, bs->loader, sizeof(ps->bpf_loader));
 	free(bs->fds);
 	bs->fds = NULL;
 	bs->nfds = 0;

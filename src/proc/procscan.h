@@ -45,6 +45,10 @@ struct procscan {
 	 * /proc/PID/fd), and why not the iterator when it was not */
 	const char	*path;
 	char		 path_why[128];
+	/* the BPF path's steps (ms): loading the program, running and
+	 * reading it, and how long this scan waited for a run-ahead one */
+	double		 bpf_ms_load, bpf_ms_read, bpf_ms_wait;
+	char		 bpf_loader[96];	/* who relocated and loaded it */
 	struct scan	*scan;		/* private: a scan under way */
 };
 

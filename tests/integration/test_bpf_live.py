@@ -21,7 +21,10 @@ stat).  The processes the iterator did not visit (kernel threads have
 no files) are walked: -v counts at least the kernel threads.  With
 bpf(2) refused by a seccomp filter (tests/helpers/nobpf.c, as the
 packaged services' sandbox does), it walks /proc, says why, and finds
-the same owners.  Nothing
+the same owners.  The program is loaded from a light skeleton (the
+kernel relocates it, Linux 5.17 and later); with only BPF_PROG_RUN
+refused (the loader program cannot run), libbpf loads it instead, -v
+says why, and the owners are the same.  Nothing
 may stay loaded after the run.  Needs root; exits 77 without it.
 """
 import json
@@ -127,6 +130,9 @@ def main():
         r3 = subprocess.run([nobpf, EXE, "-a", "--json", "-v", "--threads",
                              "2"], capture_output=True, text=True,
                             timeout=120)
+        r4 = subprocess.run([nobpf, "-c", "10", EXE, "-a", "--json", "-v",
+                             "--threads", "2"], capture_output=True,
+                            text=True, timeout=120)
         kthreads = kernel_threads()
         w1 = subprocess.run([EXE, "-t", "--why", "--json", "-v", "--netns",
                              NS2], capture_output=True, text=True,
@@ -183,6 +189,20 @@ def main():
         refused_diff = [k for k in synth if o3.get(k) != o1[k]]
         check(not refused_diff, f"bpf(2) refused: the same owners of the "
               f"{len(synth)} synthetic sockets ({len(refused_diff)} differ)")
+        rel = tuple(int(x) for x in
+                    os.uname().release.split("-")[0].split(".")[:2])
+        if rel >= (5, 17):
+            check("loaded by the kernel from a light skeleton" in r1.stderr,
+                  "the light skeleton, relocated by the kernel: "
+                  f"{[ln for ln in r1.stderr.splitlines() if 'descr' in ln]}")
+        check(r4.returncode == 0 and "loaded by libbpf, the light skeleton "
+              "refused: Operation not permitted" in r4.stderr,
+              "BPF_PROG_RUN refused: libbpf loads it, and why: "
+              f"{[ln for ln in r4.stderr.splitlines() if 'descr' in ln]}")
+        o4 = owners(json.loads(r4.stdout or "{}"))
+        lib_diff = [k for k in synth if o4.get(k) != o1[k]]
+        check(not lib_diff, f"loaded by libbpf: the same owners of the "
+              f"{len(synth)} synthetic sockets ({len(lib_diff)} differ)")
         unv = [ln for ln in r1.stderr.splitlines()
                if "processes it did not visit walked" in ln]
         n_unv = int(unv[0].split(";")[-1].split()[0]) if unv else -1
