@@ -490,6 +490,7 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 	uint64_t *inodes;
 	size_t i, n = 0;
 	double t1;
+	int ahead;
 
 	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
 	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
@@ -506,10 +507,14 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 	/*
 	 * The other threads walk /proc while this one annotates: exposure
 	 * and registered names depend on the sockets alone.  Then it joins
-	 * the walk as its last worker.
+	 * the walk as its last worker.  With the BPF iterator running ahead
+	 * on its thread, this one annotates first: the scan would only wait
+	 * for the iterator.
 	 */
-	procscan_start(inodes, n, o->threads, o->need |
-	    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
+	ahead = procscan_ahead();
+	if (!ahead)
+		procscan_start(inodes, n, o->threads, o->need |
+		    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
 	if (!again) {
 		l->users = users_load();
 		registry_init(&l->reg, o->iana_path);
@@ -522,6 +527,9 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 		exposure_keep(&l->exp_texts, &e, &v->exp);
 		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
 	}
+	if (ahead)
+		procscan_start(inodes, n, o->threads, o->need |
+		    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
 	procscan_finish(&l->ps);
 	l->ms_processes += now_ms() - t1;
 	free(inodes);

@@ -991,6 +991,12 @@ procscan_prefetch_bpf(void)
 		pre.running = 1;
 }
 
+int
+procscan_ahead(void)
+{
+	return pre.running;
+}
+
 /* The run-ahead records, if there are: 0, -1 (none ahead) or -2 (the
  * iterator failed: why then says so, and it is not tried again). */
 static double

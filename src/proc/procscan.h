@@ -99,6 +99,8 @@ void procscan_set_no_bpf(int on);
 /* Start the BPF iterator now, on a thread, for the next scan (as root,
  * on a host past the threshold; nothing otherwise). */
 void procscan_prefetch_bpf(void);
+/* Is a run-ahead iterator in flight (the next scan will wait for it)? */
+int procscan_ahead(void);
 
 /* Owners of inode: *first index and the count (0 when none). */
 size_t procscan_owners_of(const struct procscan *ps, uint64_t inode,
