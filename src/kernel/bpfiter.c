@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kernel/bpfiter.h"
 #include "util/xmalloc.h"
+#include "util/clock.h"
 
 #ifdef HAVE_BPF
 #include <sys/syscall.h>
@@ -108,15 +108,6 @@ bad:
 }
 
 #ifdef HAVE_BPF
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int
 quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -253,7 +244,7 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 #ifdef HAVE_BPF
 	struct sockfd_light *light;
 	struct sockfd *skel = NULL;
-	double t0 = mono_ms(), t1;
+	double t0 = clock_ms(), t1;
 	int prog_fd, rc, light_errno = 0;
 	char loader[sizeof(out->loader)] = "the kernel from a light skeleton";
 
@@ -284,11 +275,11 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 		snprintf(loader, sizeof(loader), "libbpf, the light "
 		    "skeleton refused: %s", strerror(light_errno));
 	}
-	t1 = mono_ms();
+	t1 = clock_ms();
 	rc = run_loaded(prog_fd, out, why, whysz);
 	if (rc == 0) {
 		out->ms_load = t1 - t0;
-		out->ms_read = mono_ms() - t1;
+		out->ms_read = clock_ms() - t1;
 		memcpy(out->loader, loader, sizeof(loader));
 	}
 	if (light)

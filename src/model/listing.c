@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "model/listing.h"
+#include "util/clock.h"
 #include "util/notes.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
@@ -52,10 +53,7 @@ owner_note_key(enum owner_note n)
 double
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return clock_ms();
 }
 
 static int

@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "kernel/bpfiter.h"
+#include "util/clock.h"
 #include "proc/procscan.h"
 #include "util/notes.h"
 #include "util/num.h"
@@ -999,15 +999,6 @@ procscan_ahead(void)
 
 /* The run-ahead records, if there are: 0, -1 (none ahead) or -2 (the
  * iterator failed: why then says so, and it is not tried again). */
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int
 take_prefetch(struct bpf_scan *out, char *why, size_t sz, double *waited)
 {
@@ -1015,9 +1006,9 @@ take_prefetch(struct bpf_scan *out, char *why, size_t sz, double *waited)
 
 	if (!pre.running)
 		return -1;
-	t0 = mono_ms();
+	t0 = clock_ms();
 	pthread_join(pre.thread, NULL);
-	*waited = mono_ms() - t0;
+	*waited = clock_ms() - t0;
 	pre.running = 0;
 	if (pre.rc < 0) {
 		snprintf(why, sz, "%s", pre.why);

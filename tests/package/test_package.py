@@ -160,6 +160,11 @@ try:
           f"the installed program is built with the BPF iterator: {descr!r}")
     if "BPF iterator not used" in descr:
         print(f"note: this kernel did not run the iterator: {descr}")
+    rel = tuple(int(x) for x in
+                os.uname().release.split("-")[0].split(".")[:2])
+    if "one pass of a BPF iterator" in descr and rel >= (5, 17):
+        check("loaded by the kernel from a light skeleton" in descr,
+              f"the installed program has the light skeleton: {descr!r}")
     deps = run("dpkg-query", "-W", "-f=${Depends}", "portsleuth")[1]
     check("libbpf1" in deps, f"the package depends on libbpf: {deps}")
 finally:
