@@ -528,9 +528,9 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 	if (ahead)
 		procscan_start(inodes, n, o->threads, o->need |
 		    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
+	free(inodes);	/* the scan keeps its own set of them */
 	procscan_finish(&l->ps);
 	l->ms_processes += now_ms() - t1;
-	free(inodes);
 }
 
 /*

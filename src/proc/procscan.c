@@ -820,11 +820,20 @@ merge(struct procscan *ps, struct worker *ws, int n)
 	merge_nsfds(ps, ws, n);
 	merge_others(ps, ws, n);
 	for (t = 0; t < n; t++) {
-		xgrow((void **)&hits, &hcap, nhits + ws[t].nhits, sizeof(*hits));
-		if (ws[t].nhits)
-			memcpy(hits + nhits, ws[t].hits,
-			    ws[t].nhits * sizeof(*hits));
-		nhits += ws[t].nhits;
+		if (nhits == 0 && hits == NULL) {
+			/* the first worker's list is taken, not copied */
+			hits = ws[t].hits;
+			nhits = hcap = ws[t].nhits;
+		} else {
+			xgrow((void **)&hits, &hcap, nhits + ws[t].nhits,
+			    sizeof(*hits));
+			if (ws[t].nhits)
+				memcpy(hits + nhits, ws[t].hits,
+				    ws[t].nhits * sizeof(*hits));
+			nhits += ws[t].nhits;
+			free(ws[t].hits);
+		}
+		ws[t].hits = NULL;
 		np += ws[t].nprocs;
 	}
 	ps->procs = xcalloc(np ? np : 1, sizeof(*ps->procs));
@@ -838,14 +847,17 @@ merge(struct procscan *ps, struct worker *ws, int n)
 		ps->vanished += ws[t].vanished;
 		ps->reused += ws[t].reused;
 		ps->malformed += ws[t].malformed;
-		free(ws[t].hits);
 		free(ws[t].procs);
 	}
 	if (ps->nprocs)
 		qsort(ps->procs, ps->nprocs, sizeof(*ps->procs), proc_cmp);
 	if (nhits)
 		qsort(hits, nhits, sizeof(*hits), hit_cmp);
+	/* every owner's descriptor numbers in one block (a socket is
+	 * mostly held by one descriptor: an allocation each cost more than
+	 * the numbers) */
 	ps->owners = xcalloc(nhits ? nhits : 1, sizeof(*ps->owners));
+	ps->fdstore = xcalloc(nhits ? nhits : 1, sizeof(*ps->fdstore));
 	for (i = 0; i < nhits;) {
 		struct owner *o = &ps->owners[ps->nowners++];
 		size_t j = i, k;
@@ -856,13 +868,16 @@ merge(struct procscan *ps, struct worker *ws, int n)
 		o->inode = hits[i].inode;
 		o->pid = hits[i].pid;
 		o->nfds = j - i;
-		o->fds = xcalloc(o->nfds, sizeof(*o->fds));
+		o->fds = ps->fdstore + i;
 		for (k = i; k < j; k++)
 			o->fds[k - i] = hits[k].fd;
 		o->proc = proc_index(ps, o->pid);
 		i = j;
 	}
 	free(hits);
+	if (ps->nowners < nhits)	/* the pairs held by several fds */
+		ps->owners = xreallocarray(ps->owners, ps->nowners ?
+		    ps->nowners : 1, sizeof(*ps->owners));
 }
 
 /* All numeric entries of /proc. */
@@ -1228,6 +1243,11 @@ procscan_finish(struct procscan *ps)
 		worker_main(&sc->ws[0]);
 		for (t = 1; t < sc->started; t++)
 			pthread_join(sc->ws[t].thread, NULL);
+		/* what the workers looked in, not needed by the merge */
+		free(sc->set.slots);
+		sc->set.slots = NULL;
+		free(sc->pre);
+		sc->pre = NULL;
 		merge(ps, sc->ws, sc->started);
 		close(sc->procfd);
 	}
@@ -1271,8 +1291,7 @@ procscan_release(struct procscan *ps)
 {
 	size_t i;
 
-	for (i = 0; i < ps->nowners; i++)
-		free(ps->owners[i].fds);
+	free(ps->fdstore);
 	for (i = 0; i < ps->nprocs; i++) {
 		free(ps->procs[i].comm);
 		free(ps->procs[i].exe);

@@ -20,6 +20,7 @@
 struct procscan {
 	struct owner	*owners;	/* sorted by inode, then pid */
 	size_t		 nowners;
+	int		*fdstore;	/* the owners' fds point into it */
 	struct proc_rec	*procs;		/* sorted by pid */
 	size_t		 nprocs;
 	/* What could not be seen, for honest notes. */
