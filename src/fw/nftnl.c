@@ -42,7 +42,29 @@
 #include "fw/ruleset.h"
 #include "fw/xtnat.h"
 #include "util/xmalloc.h"
+#include "util/dl.h"
 #include "util/banned.h"
+
+/* libnftnl, for the requests: opened with the first ruleset (util/dl.h) */
+static struct {
+	__typeof__(nftnl_nlmsg_build_hdr)	*nftnl_nlmsg_build_hdr;
+	__typeof__(nftnl_set_alloc)		*nftnl_set_alloc;
+	__typeof__(nftnl_set_elems_nlmsg_build_payload)
+					*nftnl_set_elems_nlmsg_build_payload;
+	__typeof__(nftnl_set_free)		*nftnl_set_free;
+	__typeof__(nftnl_set_set_str)		*nftnl_set_set_str;
+} nftnl;
+static const struct dl_sym nftnl_syms[] = {
+	DL_SYM(nftnl, nftnl_nlmsg_build_hdr),
+	DL_SYM(nftnl, nftnl_set_alloc),
+	DL_SYM(nftnl, nftnl_set_elems_nlmsg_build_payload),
+	DL_SYM(nftnl, nftnl_set_free),
+	DL_SYM(nftnl, nftnl_set_set_str),
+};
+static struct dl_lib nftnl_lib = {
+	PS_SONAME_NFTNL, nftnl_syms,
+	    sizeof(nftnl_syms) / sizeof(nftnl_syms[0]), 0, NULL
+};
 
 #define RECV_SIZE	(1u << 16)
 #define DATAGRAMS_MAX	(1u << 20)
@@ -389,18 +411,18 @@ nfproto_of(enum fw_family f)
 static int
 read_elements(struct reader *r, struct rset *set)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set *s = nftnl.nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, set->table);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, set->name);
-	nlh = nftnl_nlmsg_build_hdr(r->buf, NFT_MSG_GETSETELEM,
+	nftnl.nftnl_set_set_str(s, NFTNL_SET_TABLE, set->table);
+	nftnl.nftnl_set_set_str(s, NFTNL_SET_NAME, set->name);
+	nlh = nftnl.nftnl_nlmsg_build_hdr(r->buf, NFT_MSG_GETSETELEM,
 	    (uint16_t)nfproto_of(set->family), NLM_F_DUMP, ++r->seq);
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
+	nftnl.nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl.nftnl_set_free(s);
 	rc = dump(r, nlh, elems_cb, r);
 	return rc;
 }
@@ -1553,6 +1575,8 @@ fw_ruleset_read_netlink(struct fw_ruleset *rs, char **cause)
 	*cause = NULL;
 	r.rs = rs;
 	r.seq = (unsigned int)time(NULL);
+	if (dl_load(&nftnl_lib, cause) != 0)
+		return -1;
 	r.nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (r.nl == NULL || setsockopt(mnl_socket_get_fd(r.nl), SOL_SOCKET,
 	    SO_RCVTIMEO, &timeout, sizeof(timeout)) < 0 ||
@@ -1566,18 +1590,18 @@ fw_ruleset_read_netlink(struct fw_ruleset *rs, char **cause)
 	r.portid = mnl_socket_get_portid(r.nl);
 	r.buf = xmalloc(RECV_SIZE);
 	r.scratch = xcalloc(STMTS_MAX, sizeof(*r.scratch));
-	nlh = nftnl_nlmsg_build_hdr(r.buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
+	nlh = nftnl.nftnl_nlmsg_build_hdr(r.buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
 	    NLM_F_DUMP, ++r.seq);
 	if (dump(&r, nlh, chain_cb, &r) < 0)
 		goto out;
-	nlh = nftnl_nlmsg_build_hdr(r.buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
+	nlh = nftnl.nftnl_nlmsg_build_hdr(r.buf, NFT_MSG_GETSET, NFPROTO_UNSPEC,
 	    NLM_F_DUMP, ++r.seq);
 	if (dump(&r, nlh, set_cb, &r) < 0)
 		goto out;
 	for (size_t i = 0; i < r.nsets; i++)
 		if (read_elements(&r, &r.sets[i]) < 0)
 			goto out;
-	nlh = nftnl_nlmsg_build_hdr(r.buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
+	nlh = nftnl.nftnl_nlmsg_build_hdr(r.buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
 	    NLM_F_DUMP, ++r.seq);
 	if (dump(&r, nlh, rule_cb, &r) < 0)
 		goto out;

@@ -38,6 +38,7 @@
 #include "fw/ruleset.h"
 #include "kernel/netns.h"
 #include "model/listing.h"
+#include "util/dl.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
@@ -47,34 +48,63 @@
 #define LEGACY_MAX	(16u << 20)	/* a legacy table's entries, at most */
 #define LEGACY_TABLES	8
 
+/* libnftables, opened for the first ruleset (util/dl.h) */
+static struct {
+	__typeof__(nft_ctx_new)			*nft_ctx_new;
+	__typeof__(nft_ctx_free)		*nft_ctx_free;
+	__typeof__(nft_ctx_output_set_flags)	*nft_ctx_output_set_flags;
+	__typeof__(nft_ctx_buffer_output)	*nft_ctx_buffer_output;
+	__typeof__(nft_ctx_buffer_error)	*nft_ctx_buffer_error;
+	__typeof__(nft_run_cmd_from_buffer)	*nft_run_cmd_from_buffer;
+	__typeof__(nft_ctx_get_error_buffer)	*nft_ctx_get_error_buffer;
+	__typeof__(nft_ctx_get_output_buffer)	*nft_ctx_get_output_buffer;
+} nft;
+static const struct dl_sym nft_syms[] = {
+	DL_SYM(nft, nft_ctx_new),
+	DL_SYM(nft, nft_ctx_free),
+	DL_SYM(nft, nft_ctx_output_set_flags),
+	DL_SYM(nft, nft_ctx_buffer_output),
+	DL_SYM(nft, nft_ctx_buffer_error),
+	DL_SYM(nft, nft_run_cmd_from_buffer),
+	DL_SYM(nft, nft_ctx_get_error_buffer),
+	DL_SYM(nft, nft_ctx_get_output_buffer),
+};
+static struct dl_lib nft_lib = {
+	PS_SONAME_NFTABLES, nft_syms,
+	    sizeof(nft_syms) / sizeof(nft_syms[0]), 0, NULL
+};
+
 /* `list ruleset` as JSON, from the namespace this thread is in. */
 static char *
 list_ruleset(size_t *len, char **cause)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx;
 	const char *buf;
 	char *res = NULL;
 
-	if (ctx == NULL) {
+	if (dl_load(&nft_lib, cause) != 0)
+		return NULL;
+	if ((ctx = nft.nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
 		*cause = xstrdup("libnftables: cannot make a context");
 		return NULL;
 	}
-	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
-	if (nft_ctx_buffer_output(ctx) != 0 || nft_ctx_buffer_error(ctx) != 0 ||
-	    nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
-		const char *e = nft_ctx_get_error_buffer(ctx);
+	nft.nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+	if (nft.nft_ctx_buffer_output(ctx) != 0 ||
+	    nft.nft_ctx_buffer_error(ctx) != 0 ||
+	    nft.nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
+		const char *e = nft.nft_ctx_get_error_buffer(ctx);
 
 		*cause = xasprintf("libnftables: cannot list the ruleset%s%.200s",
 		    e && *e ? ": " : "", e ? e : "");
-		nft_ctx_free(ctx);
+		nft.nft_ctx_free(ctx);
 		return NULL;
 	}
-	buf = nft_ctx_get_output_buffer(ctx);
+	buf = nft.nft_ctx_get_output_buffer(ctx);
 	if (buf && (*len = strlen(buf)) < RULESET_MAX)
 		res = xstrdup(buf);
 	else
 		*cause = xstrdup("libnftables: the ruleset is too large");
-	nft_ctx_free(ctx);
+	nft.nft_ctx_free(ctx);
 	return res;
 }
 

@@ -32,7 +32,41 @@
 #include "fw/nlcheck.h"
 #include "fw/xtnat.h"
 #include "util/xmalloc.h"
+#include "util/dl.h"
 #include "util/banned.h"
+
+/* libnftnl, for the compat targets' rules: opened with the first read
+ * (util/dl.h) */
+static struct {
+	__typeof__(nftnl_expr_foreach)		*nftnl_expr_foreach;
+	__typeof__(nftnl_expr_get)		*nftnl_expr_get;
+	__typeof__(nftnl_expr_get_str)		*nftnl_expr_get_str;
+	__typeof__(nftnl_expr_get_u32)		*nftnl_expr_get_u32;
+	__typeof__(nftnl_nlmsg_build_hdr)	*nftnl_nlmsg_build_hdr;
+	__typeof__(nftnl_rule_alloc)		*nftnl_rule_alloc;
+	__typeof__(nftnl_rule_free)		*nftnl_rule_free;
+	__typeof__(nftnl_rule_get_str)		*nftnl_rule_get_str;
+	__typeof__(nftnl_rule_get_u32)		*nftnl_rule_get_u32;
+	__typeof__(nftnl_rule_get_u64)		*nftnl_rule_get_u64;
+	__typeof__(nftnl_rule_nlmsg_parse)	*nftnl_rule_nlmsg_parse;
+} nftnl;
+static const struct dl_sym nftnl_syms[] = {
+	DL_SYM(nftnl, nftnl_expr_foreach),
+	DL_SYM(nftnl, nftnl_expr_get),
+	DL_SYM(nftnl, nftnl_expr_get_str),
+	DL_SYM(nftnl, nftnl_expr_get_u32),
+	DL_SYM(nftnl, nftnl_nlmsg_build_hdr),
+	DL_SYM(nftnl, nftnl_rule_alloc),
+	DL_SYM(nftnl, nftnl_rule_free),
+	DL_SYM(nftnl, nftnl_rule_get_str),
+	DL_SYM(nftnl, nftnl_rule_get_u32),
+	DL_SYM(nftnl, nftnl_rule_get_u64),
+	DL_SYM(nftnl, nftnl_rule_nlmsg_parse),
+};
+static struct dl_lib nftnl_lib = {
+	PS_SONAME_NFTNL, nftnl_syms,
+	    sizeof(nftnl_syms) / sizeof(nftnl_syms[0]), 0, NULL
+};
 
 #define XT_MAX		100000		/* targets kept */
 #define RECV_SIZE	(1u << 16)
@@ -89,7 +123,7 @@ static int
 expr_cb(struct nftnl_expr *e, void *data)
 {
 	struct walk *w = data;
-	const char *kind = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	const char *kind = nftnl.nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	const char *name, *t;
 	const void *info;
 	uint32_t len = 0;
@@ -100,9 +134,9 @@ expr_cb(struct nftnl_expr *e, void *data)
 	    strcmp(kind, "match") != 0))
 		return MNL_CB_OK;
 	target = strcmp(kind, "target") == 0;
-	name = nftnl_expr_get_str(e, target ? NFTNL_EXPR_TG_NAME :
+	name = nftnl.nftnl_expr_get_str(e, target ? NFTNL_EXPR_TG_NAME :
 	    NFTNL_EXPR_MT_NAME);
-	info = nftnl_expr_get(e, target ? NFTNL_EXPR_TG_INFO :
+	info = nftnl.nftnl_expr_get(e, target ? NFTNL_EXPR_TG_INFO :
 	    NFTNL_EXPR_MT_INFO, &len);
 	if (*w->n >= XT_MAX) {
 		w->seq++;
@@ -112,15 +146,15 @@ expr_cb(struct nftnl_expr *e, void *data)
 	x = &(*w->v)[(*w->n)++];
 	memset(x, 0, sizeof(*x));
 	x->family = w->family;
-	t = nftnl_rule_get_str(w->r, NFTNL_RULE_TABLE);
+	t = nftnl.nftnl_rule_get_str(w->r, NFTNL_RULE_TABLE);
 	snprintf(x->table, sizeof(x->table), "%s", t ? t : "");
-	t = nftnl_rule_get_str(w->r, NFTNL_RULE_CHAIN);
+	t = nftnl.nftnl_rule_get_str(w->r, NFTNL_RULE_CHAIN);
 	snprintf(x->chain, sizeof(x->chain), "%s", t ? t : "");
-	x->handle = nftnl_rule_get_u64(w->r, NFTNL_RULE_HANDLE);
+	x->handle = nftnl.nftnl_rule_get_u64(w->r, NFTNL_RULE_HANDLE);
 	x->seq = (uint16_t)w->seq++;
 	x->target = (uint8_t)target;
 	snprintf(x->name, sizeof(x->name), "%s", name ? name : "");
-	x->rev = nftnl_expr_get_u32(e, target ? NFTNL_EXPR_TG_REV :
+	x->rev = nftnl.nftnl_expr_get_u32(e, target ? NFTNL_EXPR_TG_REV :
 	    NFTNL_EXPR_MT_REV);
 	if (info && len > 0 && len <= BLOB_MAX) {
 		x->info = xmalloc(len);
@@ -134,7 +168,7 @@ static int
 rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
-	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_rule *r = nftnl.nftnl_rule_alloc();
 	int unknown = 0;
 
 	if (r == NULL)
@@ -142,14 +176,14 @@ rule_cb(const struct nlmsghdr *nlh, void *data)
 	/* checked first: libnftnl exits on some malformed replies, and
 	 * a rule of an expression kind not checked is left out */
 	if (nlcheck_rule(nlh, &unknown) && !unknown &&
-	    nftnl_rule_nlmsg_parse(nlh, r) == 0) {
+	    nftnl.nftnl_rule_nlmsg_parse(nlh, r) == 0) {
 		w->r = r;
 		w->seq = 0;
-		w->family = (int)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+		w->family = (int)nftnl.nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
 		if (w->family == NFPROTO_IPV4 || w->family == NFPROTO_IPV6)
-			nftnl_expr_foreach(r, expr_cb, w);
+			nftnl.nftnl_expr_foreach(r, expr_cb, w);
 	}
-	nftnl_rule_free(r);
+	nftnl.nftnl_rule_free(r);
 	return MNL_CB_OK;
 }
 
@@ -258,6 +292,8 @@ xt_blobs_read(struct xt_blob **out, size_t *n, char **cause)
 	*out = NULL;
 	*n = 0;
 	*cause = NULL;
+	if (dl_load(&nftnl_lib, cause) != 0)
+		return -1;
 	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (nl == NULL || setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET,
 	    SO_RCVTIMEO, &timeout, sizeof(timeout)) < 0 ||
@@ -270,7 +306,7 @@ xt_blobs_read(struct xt_blob **out, size_t *n, char **cause)
 	}
 	portid = mnl_socket_get_portid(nl);
 	buf = xmalloc(RECV_SIZE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
+	nlh = nftnl.nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
 	    NLM_F_DUMP, seq);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		*cause = xasprintf("cannot ask for the rules: %s",

@@ -18,6 +18,43 @@
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
+#include "util/dl.h"
+
+/*
+ * libbpf, for the fallback only: opened when the light skeleton is
+ * refused (util/dl.h).  The libbpf skeleton's inline functions call
+ * these by name; the names are pointed at the table before it is
+ * included.
+ */
+static struct {
+	__typeof__(bpf_object__open_skeleton)	*bpf_object__open_skeleton;
+	__typeof__(bpf_object__load_skeleton)	*bpf_object__load_skeleton;
+	__typeof__(bpf_object__attach_skeleton)	*bpf_object__attach_skeleton;
+	__typeof__(bpf_object__detach_skeleton)	*bpf_object__detach_skeleton;
+	__typeof__(bpf_object__destroy_skeleton)
+					*bpf_object__destroy_skeleton;
+	__typeof__(bpf_program__fd)		*bpf_program__fd;
+	__typeof__(libbpf_set_print)		*libbpf_set_print;
+} bpf;
+static const struct dl_sym bpf_syms[] = {
+	DL_SYM(bpf, bpf_object__open_skeleton),
+	DL_SYM(bpf, bpf_object__load_skeleton),
+	DL_SYM(bpf, bpf_object__attach_skeleton),
+	DL_SYM(bpf, bpf_object__detach_skeleton),
+	DL_SYM(bpf, bpf_object__destroy_skeleton),
+	DL_SYM(bpf, bpf_program__fd),
+	DL_SYM(bpf, libbpf_set_print),
+};
+static struct dl_lib bpf_lib = {
+	PS_SONAME_BPF, bpf_syms,
+	    sizeof(bpf_syms) / sizeof(bpf_syms[0]), 0, NULL
+};
+#define bpf_object__open_skeleton	bpf.bpf_object__open_skeleton
+#define bpf_object__load_skeleton	bpf.bpf_object__load_skeleton
+#define bpf_object__attach_skeleton	bpf.bpf_object__attach_skeleton
+#define bpf_object__detach_skeleton	bpf.bpf_object__detach_skeleton
+#define bpf_object__destroy_skeleton	bpf.bpf_object__destroy_skeleton
+
 #include "sockfd.skel.h"
 #include "sockfd.lskel.h"
 #endif
@@ -263,7 +300,16 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 	if (light) {
 		prog_fd = light->progs.sockfds.prog_fd;
 	} else {
-		libbpf_set_print(quiet);
+		char *cause = NULL;
+
+		if (dl_load(&bpf_lib, &cause) != 0) {
+			snprintf(why, whysz, "the kernel refused the light "
+			    "skeleton (%s), and %s", strerror(light_errno),
+			    cause);
+			free(cause);
+			return -1;
+		}
+		bpf.libbpf_set_print(quiet);
 		skel = sockfd__open_and_load();
 		if (skel == NULL) {
 			snprintf(why, whysz, "the kernel refused the program: "
@@ -271,7 +317,7 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 			    strerror(light_errno));
 			return -1;
 		}
-		prog_fd = bpf_program__fd(skel->progs.sockfds);
+		prog_fd = bpf.bpf_program__fd(skel->progs.sockfds);
 		snprintf(loader, sizeof(loader), "libbpf, the light "
 		    "skeleton refused: %s", strerror(light_errno));
 	}
@@ -284,7 +330,8 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 	}
 	if (light)
 		sockfd_light__destroy(light);
-	sockfd__destroy(skel);
+	if (skel)
+		sockfd__destroy(skel);
 	return rc;
 #else
 	memset(out, 0, sizeof(*out));

@@ -34,8 +34,104 @@
 #include <openssl/x509v3.h>
 
 #include "probe/engine.h"
+#include "util/dl.h"
+#include "util/notes.h"
 #include "util/xmalloc.h"
 #include "util/banned.h"
+
+/* libssl, and libcrypto through it: opened for the first probe (util/dl.h) */
+static struct {
+	__typeof__(ASN1_STRING_get0_data)	*ASN1_STRING_get0_data;
+	__typeof__(ASN1_STRING_length)		*ASN1_STRING_length;
+	__typeof__(ASN1_TIME_to_tm)		*ASN1_TIME_to_tm;
+	__typeof__(BIO_ctrl)			*BIO_ctrl;
+	__typeof__(BIO_free)			*BIO_free;
+	__typeof__(BIO_new)			*BIO_new;
+	__typeof__(BIO_read)			*BIO_read;
+	__typeof__(BIO_s_mem)			*BIO_s_mem;
+	__typeof__(ERR_clear_error)		*ERR_clear_error;
+	__typeof__(ERR_peek_error)		*ERR_peek_error;
+	__typeof__(ERR_reason_error_string)	*ERR_reason_error_string;
+	__typeof__(GENERAL_NAMES_free)		*GENERAL_NAMES_free;
+	__typeof__(OPENSSL_sk_num)		*OPENSSL_sk_num;
+	__typeof__(OPENSSL_sk_value)		*OPENSSL_sk_value;
+	__typeof__(X509_NAME_print_ex)		*X509_NAME_print_ex;
+	__typeof__(X509_cmp_current_time)	*X509_cmp_current_time;
+	__typeof__(X509_free)			*X509_free;
+	__typeof__(X509_get0_notAfter)		*X509_get0_notAfter;
+	__typeof__(X509_get_ext_d2i)		*X509_get_ext_d2i;
+	__typeof__(X509_get_issuer_name)	*X509_get_issuer_name;
+	__typeof__(X509_get_subject_name)	*X509_get_subject_name;
+	__typeof__(SSL_CIPHER_get_name)		*SSL_CIPHER_get_name;
+	__typeof__(SSL_CTX_ctrl)		*SSL_CTX_ctrl;
+	__typeof__(SSL_CTX_free)		*SSL_CTX_free;
+	__typeof__(SSL_CTX_new)			*SSL_CTX_new;
+	__typeof__(SSL_CTX_set_cipher_list)	*SSL_CTX_set_cipher_list;
+	__typeof__(SSL_CTX_set_options)		*SSL_CTX_set_options;
+	__typeof__(SSL_CTX_set_security_level)	*SSL_CTX_set_security_level;
+	__typeof__(SSL_CTX_set_verify)		*SSL_CTX_set_verify;
+	__typeof__(SSL_do_handshake)		*SSL_do_handshake;
+	__typeof__(SSL_free)			*SSL_free;
+	__typeof__(SSL_get1_peer_certificate)	*SSL_get1_peer_certificate;
+	__typeof__(SSL_get_current_cipher)	*SSL_get_current_cipher;
+	__typeof__(SSL_get_error)		*SSL_get_error;
+	__typeof__(SSL_get_state)		*SSL_get_state;
+	__typeof__(SSL_get_version)		*SSL_get_version;
+	__typeof__(SSL_new)			*SSL_new;
+	__typeof__(SSL_read)			*SSL_read;
+	__typeof__(SSL_set_connect_state)	*SSL_set_connect_state;
+	__typeof__(SSL_set_fd)			*SSL_set_fd;
+	__typeof__(SSL_write)			*SSL_write;
+	__typeof__(TLS_client_method)		*TLS_client_method;
+} ossl;
+static const struct dl_sym ossl_syms[] = {
+	DL_SYM(ossl, ASN1_STRING_get0_data),
+	DL_SYM(ossl, ASN1_STRING_length),
+	DL_SYM(ossl, ASN1_TIME_to_tm),
+	DL_SYM(ossl, BIO_ctrl),
+	DL_SYM(ossl, BIO_free),
+	DL_SYM(ossl, BIO_new),
+	DL_SYM(ossl, BIO_read),
+	DL_SYM(ossl, BIO_s_mem),
+	DL_SYM(ossl, ERR_clear_error),
+	DL_SYM(ossl, ERR_peek_error),
+	DL_SYM(ossl, ERR_reason_error_string),
+	DL_SYM(ossl, GENERAL_NAMES_free),
+	DL_SYM(ossl, OPENSSL_sk_num),
+	DL_SYM(ossl, OPENSSL_sk_value),
+	DL_SYM(ossl, X509_NAME_print_ex),
+	DL_SYM(ossl, X509_cmp_current_time),
+	DL_SYM(ossl, X509_free),
+	DL_SYM(ossl, X509_get0_notAfter),
+	DL_SYM(ossl, X509_get_ext_d2i),
+	DL_SYM(ossl, X509_get_issuer_name),
+	DL_SYM(ossl, X509_get_subject_name),
+	DL_SYM(ossl, SSL_CIPHER_get_name),
+	DL_SYM(ossl, SSL_CTX_ctrl),
+	DL_SYM(ossl, SSL_CTX_free),
+	DL_SYM(ossl, SSL_CTX_new),
+	DL_SYM(ossl, SSL_CTX_set_cipher_list),
+	DL_SYM(ossl, SSL_CTX_set_options),
+	DL_SYM(ossl, SSL_CTX_set_security_level),
+	DL_SYM(ossl, SSL_CTX_set_verify),
+	DL_SYM(ossl, SSL_do_handshake),
+	DL_SYM(ossl, SSL_free),
+	DL_SYM(ossl, SSL_get1_peer_certificate),
+	DL_SYM(ossl, SSL_get_current_cipher),
+	DL_SYM(ossl, SSL_get_error),
+	DL_SYM(ossl, SSL_get_state),
+	DL_SYM(ossl, SSL_get_version),
+	DL_SYM(ossl, SSL_new),
+	DL_SYM(ossl, SSL_read),
+	DL_SYM(ossl, SSL_set_connect_state),
+	DL_SYM(ossl, SSL_set_fd),
+	DL_SYM(ossl, SSL_write),
+	DL_SYM(ossl, TLS_client_method),
+};
+static struct dl_lib ossl_lib = {
+	PS_SONAME_SSL, ossl_syms,
+	    sizeof(ossl_syms) / sizeof(ossl_syms[0]), 0, NULL
+};
 
 #define IDLE_MS		60	/* quiet after data: the reply is whole */
 #define BANNER_MIN_MS	250
@@ -404,7 +500,7 @@ conn_close(struct engine *e, struct conn *c)
 	if (c->kind == CK_PROBE)
 		e->ts[c->t].inflight--;
 	if (c->ssl)
-		SSL_free(c->ssl);
+		ossl.SSL_free(c->ssl);
 	(void)epoll_ctl(e->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->buf);
@@ -447,41 +543,47 @@ tls_facts(SSL *ssl, struct probe_result *r)
 	struct tm tm;
 
 	r->tls = 1;
-	copy(r->tls_version, sizeof(r->tls_version), SSL_get_version(ssl));
-	copy(r->tls_cipher, sizeof(r->tls_cipher), SSL_get_cipher_name(ssl));
-	if ((cert = SSL_get1_peer_certificate(ssl)) == NULL)
+	copy(r->tls_version, sizeof(r->tls_version), ossl.SSL_get_version(ssl));
+	copy(r->tls_cipher, sizeof(r->tls_cipher),
+	    ossl.SSL_CIPHER_get_name(ossl.SSL_get_current_cipher(ssl)));
+	if ((cert = ossl.SSL_get1_peer_certificate(ssl)) == NULL)
 		return;
-	if ((bio = BIO_new(BIO_s_mem())) != NULL) {
+	if ((bio = ossl.BIO_new(ossl.BIO_s_mem())) != NULL) {
 		int n;
 
-		X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+		ossl.X509_NAME_print_ex(bio, ossl.X509_get_subject_name(cert), 0,
 		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-		n = BIO_read(bio, r->cert_subject, sizeof(r->cert_subject) - 1);
+		n = ossl.BIO_read(bio, r->cert_subject,
+		    sizeof(r->cert_subject) - 1);
 		r->cert_subject[n > 0 ? n : 0] = '\0';
-		(void)BIO_reset(bio);
-		X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0,
+		(void)ossl.BIO_ctrl(bio, BIO_CTRL_RESET, 0, NULL); /* BIO_reset */
+		ossl.X509_NAME_print_ex(bio, ossl.X509_get_issuer_name(cert), 0,
 		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-		n = BIO_read(bio, r->cert_issuer, sizeof(r->cert_issuer) - 1);
+		n = ossl.BIO_read(bio, r->cert_issuer,
+		    sizeof(r->cert_issuer) - 1);
 		r->cert_issuer[n > 0 ? n : 0] = '\0';
-		BIO_free(bio);
+		ossl.BIO_free(bio);
 	}
-	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+	sans = ossl.X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	/* sk_GENERAL_NAME_num and _value: inline functions over these */
+	for (int i = 0; sans &&
+	    i < ossl.OPENSSL_sk_num((const OPENSSL_STACK *)sans); i++) {
+		const GENERAL_NAME *g = ossl.OPENSSL_sk_value(
+		    (const OPENSSL_STACK *)sans, i);
 		char one[128] = "";
 		size_t used = strlen(r->cert_sans);
 
 		if (g->type == GEN_DNS) {
-			const unsigned char *s = ASN1_STRING_get0_data(
+			const unsigned char *s = ossl.ASN1_STRING_get0_data(
 			    g->d.dNSName);
-			int len = ASN1_STRING_length(g->d.dNSName);
+			int len = ossl.ASN1_STRING_length(g->d.dNSName);
 
 			snprintf(one, sizeof(one), "DNS:%.*s",
 			    len > 100 ? 100 : len, (const char *)s);
 		} else if (g->type == GEN_IPADD) {
-			const unsigned char *s = ASN1_STRING_get0_data(
+			const unsigned char *s = ossl.ASN1_STRING_get0_data(
 			    g->d.iPAddress);
-			int len = ASN1_STRING_length(g->d.iPAddress);
+			int len = ossl.ASN1_STRING_length(g->d.iPAddress);
 			char a[INET6_ADDRSTRLEN];
 
 			if ((len == 4 && inet_ntop(AF_INET, s, a, sizeof(a))) ||
@@ -492,13 +594,13 @@ tls_facts(SSL *ssl, struct probe_result *r)
 			snprintf(r->cert_sans + used, sizeof(r->cert_sans) -
 			    used, "%s%s", used ? "," : "", one);
 	}
-	GENERAL_NAMES_free(sans);
-	na = X509_get0_notAfter(cert);
-	if (na && ASN1_TIME_to_tm(na, &tm) == 1)
+	ossl.GENERAL_NAMES_free(sans);
+	na = ossl.X509_get0_notAfter(cert);
+	if (na && ossl.ASN1_TIME_to_tm(na, &tm) == 1)
 		strftime(r->cert_not_after, sizeof(r->cert_not_after),
 		    "%Y-%m-%dT%H:%M:%SZ", &tm);
-	r->cert_expired = na && X509_cmp_current_time(na) < 0;
-	X509_free(cert);
+	r->cert_expired = na && ossl.X509_cmp_current_time(na) < 0;
+	ossl.X509_free(cert);
 }
 
 static void
@@ -984,12 +1086,12 @@ on_connected(struct engine *e, struct conn *c)
 		watch(e, c, EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD);
 		break;
 	case CK_TLS:
-		c->ssl = SSL_new(e->ctx);
-		if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
+		c->ssl = ossl.SSL_new(e->ctx);
+		if (c->ssl == NULL || ossl.SSL_set_fd(c->ssl, c->fd) != 1) {
 			conn_done(e, c);
 			return;
 		}
-		SSL_set_connect_state(c->ssl);
+		ossl.SSL_set_connect_state(c->ssl);
 		c->st = CS_HANDSHAKE;
 		/* a silent server is no TLS server: do not wait long */
 		set_deadline(e, c, now + TLS_MIN_MS + 8 * (now - c->start));
@@ -1009,9 +1111,9 @@ on_connected(struct engine *e, struct conn *c)
 static void
 tls_failure(struct tstate *ts, SSL *ssl)
 {
-	OSSL_HANDSHAKE_STATE st = SSL_get_state(ssl);
-	unsigned long code = ERR_peek_error();
-	const char *why = code ? ERR_reason_error_string(code) : NULL;
+	OSSL_HANDSHAKE_STATE st = ossl.SSL_get_state(ssl);
+	unsigned long code = ossl.ERR_peek_error();
+	const char *why = code ? ossl.ERR_reason_error_string(code) : NULL;
 
 	if (st == TLS_ST_BEFORE || st == TLS_ST_CW_CLNT_HELLO ||
 	    st == TLS_ST_OK || ts->tls_error[0])
@@ -1027,8 +1129,8 @@ tls_step(struct engine *e, struct conn *c)
 	int rc, err;
 
 	if (c->st == CS_HANDSHAKE) {
-		ERR_clear_error();
-		rc = SSL_do_handshake(c->ssl);
+		ossl.ERR_clear_error();
+		rc = ossl.SSL_do_handshake(c->ssl);
 		if (rc == 1) {
 			tls_facts(c->ssl, &e->out[c->t]);
 			c->st = CS_READING;
@@ -1040,7 +1142,7 @@ tls_step(struct engine *e, struct conn *c)
 			 * to a plain request, say) no longer decide */
 			return;
 		}
-		err = SSL_get_error(c->ssl, rc);
+		err = ossl.SSL_get_error(c->ssl, rc);
 		if (err == SSL_ERROR_WANT_READ) {
 			watch(e, c, EPOLLIN, EPOLL_CTL_MOD);
 			return;
@@ -1054,8 +1156,9 @@ tls_step(struct engine *e, struct conn *c)
 		return;
 	}
 	if (c->st == CS_SENDING) {
-		ERR_clear_error();
-		rc = SSL_write(c->ssl, c->probe->payload, (int)c->probe->len);
+		ossl.ERR_clear_error();
+		rc = ossl.SSL_write(c->ssl, c->probe->payload,
+		    (int)c->probe->len);
 		if (rc > 0) {
 			c->st = CS_READING;
 			c->len = 0;
@@ -1063,7 +1166,7 @@ tls_step(struct engine *e, struct conn *c)
 			watch(e, c, EPOLLIN, EPOLL_CTL_MOD);
 			return;
 		}
-		err = SSL_get_error(c->ssl, rc);
+		err = ossl.SSL_get_error(c->ssl, rc);
 		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
 			watch(e, c, err == SSL_ERROR_WANT_READ ? EPOLLIN :
 			    EPOLLOUT, EPOLL_CTL_MOD);
@@ -1078,15 +1181,15 @@ tls_step(struct engine *e, struct conn *c)
 
 		if (room == 0)
 			break;
-		ERR_clear_error();
-		rc = SSL_read(c->ssl, c->buf + c->len, (int)(room > 65536 ?
+		ossl.ERR_clear_error();
+		rc = ossl.SSL_read(c->ssl, c->buf + c->len, (int)(room > 65536 ?
 		    65536 : room));
 		if (rc > 0) {
 			c->len += (size_t)rc;
 			set_idle(e, c, now_ms_() + IDLE_MS);
 			continue;
 		}
-		err = SSL_get_error(c->ssl, rc);
+		err = ossl.SSL_get_error(c->ssl, rc);
 		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
 			return;
 		/* closed or failed: classify what came */
@@ -1396,6 +1499,19 @@ fd_room(int max_fds)
 	return room < max_fds ? (int)room : max_fds;
 }
 
+/* libssl opened (before the prober forks: it inherits it), or a note */
+static int
+tls_ready(void)
+{
+	char *why = NULL;
+
+	if (dl_load(&ossl_lib, &why) == 0)
+		return 1;
+	notes_add("TLS was not tried: %s", why);
+	free(why);
+	return 0;
+}
+
 void
 probe_run(const struct probe_target *targets, size_t n,
     const struct probe_opts *o, struct probe_result *out)
@@ -1421,14 +1537,16 @@ probe_run(const struct probe_target *targets, size_t n,
 		e.nudp += targets[t].udp != 0;
 	e.ep = epoll_create1(EPOLL_CLOEXEC);
 	e.md = pcre2_match_data_create(10, NULL);
-	e.ctx = SSL_CTX_new(TLS_client_method());
-	if (e.ctx) {
+	if (tls_ready() &&
+	    (e.ctx = ossl.SSL_CTX_new(ossl.TLS_client_method())) != NULL) {
 		/* permissive: old versions and ciphers are facts to report */
-		SSL_CTX_set_verify(e.ctx, SSL_VERIFY_NONE, NULL);
-		SSL_CTX_set_security_level(e.ctx, 0);
-		SSL_CTX_set_min_proto_version(e.ctx, 0);
-		(void)SSL_CTX_set_cipher_list(e.ctx, "ALL:@SECLEVEL=0");
-		SSL_CTX_set_options(e.ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+		ossl.SSL_CTX_set_verify(e.ctx, SSL_VERIFY_NONE, NULL);
+		ossl.SSL_CTX_set_security_level(e.ctx, 0);
+		/* SSL_CTX_set_min_proto_version(ctx, 0): any version */
+		(void)ossl.SSL_CTX_ctrl(e.ctx, SSL_CTRL_SET_MIN_PROTO_VERSION,
+		    0, NULL);
+		(void)ossl.SSL_CTX_set_cipher_list(e.ctx, "ALL:@SECLEVEL=0");
+		ossl.SSL_CTX_set_options(e.ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	}
 	e.t0 = now_ms_();
 	e.end = e.t0 + o->budget_ms;
@@ -1440,7 +1558,7 @@ probe_run(const struct probe_target *targets, size_t n,
 	for (size_t t = 0; t < n; t++)
 		free(e.ts[t].order);
 	if (e.ctx)
-		SSL_CTX_free(e.ctx);
+		ossl.SSL_CTX_free(e.ctx);
 	pcre2_match_data_free(e.md);
 	if (e.ep >= 0)
 		close(e.ep);
@@ -1525,6 +1643,7 @@ probe_run_isolated(const struct probe_target *targets, size_t n,
 		probe_run(targets, n, o, out);
 		return 0;
 	}
+	(void)tls_ready();
 	if ((pw = getpwnam("nobody")) != NULL) {
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;

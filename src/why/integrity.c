@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "why/integrity.h"
+#include "util/dl.h"
 #include "util/strbuf.h"
 #include "util/sysroot.h"
 #include "util/xmalloc.h"
@@ -19,22 +20,49 @@
 
 #define HASH_CAP	(1ull << 30)	/* executables past 1 GiB: unverified */
 
+/* libcrypto, opened for the first digest (util/dl.h) */
+static struct {
+	__typeof__(EVP_MD_CTX_new)	*EVP_MD_CTX_new;
+	__typeof__(EVP_MD_CTX_free)	*EVP_MD_CTX_free;
+	__typeof__(EVP_DigestInit_ex)	*EVP_DigestInit_ex;
+	__typeof__(EVP_DigestUpdate)	*EVP_DigestUpdate;
+	__typeof__(EVP_DigestFinal_ex)	*EVP_DigestFinal_ex;
+	__typeof__(EVP_md5)		*EVP_md5;
+	__typeof__(EVP_sha1)		*EVP_sha1;
+	__typeof__(EVP_sha224)		*EVP_sha224;
+	__typeof__(EVP_sha256)		*EVP_sha256;
+	__typeof__(EVP_sha384)		*EVP_sha384;
+	__typeof__(EVP_sha512)		*EVP_sha512;
+} crypto;
+static const struct dl_sym crypto_syms[] = {
+	DL_SYM(crypto, EVP_MD_CTX_new), DL_SYM(crypto, EVP_MD_CTX_free),
+	DL_SYM(crypto, EVP_DigestInit_ex), DL_SYM(crypto, EVP_DigestUpdate),
+	DL_SYM(crypto, EVP_DigestFinal_ex), DL_SYM(crypto, EVP_md5),
+	DL_SYM(crypto, EVP_sha1), DL_SYM(crypto, EVP_sha224),
+	DL_SYM(crypto, EVP_sha256), DL_SYM(crypto, EVP_sha384),
+	DL_SYM(crypto, EVP_sha512),
+};
+static struct dl_lib crypto_lib = {
+	PS_SONAME_CRYPTO, crypto_syms,
+	sizeof(crypto_syms) / sizeof(crypto_syms[0]), 0, NULL
+};
+
 static const EVP_MD *
 evp_of(enum digest_algo a)
 {
 	switch (a) {
 	case DIGEST_MD5:
-		return EVP_md5();
+		return crypto.EVP_md5();
 	case DIGEST_SHA1:
-		return EVP_sha1();
+		return crypto.EVP_sha1();
 	case DIGEST_SHA224:
-		return EVP_sha224();
+		return crypto.EVP_sha224();
 	case DIGEST_SHA256:
-		return EVP_sha256();
+		return crypto.EVP_sha256();
 	case DIGEST_SHA384:
-		return EVP_sha384();
+		return crypto.EVP_sha384();
 	case DIGEST_SHA512:
-		return EVP_sha512();
+		return crypto.EVP_sha512();
 	default:
 		return NULL;
 	}
@@ -50,12 +78,16 @@ integrity_digest_fd(int fd, enum digest_algo algo, char hex[DIGEST_HEX_MAX])
 	EVP_MD_CTX *ctx;
 	int rc = -1;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL) {
+	if (dl_load(&crypto_lib, NULL) != 0) {
+		errno = ELIBACC;	/* the reason: dl_load's cause */
+		return -1;
+	}
+	if ((ctx = crypto.EVP_MD_CTX_new()) == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
 	if (evp_of(algo) == NULL ||
-	    EVP_DigestInit_ex(ctx, evp_of(algo), NULL) != 1) {
+	    crypto.EVP_DigestInit_ex(ctx, evp_of(algo), NULL) != 1) {
 		errno = ENOSYS;
 		goto out;
 	}
@@ -73,9 +105,9 @@ integrity_digest_fd(int fd, enum digest_algo algo, char hex[DIGEST_HEX_MAX])
 			errno = EFBIG;
 			goto out;
 		}
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		crypto.EVP_DigestUpdate(ctx, buf, (size_t)n);
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
+	if (crypto.EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
 	    mdlen * 2 >= DIGEST_HEX_MAX) {
 		errno = ENOSYS;
 		goto out;
@@ -87,7 +119,7 @@ integrity_digest_fd(int fd, enum digest_algo algo, char hex[DIGEST_HEX_MAX])
 	hex[2 * mdlen] = '\0';
 	rc = 0;
 out:
-	EVP_MD_CTX_free(ctx);
+	crypto.EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
@@ -256,6 +288,7 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 {
 	struct stat path_st, img_st;
 	int fd, have_path, open_errno;
+	char *why = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (preload_file && *preload_file)
@@ -318,6 +351,12 @@ integrity_check(pid_t pid, const char *proot, const char *exe,
 	if (out->want[0] == '\0') {
 		out->unverified = xasprintf("package %s recorded no digest "
 		    "for it", owner->pkg->name);
+		return;
+	}
+	if (fd >= 0 && out->digest[0] == '\0' &&
+	    dl_load(&crypto_lib, &why) != 0) {
+		out->unverified = xasprintf("cannot hash it: %s", why);
+		free(why);
 		return;
 	}
 	if (fd < 0 || out->digest[0] == '\0') {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "why/rpmdb.h"
+#include "util/dl.h"
 #include "util/xmalloc.h"
 
 #ifdef HAVE_RPM
@@ -31,6 +32,51 @@
 #include "util/banned.h"
 
 #ifdef HAVE_RPM
+
+/* librpm, and librpmio through it: opened for the first database
+ * (util/dl.h) */
+static struct {
+	__typeof__(rpmlogSetMask)	*rpmlogSetMask;
+	__typeof__(rpmReadConfigFiles)	*rpmReadConfigFiles;
+	__typeof__(rpmPushMacro)	*rpmPushMacro;
+	__typeof__(rpmtsCreate)		*rpmtsCreate;
+	__typeof__(rpmtsSetRootDir)	*rpmtsSetRootDir;
+	__typeof__(rpmtsOpenDB)		*rpmtsOpenDB;
+	__typeof__(rpmtsFree)		*rpmtsFree;
+	__typeof__(rpmtsCloseDB)	*rpmtsCloseDB;
+	__typeof__(headerGetString)	*headerGetString;
+	__typeof__(headerGetNumber)	*headerGetNumber;
+	__typeof__(rpmtsInitIterator)	*rpmtsInitIterator;
+	__typeof__(rpmdbNextIterator)	*rpmdbNextIterator;
+	__typeof__(rpmfilesNew)		*rpmfilesNew;
+	__typeof__(rpmfilesFindFN)	*rpmfilesFindFN;
+	__typeof__(rpmfilesFDigest)	*rpmfilesFDigest;
+	__typeof__(rpmfilesFree)	*rpmfilesFree;
+	__typeof__(rpmdbFreeIterator)	*rpmdbFreeIterator;
+} rpm;
+static const struct dl_sym rpm_syms[] = {
+	DL_SYM(rpm, rpmlogSetMask),
+	DL_SYM(rpm, rpmReadConfigFiles),
+	DL_SYM(rpm, rpmPushMacro),
+	DL_SYM(rpm, rpmtsCreate),
+	DL_SYM(rpm, rpmtsSetRootDir),
+	DL_SYM(rpm, rpmtsOpenDB),
+	DL_SYM(rpm, rpmtsFree),
+	DL_SYM(rpm, rpmtsCloseDB),
+	DL_SYM(rpm, headerGetString),
+	DL_SYM(rpm, headerGetNumber),
+	DL_SYM(rpm, rpmtsInitIterator),
+	DL_SYM(rpm, rpmdbNextIterator),
+	DL_SYM(rpm, rpmfilesNew),
+	DL_SYM(rpm, rpmfilesFindFN),
+	DL_SYM(rpm, rpmfilesFDigest),
+	DL_SYM(rpm, rpmfilesFree),
+	DL_SYM(rpm, rpmdbFreeIterator),
+};
+static struct dl_lib rpm_lib = {
+	PS_SONAME_RPM, rpm_syms,
+	    sizeof(rpm_syms) / sizeof(rpm_syms[0]), 0, NULL
+};
 
 struct rpmdb {
 	rpmts			 ts;
@@ -69,21 +115,23 @@ rpmdb_open(const char *root, const char *dbdir, char **cause)
 	rpmts ts;
 
 	*cause = NULL;
+	if (dl_load(&rpm_lib, cause) != 0)
+		return NULL;
 	if (!configured) {
-		rpmlogSetMask(RPMLOG_UPTO(RPMLOG_EMERG));
-		if (rpmReadConfigFiles(NULL, NULL) != 0) {
+		rpm.rpmlogSetMask(RPMLOG_UPTO(RPMLOG_EMERG));
+		if (rpm.rpmReadConfigFiles(NULL, NULL) != 0) {
 			*cause = xstrdup("cannot read librpm's configuration");
 			return NULL;
 		}
 		configured = 1;
 	}
-	rpmPushMacro(NULL, "_dbpath", NULL, dbdir, RMIL_CMDLINE);
-	ts = rpmtsCreate();
-	if (rpmtsSetRootDir(ts, root && root[0] ? root : "/") != 0 ||
-	    rpmtsOpenDB(ts, O_RDONLY) != 0) {
+	rpm.rpmPushMacro(NULL, "_dbpath", NULL, dbdir, RMIL_CMDLINE);
+	ts = rpm.rpmtsCreate();
+	if (rpm.rpmtsSetRootDir(ts, root && root[0] ? root : "/") != 0 ||
+	    rpm.rpmtsOpenDB(ts, O_RDONLY) != 0) {
 		*cause = xasprintf("cannot open the rpm database in '%s'",
 		    dbdir);
-		rpmtsFree(ts);
+		rpm.rpmtsFree(ts);
 		return NULL;
 	}
 	r = xcalloc(1, sizeof(*r));
@@ -94,12 +142,12 @@ rpmdb_open(const char *root, const char *dbdir, char **cause)
 static const struct pkg_info *
 pkg_of(struct rpmdb *db, Header h)
 {
-	const char *name = headerGetString(h, RPMTAG_NAME);
-	const char *ver = headerGetString(h, RPMTAG_VERSION);
-	const char *rel = headerGetString(h, RPMTAG_RELEASE);
-	const char *arch = headerGetString(h, RPMTAG_ARCH);
-	const char *sum = headerGetString(h, RPMTAG_SUMMARY);
-	uint64_t epoch = headerGetNumber(h, RPMTAG_EPOCH);
+	const char *name = rpm.headerGetString(h, RPMTAG_NAME);
+	const char *ver = rpm.headerGetString(h, RPMTAG_VERSION);
+	const char *rel = rpm.headerGetString(h, RPMTAG_RELEASE);
+	const char *arch = rpm.headerGetString(h, RPMTAG_ARCH);
+	const char *sum = rpm.headerGetString(h, RPMTAG_SUMMARY);
+	uint64_t epoch = rpm.headerGetNumber(h, RPMTAG_EPOCH);
 	char *version;
 	struct pkg_info *p;
 
@@ -135,21 +183,21 @@ lookup(struct rpmdb *db, const char *path, struct pkg_owner *o)
 	Header h;
 	int found = 0;
 
-	mi = rpmtsInitIterator(db->ts, RPMDBI_INSTFILENAMES, path, 0);
+	mi = rpm.rpmtsInitIterator(db->ts, RPMDBI_INSTFILENAMES, path, 0);
 	if (mi == NULL)
 		return 0;
-	if ((h = rpmdbNextIterator(mi)) != NULL &&
+	if ((h = rpm.rpmdbNextIterator(mi)) != NULL &&
 	    (o->pkg = pkg_of(db, h)) != NULL) {
-		rpmfiles files = rpmfilesNew(NULL, h, RPMTAG_BASENAMES,
+		rpmfiles files = rpm.rpmfilesNew(NULL, h, RPMTAG_BASENAMES,
 		    RPMFI_FLAGS_QUERY);
-		int ix = files ? rpmfilesFindFN(files, path) : -1;
+		int ix = files ? rpm.rpmfilesFindFN(files, path) : -1;
 
 		found = 1;
 		o->listed = xstrdup(path);
 		if (ix >= 0) {
 			int pgp = 0;
 			size_t len = 0;
-			const unsigned char *dg = rpmfilesFDigest(files, ix,
+			const unsigned char *dg = rpm.rpmfilesFDigest(files, ix,
 			    &pgp, &len);
 
 			if (dg && len > 0 && len * 2 < DIGEST_HEX_MAX &&
@@ -162,9 +210,9 @@ lookup(struct rpmdb *db, const char *path, struct pkg_owner *o)
 				o->algo = algo_of(pgp);
 			}
 		}
-		rpmfilesFree(files);
+		rpm.rpmfilesFree(files);
 	}
-	rpmdbFreeIterator(mi);
+	rpm.rpmdbFreeIterator(mi);
 	return found;
 }
 
@@ -200,8 +248,8 @@ rpmdb_free(struct rpmdb *db)
 {
 	if (db == NULL)
 		return;
-	rpmtsCloseDB(db->ts);
-	rpmtsFree(db->ts);
+	rpm.rpmtsCloseDB(db->ts);
+	rpm.rpmtsFree(db->ts);
 	for (size_t i = 0; i < db->n; i++) {
 		free(db->pkgs[i]->name);
 		free(db->pkgs[i]->arch);

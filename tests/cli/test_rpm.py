@@ -8,8 +8,10 @@ temporary system root, adds a /proc tree for a process running the
 packaged program (and one running an unpackaged one), then checks that
 portsleuth --root names the package and version from the rpm database,
 verifies the file against the SHA-256 digest the header recorded, flags
-it once changed, and leaves the database untouched.  Exits 77 (skipped)
-without rpmbuild or a librpm build.
+it once changed, and leaves the database untouched.  As root, with
+librpm covered by an empty file in a private mount namespace, the
+database is named and not read, and the reason says why.  Exits 77
+(skipped) without rpmbuild or a librpm build.
 """
 import hashlib
 import json
@@ -119,8 +121,13 @@ def main():
         proc(root, 101, "mine", "/usr/local/bin/mine", 5002)
         before = tree_digest(root + "/var/lib/rpm")
 
-        def run():
-            p = subprocess.run([EXE, "--root", root, "--why", "--json",
+        def run(hide=None):
+            # hide: as root, librpm covered by an empty file in a mount
+            # namespace of this run's own
+            pre = ["unshare", "-m", "sh", "-c", 'mount --bind "$1" "$2" '
+                   '&& shift 2 && exec "$@"', "sh", os.devnull,
+                   hide] if hide else []
+            p = subprocess.run([*pre, EXE, "--root", root, "--why", "--json",
                                 "--iana", os.path.join(DATA,
                                                        "iana-ports.tsv"),
                                 "--kb", os.path.join(DATA, "daemons.kb")],
@@ -155,6 +162,21 @@ def main():
               i.get("flags", []), f"an unpackaged file on rpm: {i}")
         check(tree_digest(root + "/var/lib/rpm") == before,
               "the rpm database is left as it was")
+        if os.geteuid() == 0 and shutil.which("unshare"):
+            lib = next((ln.split(" => ")[1].strip() for ln in
+                        subprocess.run(["ldconfig", "-p"],
+                                       capture_output=True, text=True
+                                       ).stdout.splitlines()
+                        if ln.strip().startswith("librpm.so.")), None)
+            rc, out, err = run(os.path.realpath(lib or "/nonexistent"))
+            o = {s["local_port"]: s["owners"][0] for s in
+                 json.loads(out or "{}").get("sockets", [])}.get(8001, {})
+            pk = o.get("package") or {}
+            check(rc == 0 and pk.get("manager") == "rpm" and
+                  pk.get("name") is None and "cannot load librpm.so." in
+                  (pk.get("error") or "") and "cannot load librpm.so." in
+                  err, f"without librpm: the database named, not read, "
+                  f"and why ({rc}): {pk} {err.strip()[-200:]}")
         write(root + "/usr/sbin/rpmdemod", b"changed\n", 0o755)
         rc, out, err = run()
         d = json.loads(out)

@@ -24,7 +24,9 @@ packaged services' sandbox does), it walks /proc, says why, and finds
 the same owners.  The program is loaded from a light skeleton (the
 kernel relocates it, Linux 5.17 and later); with only BPF_PROG_RUN
 refused (the loader program cannot run), libbpf loads it instead, -v
-says why, and the owners are the same.  Nothing
+says why, and the owners are the same; with libbpf missing as well
+(an empty file over it in a private mount namespace), the walk of
+/proc, said, with the same owners.  Nothing
 may stay loaded after the run.  Needs root; exits 77 without it.
 """
 import json
@@ -133,6 +135,21 @@ def main():
         r4 = subprocess.run([nobpf, "-c", "10", EXE, "-a", "--json", "-v",
                              "--threads", "2"], capture_output=True,
                             text=True, timeout=120)
+        # ... and with libbpf not there either (an empty file over it,
+        # in a mount namespace of this run's own): the walk, and why
+        libbpf = next((ln.split(" => ")[1].strip() for ln in
+                       subprocess.run(["ldconfig", "-p"], capture_output=True,
+                                      text=True).stdout.splitlines()
+                       if ln.strip().startswith("libbpf.so.")), None)
+        empty = os.path.join(tmp, "empty")
+        open(empty, "w").close()
+        r5 = subprocess.run(["unshare", "-m", "sh", "-c",
+                             'mount --bind "$1" "$2" && shift 2 && '
+                             'exec "$@"', "sh", empty,
+                             os.path.realpath(libbpf or "/nonexistent"),
+                             nobpf, "-c", "10", EXE, "-a", "--json", "-v",
+                             "--threads", "2"], capture_output=True,
+                            text=True, timeout=120)
         kthreads = kernel_threads()
         w1 = subprocess.run([EXE, "-t", "--why", "--json", "-v", "--netns",
                              NS2], capture_output=True, text=True,
@@ -203,6 +220,15 @@ def main():
         lib_diff = [k for k in synth if o4.get(k) != o1[k]]
         check(not lib_diff, f"loaded by libbpf: the same owners of the "
               f"{len(synth)} synthetic sockets ({len(lib_diff)} differ)")
+        check(r5.returncode == 0 and "BPF iterator not used: the kernel "
+              "refused the light skeleton (Operation not permitted), and "
+              "cannot load libbpf.so." in r5.stderr,
+              "BPF_PROG_RUN refused and no libbpf: the walk, and why: "
+              f"{[ln for ln in r5.stderr.splitlines() if 'descr' in ln]}")
+        o5 = owners(json.loads(r5.stdout or "{}"))
+        nolib_diff = [k for k in synth if o5.get(k) != o1[k]]
+        check(not nolib_diff, f"without libbpf: the same owners of the "
+              f"{len(synth)} synthetic sockets ({len(nolib_diff)} differ)")
         unv = [ln for ln in r1.stderr.splitlines()
                if "processes it did not visit walked" in ln]
         n_unv = int(unv[0].split(";")[-1].split()[0]) if unv else -1
