@@ -11,6 +11,7 @@
 #include "cm.h"
 #include "util/notes.h"
 #include "util/sysroot.h"
+#include "util/dl.h"
 #include "util/num.h"
 #include "util/strbuf.h"
 
@@ -173,6 +174,46 @@ t_in_root(void **state)
 	strbuf_release(&sb);
 }
 
+/* dl_load: a library found with every function, one missing, a function
+ * missing; each answer the same the second time */
+static double (*cos_fn)(double);
+static int (*nothing_fn)(void);
+
+static void
+t_dl_load(void **state)
+{
+	(void)state;
+	const struct dl_sym ok_syms[] = { { "cos", &cos_fn } };
+	const struct dl_sym bad_syms[] = { { "cos", &cos_fn },
+	    { "portsleuth_no_such_function", &nothing_fn } };
+	struct dl_lib ok = { "libm.so.6", ok_syms, 1, 0, NULL };
+	struct dl_lib nolib = { "libportsleuth-none.so.0", ok_syms, 1, 0,
+	    NULL };
+	struct dl_lib nosym = { "libm.so.6", bad_syms, 2, 0, NULL };
+	char *cause = NULL;
+
+	assert_int_equal(dl_load(&ok, &cause), 0);
+	assert_null(cause);
+	assert_non_null(cos_fn);
+	assert_true(cos_fn(0.0) == 1.0);
+	assert_int_equal(dl_load(&ok, NULL), 0);
+
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(dl_load(&nolib, &cause), -1);
+		assert_non_null(strstr(cause, "cannot load "
+		    "libportsleuth-none.so.0: "));
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(dl_load(&nosym, &cause), -1);
+	assert_non_null(strstr(cause, "libm.so.6 has no "
+	    "portsleuth_no_such_function"));
+	free(cause);
+	assert_null(nothing_fn);
+	free(nolib.error);
+	free(nosym.error);
+}
+
 int
 main(void)
 {
@@ -182,6 +223,7 @@ main(void)
 		cmocka_unit_test(t_num),
 		cmocka_unit_test(t_regular_only),
 		cmocka_unit_test(t_in_root),
+		cmocka_unit_test(t_dl_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
