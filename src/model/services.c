@@ -64,7 +64,7 @@ add_entry(struct services *s)
 	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	e = &s->v[s->n];
 	memset(e, 0, sizeof(*e));
-	e->order = s->n++;
+	e->order = (uint32_t)s->n++;
 	return e;
 }
 
@@ -122,7 +122,7 @@ parse_etc_line(struct services *s, enum services_format fmt, char *line,
 	}
 	e = add_entry(s);
 	e->lo = e->hi = (uint16_t)port;
-	e->line = lineno;
+	e->line = (uint32_t)lineno;
 	e->proto = fmt == SF_SERVICES ?
 	    proto_from(slash + 1, (size_t)(w + n - slash - 1)) : SP_IP;
 	names[0].p = line + (name - line);
@@ -146,8 +146,13 @@ parse_etc_line(struct services *s, enum services_format fmt, char *line,
 		}
 	}
 	e->name = terminate(names[0]);
-	for (i = 1; i < nnames; i++)
-		e->aliases[e->naliases++] = terminate(names[i]);
+	e->alias0 = (uint32_t)s->naliases;
+	for (i = 1; i < nnames; i++) {
+		xgrow((void **)&s->aliases, &s->acap, s->naliases + 1,
+		    sizeof(*s->aliases));
+		s->aliases[s->naliases++] = terminate(names[i]);
+		e->naliases++;
+	}
 	if (desc.p != NULL)
 		e->desc = terminate(desc);
 	return 0;
@@ -182,7 +187,7 @@ parse_iana_line(struct services *s, char *p, const char *end, size_t lineno)
 	e = add_entry(s);
 	e->lo = (uint16_t)lo;
 	e->hi = (uint16_t)hi;
-	e->line = lineno;
+	e->line = (uint32_t)lineno;
 	e->proto = proto_from(f[2], len[2]);
 	e->name = terminate((struct span){ f[3], len[3] });
 	if (len[4] > 0)
@@ -190,16 +195,15 @@ parse_iana_line(struct services *s, char *p, const char *end, size_t lineno)
 	return 0;
 }
 
-void
-services_parse(struct services *s, enum services_format fmt, const char *text,
+/* Parse copy (len bytes and a NUL), which s keeps. */
+static void
+parse_owned(struct services *s, enum services_format fmt, char *copy,
     size_t len)
 {
-	char *copy = xmalloc(len + 1), *p = copy;
+	char *p = copy;
 	const char *end = copy + len;
 	size_t lineno = 0;
 
-	memcpy(copy, text, len);
-	copy[len] = '\0';
 	xgrow((void **)&s->texts, &s->tcap, s->ntexts + 1, sizeof(*s->texts));
 	s->texts[s->ntexts++] = copy;
 	while (p < end) {
@@ -220,6 +224,17 @@ services_parse(struct services *s, enum services_format fmt, const char *text,
 	}
 }
 
+void
+services_parse(struct services *s, enum services_format fmt, const char *text,
+    size_t len)
+{
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	parse_owned(s, fmt, copy, len);
+}
+
 static int
 ent_cmp(const void *a, const void *b)
 {
@@ -237,8 +252,12 @@ services_finish(struct services *s)
 {
 	size_t i;
 
-	if (s->n)
+	if (s->n) {
+		/* the table stays for the run: no room for growth kept */
+		s->v = xreallocarray(s->v, s->n, sizeof(*s->v));
+		s->cap = s->n;
 		qsort(s->v, s->n, sizeof(*s->v), ent_cmp);
+	}
 	s->nranges = 0;
 	for (i = 0; i < s->n; i++) {
 		if (s->v[i].hi > s->v[i].lo) {
@@ -277,6 +296,13 @@ services_lookup(const struct services *s, enum svc_proto proto, uint16_t port)
 	return best;
 }
 
+const char *
+services_alias(const struct services *s, const struct service_ent *e,
+    size_t k)
+{
+	return s->aliases[e->alias0 + k];
+}
+
 int
 services_port_of(const struct services *s, enum svc_proto proto,
     const char *name)
@@ -291,7 +317,7 @@ services_port_of(const struct services *s, enum svc_proto proto,
 		if (strcmp(e->name, name) == 0)
 			return e->lo;
 		for (k = 0; k < e->naliases; k++)
-			if (strcmp(e->aliases[k], name) == 0)
+			if (strcmp(services_alias(s, e, k), name) == 0)
 				return e->lo;
 	}
 	return -1;
@@ -305,6 +331,7 @@ services_release(struct services *s)
 	for (i = 0; i < s->ntexts; i++)
 		free(s->texts[i]);
 	free(s->texts);
+	free(s->aliases);
 	free(s->v);
 	free(s->ranges);
 	memset(s, 0, sizeof(*s));
@@ -327,7 +354,11 @@ load(struct services *s, enum services_format fmt, const char *path,
 		if (sb.truncated)
 			err = xasprintf("'%s' is larger than %u bytes; the rest "
 			    "was ignored", path, SERVICES_FILE_MAX);
-		services_parse(s, fmt, strbuf_str(&sb), sb.len);
+		size_t len = sb.len;
+		char *text = strbuf_detach(&sb);
+
+		/* parsed in place: the read buffer, trimmed, is the text */
+		parse_owned(s, fmt, xreallocarray(text, len + 1, 1), len);
 	}
 	services_finish(s);
 	strbuf_release(&sb);
@@ -373,6 +404,16 @@ registry_lookup(struct registry *r, enum ps_proto proto, uint16_t port)
 	if ((m.ent = services_lookup(&r->iana, sp, port)))
 		m.source = SVC_IANA;
 	return m;
+}
+
+const char *
+registry_alias(const struct registry *r, const struct service_match *m,
+    size_t k)
+{
+	const struct services *s = m->source == SVC_ETC_SERVICES ? &r->etc :
+	    m->source == SVC_ETC_PROTOCOLS ? &r->protocols : &r->iana;
+
+	return services_alias(s, m->ent, k);
 }
 
 void

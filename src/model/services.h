@@ -21,21 +21,24 @@ enum svc_proto { SP_TCP, SP_UDP, SP_SCTP, SP_DCCP, SP_IP, SP_OTHER };
 
 enum svc_source { SVC_NONE, SVC_ETC_SERVICES, SVC_ETC_PROTOCOLS, SVC_IANA };
 
+/* 40 bytes: IANA's table has some twelve thousand rows */
 struct service_ent {
 	uint16_t	 lo, hi;	/* port range; lo == hi for one port */
 	uint8_t		 proto;		/* enum svc_proto */
-	size_t		 order;		/* position in the file */
-	size_t		 line;		/* line number in the file */
+	uint8_t		 naliases;
+	uint32_t	 order;		/* position in the file */
+	uint32_t	 line;		/* line number in the file */
+	uint32_t	 alias0;	/* its first alias in services.aliases */
 	/* Strings point into the parsed text, owned by struct services. */
 	const char	*name;		/* may be "" (IANA rows with no name) */
-	const char	*aliases[SERVICES_MAX_ALIASES];
-	size_t		 naliases;
 	const char	*desc;		/* comment or IANA description; may be NULL */
 };
 
 struct services {
 	struct service_ent	*v;
 	size_t			 n, cap;
+	const char		**aliases;	/* every entry's, in order */
+	size_t			 naliases, acap;
 	size_t			*ranges;	/* indices of entries with hi > lo */
 	size_t			 nranges, rcap;
 	char			**texts;	/* copies of the parsed texts */
@@ -59,6 +62,9 @@ void services_finish(struct services *s);
  */
 const struct service_ent *services_lookup(const struct services *s,
     enum svc_proto proto, uint16_t port);
+/* The k-th alias of e (k < e->naliases), an entry of s. */
+const char *services_alias(const struct services *s,
+    const struct service_ent *e, size_t k);
 /* The port registered under name (or an alias) for proto, or -1. */
 int services_port_of(const struct services *s, enum svc_proto proto,
     const char *name);
@@ -82,6 +88,9 @@ void registry_init(struct registry *r, const char *iana_path);
 /* Look up the registered name for a socket's local port. */
 struct service_match registry_lookup(struct registry *r, enum ps_proto proto,
     uint16_t port);
+/* The k-th alias of the entry m found (k < m->ent->naliases). */
+const char *registry_alias(const struct registry *r,
+    const struct service_match *m, size_t k);
 void registry_release(struct registry *r);
 const char *svc_source_name(enum svc_source s);
 

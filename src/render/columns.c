@@ -296,7 +296,8 @@ g_service_aliases(const struct row *r, struct value *v)
 	v->buf[0] = '\0';
 	for (i = 0; e && i < e->naliases && off < sizeof(v->buf); i++)
 		off += (size_t)snprintf(v->buf + off, sizeof(v->buf) - off,
-		    "%s%s", i ? " " : "", e->aliases[i]);
+		    "%s%s", i ? " " : "",
+		    registry_alias(&r->l->reg, &r->v->svc, i));
 	set_str(v, e && e->naliases ? v->buf : NULL);
 }
 

@@ -36,8 +36,8 @@ t_edge(void **state)
 	assert_non_null(e);
 	assert_string_equal(e->name, "ssh");
 	assert_int_equal(e->naliases, 2);
-	assert_string_equal(e->aliases[0], "secure-shell");
-	assert_string_equal(e->aliases[1], "sshd");
+	assert_string_equal(services_alias(&s, e, 0), "secure-shell");
+	assert_string_equal(services_alias(&s, e, 1), "sshd");
 	assert_string_equal(e->desc, "SSH Remote Login Protocol");
 	/* tcp and udp are separate namespaces */
 	e = services_lookup(&s, SP_UDP, 22);
