@@ -148,7 +148,7 @@ sock_text(const struct sock_view *v, const struct listing *l, char *buf,
 	snprintf(buf, sz, "%u/%s on %s%s%s (%s), %s%s%s", s->lport,
 	    proto_name(s->proto), s->family == AF_INET6 ? "[" : "", a,
 	    s->family == AF_INET6 ? "]" : "", state_name(s->state),
-	    v->exp.text,
+	    v->exp->text,
 	    v->svc.ent && v->svc.ent->name[0] ? ", registered as " : "",
 	    v->svc.ent && v->svc.ent->name[0] ? v->svc.ent->name : "");
 }
@@ -461,7 +461,7 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				jw_str(&w, "local_address", a);
 				jw_int(&w, "local_port", v->s->lport);
 				jw_str(&w, "state", state_name(v->s->state));
-				jw_str(&w, "exposure", v->exp.text);
+				jw_str(&w, "exposure", v->exp->text);
 				jw_str(&w, "service", v->svc.ent &&
 				    v->svc.ent->name[0] ? v->svc.ent->name :
 				    NULL);

@@ -340,7 +340,7 @@ drift_collect(struct drift_set *out, const struct listing *l,
 			drift_set_field(r, DF_DEVICE, ifaces_name(
 			    listing_ifaces(l, s), s->bound_if));
 		drift_set_field(r, DF_EXPOSURE,
-		    exposure_kind_name(v->exp.kind));
+		    exposure_kind_name(v->exp->kind));
 		if (l->fw && i < l->fw->nviews)
 			set_firewall(r, l, &l->fw->views[i]);
 		if (pv && pv[i].probed) {

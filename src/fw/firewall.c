@@ -699,7 +699,7 @@ view_entries(struct firewall *fw, const struct listing *l, size_t vi,
 		    "the rules of its namespace were not read";
 		return;
 	}
-	if (sv->exp.kind == EXP_LOOPBACK) {
+	if (sv->exp->kind == EXP_LOOPBACK) {
 		fv->none = "loopback only";
 		return;
 	}

@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -170,10 +171,11 @@ exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
 }
 
 static size_t
-text_hash(const char *p)
+view_hash(enum exposure_kind kind, const char *ifname, const char *p)
 {
-	size_t h = 14695981039346656037ULL;
+	size_t h = 14695981039346656037ULL ^ (size_t)kind;
 
+	h = (h ^ (size_t)(uintptr_t)ifname) * 1099511628211ULL;
 	for (; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 	return h;
@@ -183,15 +185,16 @@ static void
 texts_grow(struct exposure_texts *t)
 {
 	size_t size = t->slots ? (t->mask + 1) * 2 : 16;
-	char **slots = xcalloc(size, sizeof(*slots));
+	struct exposure_view **slots = xcalloc(size, sizeof(*slots));
 
 	for (size_t i = 0; t->slots && i <= t->mask; i++) {
+		const struct exposure_view *v = t->slots[i];
 		size_t h;
 
-		if (t->slots[i] == NULL)
+		if (v == NULL)
 			continue;
-		for (h = text_hash(t->slots[i]) & (size - 1); slots[h];
-		    h = (h + 1) & (size - 1))
+		for (h = view_hash(v->kind, v->ifname, v->text) & (size - 1);
+		    slots[h]; h = (h + 1) & (size - 1))
 			;
 		slots[h] = t->slots[i];
 	}
@@ -200,25 +203,30 @@ texts_grow(struct exposure_texts *t)
 	t->mask = size - 1;
 }
 
-void
-exposure_keep(struct exposure_texts *t, const struct exposure *e,
-    struct exposure_view *out)
+const struct exposure_view *
+exposure_keep(struct exposure_texts *t, const struct exposure *e)
 {
-	size_t h;
+	struct exposure_view *v;
+	size_t h, len;
 
-	out->kind = e->kind;
-	out->ifname = e->ifname;
 	if (t->slots == NULL || (t->n + 1) * 2 > t->mask + 1)
 		texts_grow(t);
-	for (h = text_hash(e->text) & t->mask; t->slots[h];
-	    h = (h + 1) & t->mask)
-		if (strcmp(t->slots[h], e->text) == 0) {
-			out->text = t->slots[h];
-			return;
-		}
-	t->slots[h] = xstrdup(e->text);
+	for (h = view_hash(e->kind, e->ifname, e->text) & t->mask;
+	    (v = t->slots[h]) != NULL; h = (h + 1) & t->mask)
+		if (v->kind == e->kind && v->ifname == e->ifname &&
+		    strcmp(v->text, e->text) == 0)
+			return v;
+	/* the text right after the record, in the same allocation */
+	len = strnlen(e->text, sizeof(e->text) - 1);
+	v = xmalloc(sizeof(*v) + len + 1);
+	v->kind = e->kind;
+	v->ifname = e->ifname;
+	memcpy((char *)(v + 1), e->text, len);
+	((char *)(v + 1))[len] = '\0';
+	v->text = (const char *)(v + 1);
+	t->slots[h] = v;
 	t->n++;
-	out->text = t->slots[h];
+	return v;
 }
 
 void

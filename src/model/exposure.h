@@ -32,25 +32,26 @@ void exposure_compute(const struct sock_rec *s, const struct ifaces *ifs,
 const char *exposure_kind_name(enum exposure_kind k);
 
 /*
- * The verdict as a listing keeps it for every socket: its text interned
- * in an exposure_texts (a host has a handful of distinct ones), so a
- * socket carries a pointer, not 96 bytes.
+ * The verdict as a listing keeps it for every socket: interned in an
+ * exposure_texts (a host has a handful of distinct ones), so a socket
+ * carries a pointer, not 96 bytes or even 24.
  */
 struct exposure_view {
 	enum exposure_kind	 kind;
-	const char		*ifname;
-	const char		*text;		/* owned by the exposure_texts */
+	const char		*ifname;	/* the interfaces' own string */
+	const char		*text;
 };
 
-/* A set of distinct verdict texts (open addressing). */
+/* A set of distinct verdicts (open addressing). */
 struct exposure_texts {
-	char		**slots;
-	size_t		 mask, n;
+	struct exposure_view	**slots;
+	size_t			  mask, n;
 };
 
-/* out from e, its text interned in t. */
-void exposure_keep(struct exposure_texts *t, const struct exposure *e,
-    struct exposure_view *out);
+/* e interned in t: the same record for the same kind, interface and
+ * text, valid until exposure_texts_release. */
+const struct exposure_view *exposure_keep(struct exposure_texts *t,
+    const struct exposure *e);
 void exposure_texts_release(struct exposure_texts *t);
 
 #endif

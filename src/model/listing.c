@@ -522,7 +522,7 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 		struct exposure e;
 
 		exposure_compute(v->s, listing_ifaces(l, v->s), &e);
-		exposure_keep(&l->exp_texts, &e, &v->exp);
+		v->exp = exposure_keep(&l->exp_texts, &e);
 		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
 	}
 	if (ahead)
@@ -573,7 +573,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 {
 	const struct filter *f = &o->filter;
 	struct sockdiag_query q;
-	size_t i, n = 0;
+	size_t i, n = 0, used = 0;
 	double t0 = now_ms(), t2;
 
 	memset(l, 0, sizeof(*l));
@@ -621,7 +621,15 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	}
 	t2 = now_ms();
 
-	/* Attach owners, apply the process-level selection. */
+	/* Attach owners, apply the process-level selection.  The views'
+	 * owner lists are parts of one block (one allocation per socket
+	 * cost more in the allocator's headers than the lists). */
+	for (i = 0, n = 0; i < l->nviews; i++) {
+		size_t first;
+
+		n += procscan_owners_of(&l->ps, l->views[i].s->inode, &first);
+	}
+	l->owner_block = n ? xcalloc(n, sizeof(*l->owner_block)) : NULL;
 	n = 0;
 	for (i = 0; i < l->nviews; i++) {
 		struct sock_view v = l->views[i];
@@ -629,15 +637,14 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		size_t first, cnt, k;
 
 		cnt = procscan_owners_of(&l->ps, s->inode, &first);
-		v.owners = cnt ? xcalloc(cnt, sizeof(*v.owners)) : NULL;
+		v.owners = cnt ? l->owner_block + used : NULL;
 		for (k = 0; k < cnt; k++)
 			if (!filter_has_process(f) ||
 			    owner_wanted(l, &l->ps.owners[first + k], f))
 				v.owners[v.nowners++] = first + k;
-		if (filter_has_process(f) && v.nowners == 0) {
-			free(v.owners);
+		if (filter_has_process(f) && v.nowners == 0)
 			continue;
-		}
+		used += v.nowners;
 		s->owner_note = cnt ? OWNER_FOUND : why_unowned(l, s);
 		if (!cnt)
 			l->unowned[s->owner_note]++;
@@ -656,8 +663,7 @@ listing_release(struct listing *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->nviews; i++)
-		free(l->views[i].owners);
+	free(l->owner_block);
 	free(l->views);
 	exposure_texts_release(&l->exp_texts);
 	socklist_release(&l->socks);

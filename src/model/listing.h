@@ -55,9 +55,10 @@ struct ns_view {
 /* One selected socket with its annotations and selected owners. */
 struct sock_view {
 	const struct sock_rec	*s;
-	struct exposure_view	 exp;	/* its text in listing's exp_texts */
+	const struct exposure_view *exp; /* in the listing's exp_texts */
 	struct service_match	 svc;
-	size_t			*owners;	/* indices into ps.owners */
+	size_t			*owners;	/* indices into ps.owners, in
+						   l->owner_block */
 	size_t			 nowners;
 };
 
@@ -85,6 +86,7 @@ struct listing {
 	struct users		*users;
 	struct sock_view	*views;
 	size_t			 nviews;
+	size_t			*owner_block;	/* the views' owner lists */
 	struct exposure_texts	 exp_texts;	/* the views' verdict texts */
 	size_t			 nrows;		/* table rows */
 	unsigned int		 unowned[OWNER_NOT_SCANNED + 1];

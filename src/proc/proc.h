@@ -14,10 +14,10 @@
 /* One (socket, process) pair; fds holds every descriptor number. */
 struct owner {
 	uint64_t	 inode;
-	pid_t		 pid;
 	int		*fds;
-	size_t		 nfds;
-	size_t		 proc;		/* index into the process table */
+	pid_t		 pid;
+	uint32_t	 nfds;
+	uint32_t	 proc;		/* index into the process table */
 };
 
 /* What portsleuth takes from a process's environment (the rest is not

@@ -245,19 +245,19 @@ g_v6only(const struct row *r, struct value *v)
 static void
 g_exposure(const struct row *r, struct value *v)
 {
-	set_str(v, r->v->exp.text);
+	set_str(v, r->v->exp->text);
 }
 
 static void
 g_exposure_scope(const struct row *r, struct value *v)
 {
-	set_str(v, exposure_kind_name(r->v->exp.kind));
+	set_str(v, exposure_kind_name(r->v->exp->kind));
 }
 
 static void
 g_exposure_if(const struct row *r, struct value *v)
 {
-	set_str(v, r->v->exp.ifname);
+	set_str(v, r->v->exp->ifname);
 }
 
 static void

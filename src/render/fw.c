@@ -193,7 +193,7 @@ g_exposure_outside(const struct row *r, struct value *v)
 
 		if (tr->kind == NAT_PROXY)
 			snprintf(v->buf, sizeof(v->buf), "%.50s, proxied by "
-			    "%.20s to %.40s:%u", r->v->exp.text, tr->via,
+			    "%.20s to %.40s:%u", r->v->exp->text, tr->via,
 			    tns ? netns_label(tns, fl, sizeof(fl)) : "?",
 			    t->s->lport);
 		else {
@@ -205,7 +205,7 @@ g_exposure_outside(const struct row *r, struct value *v)
 			    "conmon") == 0;
 
 			snprintf(v->buf, sizeof(v->buf), "%.50s, DNAT%s%.24s "
-			    "to %.40s:%u%s", r->v->exp.text, by ? " by " : "",
+			    "to %.40s:%u%s", r->v->exp->text, by ? " by " : "",
 			    by ? by : "", tns ? netns_label(tns, fl,
 			    sizeof(fl)) : "?", t->s->lport, reserve ?
 			    " (conmon only reserves the port)" : "");
@@ -214,7 +214,7 @@ g_exposure_outside(const struct row *r, struct value *v)
 		return;
 	}
 	if (ns == NULL || ns->kind == NETNS_HOST || r->l->nentered < 2) {
-		v->str = r->v->exp.text;
+		v->str = r->v->exp->text;
 		return;
 	}
 	netns_label(ns, label, sizeof(label));
@@ -238,10 +238,10 @@ g_exposure_outside(const struct row *r, struct value *v)
 	} else {
 		char where[96] = "";
 
-		if (r->v->exp.kind == EXP_ALL)
+		if (r->v->exp->kind == EXP_ALL)
 			inside_addresses(r, where, sizeof(where));
 		snprintf(v->buf, sizeof(v->buf), "inside %.40s: %.70s%s",
-		    label, r->v->exp.text, where);
+		    label, r->v->exp->text, where);
 	}
 	v->str = v->buf;
 }

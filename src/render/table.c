@@ -56,7 +56,7 @@ static const char *
 color_of(const struct column *c, const struct row *r)
 {
 	if (c->style == STYLE_EXPOSURE) {
-		switch (r->v->exp.kind) {
+		switch (r->v->exp->kind) {
 		case EXP_LOOPBACK:
 			return "\033[32m";
 		case EXP_ALL:

@@ -321,6 +321,7 @@ t_table_two_pass(void **state)
 	};
 	struct sock_rec socks[40];
 	struct sock_view views[40];
+	struct exposure_view exps[40];
 	struct listing l;
 	struct render_opts o;
 
@@ -337,9 +338,11 @@ t_table_two_pass(void **state)
 		socks[i].laddr[3] = (uint8_t)i;
 		socks[i].inode = 5000 + i;
 		views[i].s = &socks[i];
-		views[i].exp.kind = (enum exposure_kind)(i % 3 ? EXP_ALL :
+		exps[i].kind = (enum exposure_kind)(i % 3 ? EXP_ALL :
 		    EXP_LOOPBACK);
-		views[i].exp.text = texts[i % 4];
+		exps[i].ifname = NULL;
+		exps[i].text = texts[i % 4];
+		views[i].exp = &exps[i];
 	}
 	l.views = views;
 	l.nviews = 40;
