@@ -4,6 +4,7 @@
  * `portsleuth` alone, or followed by options, runs `list`.  Later
  * subcommands (explain, audit, probe, diff) join cmd_table.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,15 @@ main(int argc, char **argv)
 {
 	const struct cmd_entry *c;
 
+	/*
+	 * Blocks of 128 KiB and more (the socket tables, the views, the
+	 * iterator's records) are mapped alone and unmapped when freed.
+	 * glibc's default raises that threshold after the first such free,
+	 * and the next large arrays then come from the heap and stay
+	 * resident after they are freed: 2.3 MiB more at the peak of a
+	 * 100,000-socket listing.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (argc > 1 && argv[1][0] != '-') {
 		for (c = cmd_table; c->name != NULL; c++)
 			if (strcmp(argv[1], c->name) == 0)

@@ -1096,10 +1096,24 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	default:
 		return -1;
 	}
-	sc->pre = xcalloc(bs->nfds + 1, sizeof(*sc->pre));
+	/*
+	 * The wanted descriptors become hits in the iterator's own buffer:
+	 * the k-th hit (16 bytes) is written over records already read
+	 * (24 bytes each, k <= i), so no second array of the whole size.
+	 */
+	_Static_assert(sizeof(struct hit) <= sizeof(struct bpf_sockfd),
+	    "hits fit where the records were");
+	char *buf = bs->fds ? (char *)bs->fds : xcalloc(1, sizeof(struct hit));
+
+	bs->fds = NULL;
 	for (size_t i = 0; i < bs->nfds; i++) {
-		const struct bpf_sockfd *r = &bs->fds[i];
-		struct hit h = { r->ino, (pid_t)r->pid, (int)r->fd };
+		struct bpf_sockfd rec, *r = &rec;
+		struct hit h;
+
+		memcpy(&rec, buf + i * sizeof(rec), sizeof(rec));
+		h.inode = r->ino;
+		h.pid = (pid_t)r->pid;
+		h.fd = (int)r->fd;
 
 		if (r->kind == BPF_SOCKFD_NETNS) {
 			if (!(need & PS_NEED_NSFDS) || w0->nnsfds >= PS_NSFDS_MAX)
@@ -1107,7 +1121,7 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 			push_fd(&w0->nsfds, &w0->nnsfds, &w0->ncap, h.inode,
 			    h.pid, h.fd);
 		} else if (set_has(&sc->set, h.inode)) {
-			sc->pre[sc->npre++] = h;
+			memcpy(buf + sc->npre++ * sizeof(h), &h, sizeof(h));
 		} else if (need & PS_NEED_ALLSOCKS) {
 			if (w0->nothers >= PS_OTHERS_MAX) {
 				w0->others_cut = 1;
@@ -1120,9 +1134,10 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	ps->bpf_ms_load = bs->ms_load;
 	ps->bpf_ms_read = bs->ms_read;
 	memcpy(ps->bpf_loader, bs->loader, sizeof(ps->bpf_loader));
-	free(bs->fds);
-	bs->fds = NULL;
 	bs->nfds = 0;
+	/* trimmed to the hits (never NULL: a worker's pre marks the path) */
+	sc->pre = xreallocarray(buf, sc->npre ? sc->npre : 1,
+	    sizeof(*sc->pre));
 	qsort(sc->pre, sc->npre, sizeof(*sc->pre), pre_cmp);
 	/* the processes, once each (threads of one process that do not
 	 * share their descriptor table are visited apart) */
