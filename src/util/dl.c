@@ -28,11 +28,17 @@ open_all(struct dl_lib *lib)
 		(void)dlerror();
 		p = dlsym(h, lib->syms[i].name);
 		if (p == NULL) {
+			void *none = NULL;
+			char *why;
+
 			e = dlerror();
-			/* slots filled so far point into h: none is used */
-			dlclose(h);
-			return xasprintf("%s has no %s%s%s", lib->soname,
+			why = xasprintf("%s has no %s%s%s", lib->soname,
 			    lib->syms[i].name, e ? ": " : "", e ? e : "");
+			/* the slots filled so far would point into h */
+			for (size_t k = 0; k < i; k++)
+				memcpy(lib->syms[k].slot, &none, sizeof(none));
+			dlclose(h);
+			return why;
 		}
 		/* POSIX: an object pointer from dlsym holds a function's */
 		memcpy(lib->syms[i].slot, &p, sizeof(p));

@@ -182,7 +182,6 @@ static int (*nothing_fn)(void);
 static void
 t_dl_load(void **state)
 {
-	(void)state;
 	const struct dl_sym ok_syms[] = { { "cos", &cos_fn } };
 	const struct dl_sym bad_syms[] = { { "cos", &cos_fn },
 	    { "portsleuth_no_such_function", &nothing_fn } };
@@ -192,6 +191,7 @@ t_dl_load(void **state)
 	struct dl_lib nosym = { "libm.so.6", bad_syms, 2, 0, NULL };
 	char *cause = NULL;
 
+	(void)state;
 	assert_int_equal(dl_load(&ok, &cause), 0);
 	assert_null(cause);
 	assert_non_null(cos_fn);
@@ -210,6 +210,7 @@ t_dl_load(void **state)
 	    "portsleuth_no_such_function"));
 	free(cause);
 	assert_null(nothing_fn);
+	assert_null(cos_fn);	/* the failed table is left empty */
 	free(nolib.error);
 	free(nosym.error);
 }
