@@ -596,8 +596,8 @@ cmd_explain_exec(int argc, char **argv)
 			    ns_label) == 0 || (ns->name &&
 			    strcmp(ns->name, ns_label) == 0)))
 				l.views[k++] = l.views[i];
-			else
-				free(l.views[i].owners);
+			/* the others' owner lists are part of the listing's
+			 * owner_block, freed with it */
 		}
 		l.nviews = k;
 		maybe_pid = 0;
