@@ -4,10 +4,10 @@
  * Every cell is produced by the column getters, escaped for the terminal
  * (so a process named "\e[2J" or holding newlines prints as text), then
  * measured; widths are known before the first row is written.  Cells live
- * in one arena (a capped strbuf with offsets), not one allocation each:
- * a busy host has tens of thousands of rows.  Past GRID_ROWS_MAX rows
- * they are not kept at all: a first pass measures, a second formats
- * again and writes.  Colour only marks the exposure verdict and notes,
+ * in one arena (a capped strbuf, read back in the order written), not
+ * one allocation each: a busy host has tens of thousands of rows.  Past
+ * GRID_ROWS_MAX rows they are not kept at all: a first pass measures, a
+ * second formats again and writes.  Colour only marks the exposure verdict and notes,
  * and only when asked.
  */
 #include <stdlib.h>
@@ -24,7 +24,7 @@
 #include "util/banned.h"
 
 #define MAX_COLS	32
-#define ARENA_MAX	(((size_t)1 << 32) - 1)	/* offsets are 32 bits */
+#define ARENA_MAX	(((size_t)1 << 32) - 1)	/* far past any real table */
 
 static int
 shown(const struct column *c, const struct render_opts *o)
@@ -99,8 +99,8 @@ color_of(const struct column *c, const struct row *r)
 /*
  * Above this many rows the cells are not kept: the table is made in two
  * passes over the rows, widths first, then each row formatted again and
- * written (twice the formatting, none of the cells' memory: about 90
- * bytes a row and its text).
+ * written (twice the formatting, none of the cells' memory: a row's
+ * text and, with colour, a pointer a cell).
  */
 #define GRID_ROWS_MAX	100000
 
@@ -109,12 +109,10 @@ struct grid {
 	size_t		 cols[MAX_COLS];
 	size_t		 widths[MAX_COLS];
 	int		 keep;		/* the cells are kept (one pass) */
-	/* when kept: nrows * ncols offsets into the arena (it is capped
-	 * below 4 GiB); the cells follow each other there, each ended by
-	 * a NUL, so a cell's length is the distance to the next one */
-	uint32_t	*off;
-	uint32_t	*width;		/* same shape: display widths */
-	const char	**color;	/* same shape; NULL without colour */
+	/* when kept: the cells follow each other in the arena, row by
+	 * row, each ended by a NUL; the writing pass reads them in the
+	 * same order, so no offset or width is kept per cell */
+	const char	**color;	/* nrows * ncols; NULL without colour */
 	struct strbuf	 arena;
 	struct strbuf	 cell;		/* two passes: the cell at hand */
 	struct strbuf	 line;		/* the output buffer */
@@ -141,25 +139,27 @@ static void
 put_cell(struct grid *g, size_t row, size_t c, const char *text,
     const char *color)
 {
-	size_t start = g->arena.len, at = row * g->ncols + c, w;
+	size_t at = row * g->ncols + c, w;
 
 	w = escape_cell(&g->arena, text);
-	g->off[at] = (uint32_t)start;
 	if (g->color)
 		g->color[at] = color;
-	g->width[at] = (uint32_t)w;
 	if (w > g->widths[c])
 		g->widths[c] = w;
 }
 
-/* A kept cell's byte length: up to the next cell's start, less its NUL. */
+/* A kept cell's length and width; *p moves to the next cell (an arena
+ * cut at its cap reads as empty cells past its end). */
 static size_t
-cell_len(const struct grid *g, size_t at)
+next_cell(const char **p, const char *end, size_t *width)
 {
-	size_t end = at + 1 < g->nrows * g->ncols ? g->off[at + 1] :
-	    g->arena.len;
+	const char *t = *p < end ? *p : "";
+	size_t len = *p < end ? strnlen(t, (size_t)(end - t)) : 0;
 
-	return end > g->off[at] ? end - g->off[at] - 1 : 0;
+	/* escaped text: plain ASCII is as wide as it is long */
+	*width = escape_plain_prefix(t) == len ? len : escape_width(t);
+	*p = *p < end ? t + len + 1 : *p;
+	return len;
 }
 
 /* One cell onto the output line: coloured, cut or padded to its column. */
@@ -315,8 +315,6 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 	/* all rows go into one output buffer, flushed in large writes */
 	strbuf_init(&g.line, ARENA_MAX);
 	if (g.keep) {
-		g.off = xcalloc(g.nrows * g.ncols, sizeof(*g.off));
-		g.width = xcalloc(g.nrows * g.ncols, sizeof(*g.width));
 		if (o->color)
 			g.color = xcalloc(g.nrows * g.ncols, sizeof(*g.color));
 		strbuf_init(&g.arena, ARENA_MAX);
@@ -328,12 +326,16 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 	if (o->max_width)
 		fit_width(&g, o->max_width);
 	if (g.keep) {
+		const char *p = strbuf_str(&g.arena), *end = p + g.arena.len;
+
 		for (row = 0; row < g.nrows; row++)
 			for (c = 0; c < g.ncols; c++) {
-				size_t at = row * g.ncols + c;
+				size_t at = row * g.ncols + c, w, len;
 
-				write_cell(&g, c, g.arena.buf + g.off[at],
-				    cell_len(&g, at), g.width[at],
+				const char *t = p < end ? p : "";
+
+				len = next_cell(&p, end, &w);
+				write_cell(&g, c, t, len, w,
 				    g.color ? g.color[at] : NULL);
 			}
 	} else {
@@ -342,8 +344,6 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 	fwrite(strbuf_str(&g.line), 1, g.line.len, out);
 	if (unowned)
 		summary_line(out, l, unowned);
-	free(g.off);
-	free(g.width);
 	free(g.color);
 	strbuf_release(&g.arena);
 	strbuf_release(&g.cell);
