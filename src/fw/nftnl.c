@@ -61,10 +61,7 @@ static const struct dl_sym nftnl_syms[] = {
 	DL_SYM(nftnl, nftnl_set_free),
 	DL_SYM(nftnl, nftnl_set_set_str),
 };
-static struct dl_lib nftnl_lib = {
-	PS_SONAME_NFTNL, nftnl_syms,
-	    sizeof(nftnl_syms) / sizeof(nftnl_syms[0]), 0, NULL
-};
+static struct dl_lib nftnl_lib = DL_LIB(PS_SONAME_NFTNL, nftnl_syms);
 
 #define RECV_SIZE	(1u << 16)
 #define DATAGRAMS_MAX	(1u << 20)

@@ -69,10 +69,7 @@ static const struct dl_sym nft_syms[] = {
 	DL_SYM(nft, nft_ctx_get_error_buffer),
 	DL_SYM(nft, nft_ctx_get_output_buffer),
 };
-static struct dl_lib nft_lib = {
-	PS_SONAME_NFTABLES, nft_syms,
-	    sizeof(nft_syms) / sizeof(nft_syms[0]), 0, NULL
-};
+static struct dl_lib nft_lib = DL_LIB(PS_SONAME_NFTABLES, nft_syms);
 
 /* `list ruleset` as JSON, from the namespace this thread is in. */
 static char *

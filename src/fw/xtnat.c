@@ -63,10 +63,7 @@ static const struct dl_sym nftnl_syms[] = {
 	DL_SYM(nftnl, nftnl_rule_get_u64),
 	DL_SYM(nftnl, nftnl_rule_nlmsg_parse),
 };
-static struct dl_lib nftnl_lib = {
-	PS_SONAME_NFTNL, nftnl_syms,
-	    sizeof(nftnl_syms) / sizeof(nftnl_syms[0]), 0, NULL
-};
+static struct dl_lib nftnl_lib = DL_LIB(PS_SONAME_NFTNL, nftnl_syms);
 
 #define XT_MAX		100000		/* targets kept */
 #define RECV_SIZE	(1u << 16)

@@ -45,10 +45,7 @@ static const struct dl_sym bpf_syms[] = {
 	DL_SYM(bpf, bpf_program__fd),
 	DL_SYM(bpf, libbpf_set_print),
 };
-static struct dl_lib bpf_lib = {
-	PS_SONAME_BPF, bpf_syms,
-	    sizeof(bpf_syms) / sizeof(bpf_syms[0]), 0, NULL
-};
+static struct dl_lib bpf_lib = DL_LIB(PS_SONAME_BPF, bpf_syms);
 #define bpf_object__open_skeleton	bpf.bpf_object__open_skeleton
 #define bpf_object__load_skeleton	bpf.bpf_object__load_skeleton
 #define bpf_object__attach_skeleton	bpf.bpf_object__attach_skeleton

@@ -128,10 +128,7 @@ static const struct dl_sym ossl_syms[] = {
 	DL_SYM(ossl, SSL_write),
 	DL_SYM(ossl, TLS_client_method),
 };
-static struct dl_lib ossl_lib = {
-	PS_SONAME_SSL, ossl_syms,
-	    sizeof(ossl_syms) / sizeof(ossl_syms[0]), 0, NULL
-};
+static struct dl_lib ossl_lib = DL_LIB(PS_SONAME_SSL, ossl_syms);
 
 #define IDLE_MS		60	/* quiet after data: the reply is whole */
 #define BANNER_MIN_MS	250

@@ -32,6 +32,10 @@ struct dl_lib {
 	char			*error;
 };
 
+/* static struct dl_lib lib = DL_LIB("libssl.so.3", syms); */
+#define DL_LIB(soname, syms) \
+	{ (soname), (syms), sizeof(syms) / sizeof((syms)[0]), 0, NULL }
+
 /*
  * Open lib->soname (once, thread-safe) and fill every slot: 0, or -1
  * with *cause (may be NULL), the same reason on every later call.

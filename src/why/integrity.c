@@ -42,10 +42,7 @@ static const struct dl_sym crypto_syms[] = {
 	DL_SYM(crypto, EVP_sha256), DL_SYM(crypto, EVP_sha384),
 	DL_SYM(crypto, EVP_sha512),
 };
-static struct dl_lib crypto_lib = {
-	PS_SONAME_CRYPTO, crypto_syms,
-	sizeof(crypto_syms) / sizeof(crypto_syms[0]), 0, NULL
-};
+static struct dl_lib crypto_lib = DL_LIB(PS_SONAME_CRYPTO, crypto_syms);
 
 static const EVP_MD *
 evp_of(enum digest_algo a)

@@ -73,10 +73,7 @@ static const struct dl_sym rpm_syms[] = {
 	DL_SYM(rpm, rpmfilesFree),
 	DL_SYM(rpm, rpmdbFreeIterator),
 };
-static struct dl_lib rpm_lib = {
-	PS_SONAME_RPM, rpm_syms,
-	    sizeof(rpm_syms) / sizeof(rpm_syms[0]), 0, NULL
-};
+static struct dl_lib rpm_lib = DL_LIB(PS_SONAME_RPM, rpm_syms);
 
 struct rpmdb {
 	rpmts			 ts;
