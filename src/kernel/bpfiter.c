@@ -327,8 +327,7 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 	}
 	if (light)
 		sockfd_light__destroy(light);
-	if (skel)
-		sockfd__destroy(skel);
+	sockfd__destroy(skel);	/* NULL: nothing, libbpf not called */
 	return rc;
 #else
 	memset(out, 0, sizeof(*out));

@@ -7,8 +7,8 @@
  * in one arena (a capped strbuf, read back in the order written), not
  * one allocation each: a busy host has tens of thousands of rows.  Past
  * GRID_ROWS_MAX rows they are not kept at all: a first pass measures, a
- * second formats again and writes.  Colour only marks the exposure verdict and notes,
- * and only when asked.
+ * second formats again and writes.  Colour only marks the exposure
+ * verdict and notes, and only when asked.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -148,18 +148,19 @@ put_cell(struct grid *g, size_t row, size_t c, const char *text,
 		g->widths[c] = w;
 }
 
-/* A kept cell's length and width; *p moves to the next cell (an arena
- * cut at its cap reads as empty cells past its end). */
-static size_t
-next_cell(const char **p, const char *end, size_t *width)
+/* A kept cell, its length and width; *p moves to the next cell (an
+ * arena cut at its cap reads as empty cells past its end). */
+static const char *
+next_cell(const char **p, const char *end, size_t *len, size_t *width)
 {
 	const char *t = *p < end ? *p : "";
-	size_t len = *p < end ? strnlen(t, (size_t)(end - t)) : 0;
 
+	*len = *p < end ? strnlen(t, (size_t)(end - t)) : 0;
 	/* escaped text: plain ASCII is as wide as it is long */
-	*width = escape_plain_prefix(t) == len ? len : escape_width(t);
-	*p = *p < end ? t + len + 1 : *p;
-	return len;
+	*width = escape_plain_prefix(t) == *len ? *len : escape_width(t);
+	if (*p < end)
+		*p = t + *len + 1;
+	return t;
 }
 
 /* One cell onto the output line: coloured, cut or padded to its column. */
@@ -331,10 +332,8 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 		for (row = 0; row < g.nrows; row++)
 			for (c = 0; c < g.ncols; c++) {
 				size_t at = row * g.ncols + c, w, len;
+				const char *t = next_cell(&p, end, &len, &w);
 
-				const char *t = p < end ? p : "";
-
-				len = next_cell(&p, end, &w);
 				write_cell(&g, c, t, len, w,
 				    g.color ? g.color[at] : NULL);
 			}
