@@ -517,6 +517,9 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 		l->users = users_load();
 		registry_init(&l->reg, o->iana_path);
 	}
+	for (i = 0; i < l->nviews; i++)
+		registry_want(&l->reg, l->views[i].s->proto,
+		    l->views[i].s->lport);
 	for (i = 0; i < l->nviews; i++) {
 		struct sock_view *v = &l->views[i];
 		struct exposure e;

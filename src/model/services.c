@@ -158,6 +158,66 @@ parse_etc_line(struct services *s, enum services_format fmt, char *line,
 	return 0;
 }
 
+static int
+want_bit(const uint64_t *want, enum svc_proto proto, unsigned port)
+{
+	size_t bit = (size_t)proto * 65536 + port;
+
+	return (want[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* Is a port of [lo, hi] wanted?  Only TCP, UDP and SCTP are looked up. */
+static int
+any_wanted(const uint64_t *want, enum svc_proto proto, uint64_t lo,
+    uint64_t hi)
+{
+	uint64_t port;
+
+	if (proto != SP_TCP && proto != SP_UDP && proto != SP_SCTP)
+		return 0;
+	for (port = lo; port <= hi; port++)
+		if (want_bit(want, proto, (unsigned)port))
+			return 1;
+	return 0;
+}
+
+/*
+ * The kept rows' strings moved out of the read buffer into one block of
+ * their own size, and the buffer given back: a filtered parse keeps a
+ * few hundred rows of a half-megabyte file.
+ */
+static void
+compact_text(struct services *s)
+{
+	size_t i, total = 0, off = 0;
+	char *block, *old;
+
+	if (s->ntexts == 0)
+		return;
+	for (i = 0; i < s->n; i++)
+		total += strlen(s->v[i].name) + 1 +
+		    (s->v[i].desc ? strlen(s->v[i].desc) + 1 : 0);
+	block = xmalloc(total ? total : 1);
+	for (i = 0; i < s->n; i++) {
+		const char **f[2] = { &s->v[i].name, &s->v[i].desc };
+		size_t k;
+
+		for (k = 0; k < 2; k++) {
+			size_t n;
+
+			if (*f[k] == NULL)
+				continue;
+			n = strlen(*f[k]) + 1;
+			memcpy(block + off, *f[k], n);
+			*f[k] = block + off;
+			off += n;
+		}
+	}
+	old = s->texts[s->ntexts - 1];
+	s->texts[s->ntexts - 1] = block;
+	free(old);
+}
+
 /* One row of the IANA table; 0 when used, -1 bad. */
 static int
 parse_iana_line(struct services *s, char *p, const char *end, size_t lineno)
@@ -166,6 +226,7 @@ parse_iana_line(struct services *s, char *p, const char *end, size_t lineno)
 	size_t len[5], i;
 	uint64_t lo, hi;
 	struct service_ent *e;
+	enum svc_proto proto;
 
 	if (p < end && *p == '#')
 		return 0;
@@ -184,11 +245,14 @@ parse_iana_line(struct services *s, char *p, const char *end, size_t lineno)
 	    num_parse_u64(f[1], len[1], 10, lo, 65535, &hi) != 0 ||
 	    len[3] > SERVICES_NAME_MAX)
 		return -1;
+	proto = proto_from(f[2], len[2]);
+	if (s->want && !any_wanted(s->want, proto, lo, hi))
+		return 0;
 	e = add_entry(s);
 	e->lo = (uint16_t)lo;
 	e->hi = (uint16_t)hi;
 	e->line = (uint32_t)lineno;
-	e->proto = proto_from(f[2], len[2]);
+	e->proto = proto;
 	e->name = terminate((struct span){ f[3], len[3] });
 	if (len[4] > 0)
 		e->desc = terminate((struct span){ f[4], len[4] });
@@ -222,6 +286,8 @@ parse_owned(struct services *s, enum services_format fmt, char *copy,
 			s->malformed++;
 		p = nl ? nl + 1 : copy + len;
 	}
+	if (s->want)
+		compact_text(s);
 }
 
 void
@@ -375,6 +441,54 @@ registry_init(struct registry *r, const char *iana_path)
 	    "/etc/protocols", 1);
 }
 
+/* UDP-Lite shares UDP's port registrations (RFC 3828). */
+static enum svc_proto
+svc_proto_of(enum ps_proto proto)
+{
+	return proto == PROTO_TCP ? SP_TCP : proto == PROTO_SCTP ? SP_SCTP :
+	    SP_UDP;
+}
+
+void
+registry_want(struct registry *r, enum ps_proto proto, uint16_t port)
+{
+	enum svc_proto sp;
+	size_t bit;
+
+	if (proto == PROTO_RAW || (r->iana_loaded && !r->iana_partial))
+		return;
+	sp = svc_proto_of(proto);
+	if (r->want == NULL)
+		r->want = xcalloc(3 * 65536 / 64, sizeof(*r->want));
+	bit = (size_t)sp * 65536 + port;
+	if (want_bit(r->want, sp, port))
+		return;
+	r->want[bit / 64] |= UINT64_C(1) << (bit % 64);
+	if (r->iana_loaded)
+		r->iana_stale = 1;
+}
+
+/* (Re)load IANA's table: only the wanted ports' rows, or all of it. */
+static void
+iana_load(struct registry *r, int partial)
+{
+	if (r->iana_loaded) {
+		services_release(&r->iana);
+		free(r->iana_error);
+		r->iana_error = NULL;
+	}
+	r->iana_loaded = 1;
+	r->iana_partial = partial;
+	r->iana_stale = 0;
+	if (r->iana_path == NULL) {
+		r->iana_error = xstrdup("no IANA port table found");
+		return;
+	}
+	r->iana.want = partial ? r->want : NULL;
+	r->iana_error = load(&r->iana, SF_IANA_TSV, r->iana_path, 0);
+	r->iana.want = NULL;
+}
+
 struct service_match
 registry_lookup(struct registry *r, enum ps_proto proto, uint16_t port)
 {
@@ -386,21 +500,16 @@ registry_lookup(struct registry *r, enum ps_proto proto, uint16_t port)
 			m.source = SVC_ETC_PROTOCOLS;
 		return m;
 	}
-	/* UDP-Lite shares UDP's port registrations (RFC 3828). */
-	sp = proto == PROTO_TCP ? SP_TCP : proto == PROTO_SCTP ? SP_SCTP :
-	    SP_UDP;
+	sp = svc_proto_of(proto);
 	if ((m.ent = services_lookup(&r->etc, sp, port))) {
 		m.source = SVC_ETC_SERVICES;
 		return m;
 	}
-	if (!r->iana_loaded) {
-		r->iana_loaded = 1;
-		if (r->iana_path == NULL)
-			r->iana_error = xstrdup("no IANA port table found");
-		else
-			r->iana_error = load(&r->iana, SF_IANA_TSV,
-			    r->iana_path, 0);
-	}
+	/* a port not named before the load: the whole table from now on */
+	if (r->iana_loaded && r->iana_partial && !want_bit(r->want, sp, port))
+		iana_load(r, 0);
+	else if (!r->iana_loaded || r->iana_stale)
+		iana_load(r, r->want != NULL);
 	if ((m.ent = services_lookup(&r->iana, sp, port)))
 		m.source = SVC_IANA;
 	return m;
@@ -422,6 +531,7 @@ registry_release(struct registry *r)
 	services_release(&r->etc);
 	services_release(&r->protocols);
 	services_release(&r->iana);
+	free(r->want);
 	free(r->iana_path);
 	free(r->etc_error);
 	free(r->protocols_error);

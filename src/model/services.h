@@ -44,6 +44,10 @@ struct services {
 	char			**texts;	/* copies of the parsed texts */
 	size_t			 ntexts, tcap;
 	unsigned int		 malformed;	/* skipped lines */
+	/* When set, an IANA parse keeps only the rows of wanted ports (a
+	 * bit per port for TCP, UDP and SCTP, in that order), their
+	 * strings copied out of the text, which is then given back. */
+	const uint64_t		*want;
 };
 
 enum services_format { SF_SERVICES, SF_PROTOCOLS, SF_IANA_TSV };
@@ -70,10 +74,18 @@ int services_port_of(const struct services *s, enum svc_proto proto,
     const char *name);
 void services_release(struct services *s);
 
-/* The three sources together; IANA's table is loaded on first need. */
+/*
+ * The three sources together; IANA's table is loaded on first need.  Its
+ * fifteen thousand rows cost a megabyte kept whole: a caller that names
+ * the ports it will look up first (registry_want) has only their rows
+ * kept.  A lookup of a port not named loads the whole table.
+ */
 struct registry {
 	struct services	 etc, protocols, iana;
 	int		 iana_loaded;
+	int		 iana_partial;	/* only the wanted rows are kept */
+	int		 iana_stale;	/* ports wanted since that load */
+	uint64_t	*want;		/* 3 x 65536 bits, or NULL */
 	char		*iana_path;
 	char		*etc_error, *protocols_error, *iana_error;
 };
@@ -85,6 +97,8 @@ struct service_match {
 
 /* Read /etc/services and /etc/protocols under the system root. */
 void registry_init(struct registry *r, const char *iana_path);
+/* Name a port that registry_lookup will be asked about. */
+void registry_want(struct registry *r, enum ps_proto proto, uint16_t port);
 /* Look up the registered name for a socket's local port. */
 struct service_match registry_lookup(struct registry *r, enum ps_proto proto,
     uint16_t port);

@@ -111,9 +111,12 @@ struct grid {
 	int		 keep;		/* the cells are kept (one pass) */
 	/* when kept: the cells follow each other in the arena, row by
 	 * row, each ended by a NUL; the writing pass reads them in the
-	 * same order, so no offset or width is kept per cell */
+	 * same order, so no offset or width is kept per cell.  A cell the
+	 * same as the one above it (its process's, its state's) is kept as
+	 * the one byte SAME_ABOVE. */
 	const char	**color;	/* nrows * ncols; NULL without colour */
 	struct strbuf	 arena;
+	size_t		 above[MAX_COLS];	/* arena offset, + 1; 0: none */
 	struct strbuf	 cell;		/* two passes: the cell at hand */
 	struct strbuf	 line;		/* the output buffer */
 	FILE		*out;
@@ -135,32 +138,59 @@ escape_cell(struct strbuf *sb, const char *text)
 	return escape_width(sb->buf + start);
 }
 
+/* Escaped text holds no control character: this one marks a repeat. */
+#define SAME_ABOVE	'\001'
+
 static void
 put_cell(struct grid *g, size_t row, size_t c, const char *text,
     const char *color)
 {
-	size_t at = row * g->ncols + c, w;
+	size_t at = row * g->ncols + c, w, start = g->arena.len, n;
+	const char *above;
 
 	w = escape_cell(&g->arena, text);
 	if (g->color)
 		g->color[at] = color;
 	if (w > g->widths[c])
 		g->widths[c] = w;
+	n = g->arena.len - start;	/* the NUL included */
+	if (g->above[c] && n >= 2 && !g->arena.truncated) {
+		above = g->arena.buf + g->above[c] - 1;
+		if (memcmp(above, g->arena.buf + start, n) == 0) {
+			strbuf_setlen(&g->arena, start);
+			strbuf_addch(&g->arena, SAME_ABOVE);
+			return;
+		}
+	}
+	g->above[c] = start + 1;
 }
 
-/* A kept cell, its length and width; *p moves to the next cell (an
- * arena cut at its cap reads as empty cells past its end). */
-static const char *
-next_cell(const char **p, const char *end, size_t *len, size_t *width)
+/* A kept cell as the writing pass reads it back. */
+struct kept {
+	const char	*text;
+	size_t		 len, width;
+};
+
+/* The next kept cell, of column c; *p moves past it (an arena cut at its
+ * cap reads as empty cells past its end). */
+static void
+next_cell(const char **p, const char *end, struct kept *above, size_t c)
 {
 	const char *t = *p < end ? *p : "";
+	size_t len;
 
-	*len = *p < end ? strnlen(t, (size_t)(end - t)) : 0;
+	if (*p < end && *t == SAME_ABOVE) {
+		(*p)++;
+		return;		/* above[c] is the cell */
+	}
+	len = *p < end ? strnlen(t, (size_t)(end - t)) : 0;
+	above[c].text = t;
+	above[c].len = len;
 	/* escaped text: plain ASCII is as wide as it is long */
-	*width = escape_plain_prefix(t) == *len ? *len : escape_width(t);
+	above[c].width = escape_plain_prefix(t) == len ? len :
+	    escape_width(t);
 	if (*p < end)
-		*p = t + *len + 1;
-	return t;
+		*p = t + len + 1;
 }
 
 /* One cell onto the output line: coloured, cut or padded to its column. */
@@ -328,13 +358,16 @@ render_table(FILE *out, const struct listing *l, const struct render_opts *o)
 		fit_width(&g, o->max_width);
 	if (g.keep) {
 		const char *p = strbuf_str(&g.arena), *end = p + g.arena.len;
+		struct kept above[MAX_COLS];
 
+		memset(above, 0, sizeof(above));
 		for (row = 0; row < g.nrows; row++)
 			for (c = 0; c < g.ncols; c++) {
-				size_t at = row * g.ncols + c, w, len;
-				const char *t = next_cell(&p, end, &len, &w);
+				size_t at = row * g.ncols + c;
 
-				write_cell(&g, c, t, len, w,
+				next_cell(&p, end, above, c);
+				write_cell(&g, c, above[c].text, above[c].len,
+				    above[c].width,
 				    g.color ? g.color[at] : NULL);
 			}
 	} else {

@@ -45,6 +45,15 @@ strbuf_reset(struct strbuf *sb)
 		sb->buf[0] = '\0';
 }
 
+void
+strbuf_setlen(struct strbuf *sb, size_t len)
+{
+	if (len >= sb->len)
+		return;
+	sb->len = len;
+	sb->buf[len] = '\0';
+}
+
 const char *
 strbuf_str(const struct strbuf *sb)
 {

@@ -35,6 +35,8 @@ int strbuf_pad(struct strbuf *sb, int c, size_t n);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void strbuf_reset(struct strbuf *sb);
+/* Cut the contents back to their first len bytes (len <= sb->len). */
+void strbuf_setlen(struct strbuf *sb, size_t len);
 /* The contents as a C string; "" for a never-used buffer. */
 const char *strbuf_str(const struct strbuf *sb);
 

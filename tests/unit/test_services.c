@@ -182,6 +182,58 @@ t_registry(void **state)
 	sysroot_set(NULL);
 }
 
+/* Ports named first: only their IANA rows are kept, and every lookup
+ * answers as the whole table would. */
+static void
+t_registry_want(void **state)
+{
+	char root[1024], iana[1024];
+	struct registry r;
+	struct service_match m;
+	unsigned int malformed;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/host-a/root", FIXTURE_DIR);
+	snprintf(iana, sizeof(iana), "%s/../../data/iana-ports.tsv",
+	    FIXTURE_DIR);
+	sysroot_set(root);
+	registry_init(&r, iana);
+	registry_want(&r, PROTO_TCP, 24);
+	registry_want(&r, PROTO_TCP, 6010);	/* in x11's range */
+	registry_want(&r, PROTO_TCP, 22);	/* /etc/services has it */
+	m = registry_lookup(&r, PROTO_TCP, 24);
+	assert_int_equal(m.source, SVC_IANA);
+	assert_string_equal(m.ent->desc, "any private mail system");
+	assert_true(r.iana_partial);
+	assert_in_range(r.iana.n, 1, 8);
+	malformed = r.iana.malformed;
+	m = registry_lookup(&r, PROTO_TCP, 6010);
+	assert_string_equal(m.ent->name, "x11");
+	assert_string_equal(m.ent->desc, "X Window System");
+	assert_string_equal(registry_lookup(&r, PROTO_TCP, 22).ent->name,
+	    "ssh");
+	/* named after the load: read again, still only the wanted rows */
+	registry_want(&r, PROTO_UDP, 626);
+	assert_true(r.iana_stale);
+	m = registry_lookup(&r, PROTO_UDP, 626);
+	assert_string_equal(m.ent->name, "asia");
+	assert_true(r.iana_partial);
+	assert_false(r.iana_stale);
+	assert_in_range(r.iana.n, 2, 9);
+	/* never named: the whole table from then on */
+	m = registry_lookup(&r, PROTO_TCP, 65000);
+	assert_int_equal(m.source, SVC_NONE);
+	assert_false(r.iana_partial);
+	assert_true(r.iana.n > 10000);
+	assert_int_equal(r.iana.malformed, malformed);
+	assert_string_equal(registry_lookup(&r, PROTO_TCP, 24).ent->desc,
+	    "any private mail system");
+	registry_want(&r, PROTO_TCP, 7);	/* loaded whole: nothing to do */
+	assert_false(r.iana_stale);
+	registry_release(&r);
+	sysroot_set(NULL);
+}
+
 int
 main(void)
 {
@@ -192,6 +244,7 @@ main(void)
 		cmocka_unit_test(t_empty),
 		cmocka_unit_test(t_iana),
 		cmocka_unit_test(t_registry),
+		cmocka_unit_test(t_registry_want),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

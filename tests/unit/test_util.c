@@ -30,6 +30,13 @@ t_strbuf_cap(void **state)
 	assert_int_equal(strbuf_addch(&sb, 'f'), -1);	/* past it */
 	assert_true(sb.truncated);
 	assert_string_equal(strbuf_str(&sb), "abcde");
+	strbuf_setlen(&sb, 9);			/* longer: nothing changes */
+	assert_string_equal(strbuf_str(&sb), "abcde");
+	strbuf_setlen(&sb, 2);
+	assert_int_equal(sb.len, 2);
+	assert_string_equal(strbuf_str(&sb), "ab");
+	assert_int_equal(strbuf_addstr(&sb, "xyz"), 0);
+	assert_string_equal(strbuf_str(&sb), "abxyz");
 	strbuf_reset(&sb);
 	assert_int_equal(strbuf_addf(&sb, "%d-%s", 12, "xyzzy"), -1);
 	assert_string_equal(strbuf_str(&sb), "12-xy");
