@@ -412,7 +412,7 @@ attach_sockets(struct items *it, const struct listing *l,
 
 		for (size_t k = 0; k < v->nowners; k++) {
 			const struct origin *o = dossiers_origin(d, l,
-			    v->owners[k]);
+			    view_owner(l, v, k));
 
 			for (size_t j = 0; j < it->n; j++) {
 				struct item *x = &it->v[j];

@@ -448,7 +448,7 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 
 			for (size_t k = 0; k < v->nowners; k++) {
 				const struct owner *ow =
-				    &l->ps.owners[v->owners[k]];
+				    &l->ps.owners[view_owner(l, v, k)];
 				char a[INET6_ADDRSTRLEN];
 
 				if (ow->proc != procs[n])
@@ -466,7 +466,7 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				    v->svc.ent->name[0] ? v->svc.ent->name :
 				    NULL);
 				why_origin_json(&w, "origin", dossiers_origin(d,
-				    l, v->owners[k]));
+				    l, view_owner(l, v, k)));
 				if (l->probe)
 					why_probe_json(&w, "probe", &l->probe[i]);
 				why_forward_json(&w, "forwards", l->fwd ?
@@ -624,7 +624,7 @@ cmd_explain_exec(int argc, char **argv)
 	procs = xcalloc(l.ps.nprocs + 1, sizeof(*procs));
 	for (size_t i = 0; i < l.nviews; i++)
 		for (size_t k = 0; k < l.views[i].nowners; k++) {
-			size_t pi = l.ps.owners[l.views[i].owners[k]].proc, j;
+			size_t pi = l.ps.owners[view_owner(&l, &l.views[i], k)].proc, j;
 
 			for (j = 0; j < nprocs && procs[j] != pi; j++)
 				;
@@ -647,10 +647,10 @@ cmd_explain_exec(int argc, char **argv)
 
 			for (size_t i = 0; i < l.nviews; i++)
 				for (size_t k = 0; k < l.views[i].nowners; k++)
-					if (l.ps.owners[l.views[i].owners[k]]
+					if (l.ps.owners[view_owner(&l, &l.views[i], k)]
 					    .proc == procs[n])
 						own[nown++] =
-						    l.views[i].owners[k];
+						    view_owner(&l, &l.views[i], k);
 			explain_process(stdout, &l, &d, procs[n], own, nown);
 			free(own);
 		}

@@ -283,12 +283,12 @@ main_owner(const struct listing *l, const struct sock_view *v,
 	const struct owner *best = NULL;
 
 	for (size_t k = 0; k < v->nowners; k++) {
-		const struct owner *o = &l->ps.owners[v->owners[k]];
+		const struct owner *o = &l->ps.owners[view_owner(l, v, k)];
 
 		if (best == NULL || (best->pid == 1 && o->pid != 1) ||
 		    (o->pid != 1 && o->pid < best->pid)) {
 			best = o;
-			*index = v->owners[k];
+			*index = view_owner(l, v, k);
 		}
 	}
 	return best;

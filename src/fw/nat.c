@@ -645,7 +645,7 @@ add_proxies(struct nat_links *nl, const struct listing *l)
 		if (sv->nowners == 0 || (s->state != ST_LISTEN &&
 		    s->state != ST_CLOSE) || dnat_covers(&nl->rules, ndnat, s))
 			continue;
-		p = &l->ps.procs[l->ps.owners[sv->owners[0]].proc];
+		p = &l->ps.procs[l->ps.owners[view_owner(l, sv, 0)].proc];
 		for (h = 0; h < sizeof(holders) / sizeof(holders[0]); h++)
 			if (strcmp(p->comm, holders[h]) == 0 ||
 			    (p->exe && strcmp(base_of(p->exe), holders[h]) == 0))

@@ -1314,7 +1314,7 @@ join(const struct listing *l, size_t self, struct fwd_target *t)
 			t->behind_pid = -1;	/* found, owner unknown */
 			if (v->nowners)
 				take_owner(t, &l->ps.procs[l->ps.owners[
-				    v->owners[0]].proc]);
+				    view_owner(l, v, 0)].proc]);
 		}
 		for (size_t i = 0; i < l->socks.n && !t->behind_inode; i++) {
 			const struct sock_rec *s = &l->socks.v[i];
@@ -1382,7 +1382,7 @@ forward_listing(const struct listing *l)
 		if (v->nowners == 0 || !(s->state == ST_LISTEN ||
 		    (udp && s->state == ST_CLOSE)))
 			continue;
-		p = &l->ps.procs[l->ps.owners[v->owners[0]].proc];
+		p = &l->ps.procs[l->ps.owners[view_owner(l, v, 0)].proc];
 		b = p->exe ? base_name(p->exe) : p->comm ? p->comm : "";
 		if (strcmp(b, "socat") && strcmp(b, "ssh") &&
 		    strcmp(b, "docker-proxy") && strcmp(b, "haproxy") &&

@@ -640,11 +640,12 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 		size_t first, cnt, k;
 
 		cnt = procscan_owners_of(&l->ps, s->inode, &first);
-		v.owners = cnt ? l->owner_block + used : NULL;
+		v.owner0 = (uint32_t)used;
 		for (k = 0; k < cnt; k++)
 			if (!filter_has_process(f) ||
 			    owner_wanted(l, &l->ps.owners[first + k], f))
-				v.owners[v.nowners++] = first + k;
+				l->owner_block[used + v.nowners++] =
+				    (uint32_t)(first + k);
 		if (filter_has_process(f) && v.nowners == 0)
 			continue;
 		used += v.nowners;

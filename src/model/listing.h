@@ -52,14 +52,15 @@ struct ns_view {
 	int			 port_start;	/* ip_unprivileged_port_start, -1 */
 };
 
-/* One selected socket with its annotations and selected owners. */
+/* One selected socket with its annotations and selected owners: 40
+ * bytes, one for every socket listed. */
 struct sock_view {
 	const struct sock_rec	*s;
 	const struct exposure_view *exp; /* in the listing's exp_texts */
 	struct service_match	 svc;
-	size_t			*owners;	/* indices into ps.owners, in
+	uint32_t		 owner0;	/* its owner list: from here in
 						   l->owner_block */
-	size_t			 nowners;
+	uint32_t		 nowners;	/* (view_owner) */
 };
 
 struct dossiers;
@@ -86,7 +87,8 @@ struct listing {
 	struct users		*users;
 	struct sock_view	*views;
 	size_t			 nviews;
-	size_t			*owner_block;	/* the views' owner lists */
+	uint32_t		*owner_block;	/* the views' owner lists:
+						   indices into ps.owners */
 	struct exposure_texts	 exp_texts;	/* the views' verdict texts */
 	size_t			 nrows;		/* table rows */
 	unsigned int		 unowned[OWNER_NOT_SCANNED + 1];
@@ -106,6 +108,13 @@ struct listing {
 /* Build the listing; never fails as a whole (problems become notes). */
 void listing_build(struct listing *l, struct nlio *io,
     const struct listing_opts *o);
+/* The index in l->ps.owners of the k-th owner of v (k < v->nowners). */
+static inline size_t
+view_owner(const struct listing *l, const struct sock_view *v, size_t k)
+{
+	return l->owner_block[v->owner0 + k];
+}
+
 void listing_release(struct listing *l);
 
 /* The interfaces of the namespace a socket lives in. */

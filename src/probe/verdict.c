@@ -238,7 +238,7 @@ probe_listing(const struct listing *l, const struct rules *r,
 			pv->why_not = "the time budget ran out";
 		pv->r = res[k];
 		if (v->nowners)
-			p = &l->ps.procs[l->ps.owners[v->owners[0]].proc];
+			p = &l->ps.procs[l->ps.owners[view_owner(l, v, 0)].proc];
 		/* a forwarder answers with what is behind it: the process
 		 * that listens there is the one the wire must agree with */
 		if (l->fwd && l->fwd[which[k]].n > 0 &&

@@ -12,12 +12,15 @@
 #include <sys/types.h>
 
 /* One (socket, process) pair; fds holds every descriptor number. */
+/* 24 bytes: there is one for every (socket, process) pair */
 struct owner {
 	uint64_t	 inode;
-	int		*fds;
 	pid_t		 pid;
 	uint32_t	 nfds;
 	uint32_t	 proc;		/* index into the process table */
+	/* with one descriptor (nearly always), its number; with more,
+	 * where they start in the scan's fdstore (procscan_fds) */
+	int		 fd;
 };
 
 /* What portsleuth takes from a process's environment (the rest is not

@@ -814,7 +814,7 @@ static void
 merge(struct procscan *ps, struct worker *ws, int n)
 {
 	struct hit *hits = NULL;
-	size_t nhits = 0, hcap = 0, i, np = 0;
+	size_t nhits = 0, hcap = 0, i, j, np = 0, nown, nmulti;
 	int t;
 
 	merge_nsfds(ps, ws, n);
@@ -853,31 +853,44 @@ merge(struct procscan *ps, struct worker *ws, int n)
 		qsort(ps->procs, ps->nprocs, sizeof(*ps->procs), proc_cmp);
 	if (nhits)
 		qsort(hits, nhits, sizeof(*hits), hit_cmp);
-	/* every owner's descriptor numbers in one block (a socket is
-	 * mostly held by one descriptor: an allocation each cost more than
-	 * the numbers) */
-	ps->owners = xcalloc(nhits ? nhits : 1, sizeof(*ps->owners));
-	ps->fdstore = xcalloc(nhits ? nhits : 1, sizeof(*ps->fdstore));
-	for (i = 0; i < nhits;) {
+	/* counted first, so both arrays are made at their size: the
+	 * owners, and the descriptors of those holding more than one (a
+	 * socket is mostly held by one descriptor, kept in its owner) */
+	for (i = 0, nown = 0, nmulti = 0; i < nhits; i = j) {
+		for (j = i + 1; j < nhits && hits[j].inode == hits[i].inode &&
+		    hits[j].pid == hits[i].pid; j++)
+			;
+		nown++;
+		nmulti += j - i > 1 ? j - i : 0;
+	}
+	ps->owners = xcalloc(nown ? nown : 1, sizeof(*ps->owners));
+	ps->fdstore = xcalloc(nmulti ? nmulti : 1, sizeof(*ps->fdstore));
+	for (i = 0, nmulti = 0; i < nhits; i = j) {
 		struct owner *o = &ps->owners[ps->nowners++];
-		size_t j = i, k;
+		size_t k;
 
-		while (j < nhits && hits[j].inode == hits[i].inode &&
-		    hits[j].pid == hits[i].pid)
-			j++;
+		for (j = i + 1; j < nhits && hits[j].inode == hits[i].inode &&
+		    hits[j].pid == hits[i].pid; j++)
+			;
 		o->inode = hits[i].inode;
 		o->pid = hits[i].pid;
-		o->nfds = j - i;
-		o->fds = ps->fdstore + i;
-		for (k = i; k < j; k++)
-			o->fds[k - i] = hits[k].fd;
+		o->nfds = (uint32_t)(j - i);
 		o->proc = proc_index(ps, o->pid);
-		i = j;
+		if (j - i == 1) {
+			o->fd = hits[i].fd;
+			continue;
+		}
+		o->fd = (int)nmulti;
+		for (k = i; k < j; k++)
+			ps->fdstore[nmulti++] = hits[k].fd;
 	}
 	free(hits);
-	if (ps->nowners < nhits)	/* the pairs held by several fds */
-		ps->owners = xreallocarray(ps->owners, ps->nowners ?
-		    ps->nowners : 1, sizeof(*ps->owners));
+}
+
+const int *
+procscan_fds(const struct procscan *ps, const struct owner *o)
+{
+	return o->nfds == 1 ? &o->fd : ps->fdstore + o->fd;
 }
 
 /* All numeric entries of /proc. */

@@ -20,7 +20,8 @@
 struct procscan {
 	struct owner	*owners;	/* sorted by inode, then pid */
 	size_t		 nowners;
-	int		*fdstore;	/* the owners' fds point into it */
+	int		*fdstore;	/* the descriptors of owners with more
+					   than one, one after the other */
 	struct proc_rec	*procs;		/* sorted by pid */
 	size_t		 nprocs;
 	/* What could not be seen, for honest notes. */
@@ -104,6 +105,8 @@ void procscan_prefetch_bpf(void);
 int procscan_ahead(void);
 
 /* Owners of inode: *first index and the count (0 when none). */
+/* The descriptor numbers of o, an owner of ps (o->nfds of them). */
+const int *procscan_fds(const struct procscan *ps, const struct owner *o);
 size_t procscan_owners_of(const struct procscan *ps, uint64_t inode,
     size_t *first);
 

@@ -550,7 +550,7 @@ g_fds(const struct row *r, struct value *v)
 		return;
 	}
 	v->type = V_INTLIST;
-	v->list = r->o->fds;
+	v->list = procscan_fds(&r->l->ps, r->o);
 	v->nlist = r->o->nfds;
 }
 

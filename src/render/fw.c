@@ -119,7 +119,7 @@ j_leads_to(const struct row *r, struct jw *w, const char *key)
 		jw_str(w, "local_address", a);
 		jw_int(w, "local_port", t->s->lport);
 		if (t->nowners) {
-			const struct owner *o = &r->l->ps.owners[t->owners[0]];
+			const struct owner *o = &r->l->ps.owners[view_owner(r->l, t, 0)];
 
 			jw_int(w, "pid", r->l->ps.procs[o->proc].pid);
 			jw_str(w, "command", r->l->ps.procs[o->proc].comm);
@@ -201,7 +201,7 @@ g_exposure_outside(const struct row *r, struct value *v)
 			/* conmon holds the port only so that nobody else
 			 * takes it: the DNAT rule is what forwards */
 			int reserve = r->v->nowners && strcmp(r->l->ps.procs[
-			    r->l->ps.owners[r->v->owners[0]].proc].comm,
+			    r->l->ps.owners[view_owner(r->l, r->v, 0)].proc].comm,
 			    "conmon") == 0;
 
 			snprintf(v->buf, sizeof(v->buf), "%.50s, DNAT%s%.24s "

@@ -128,7 +128,7 @@ render_json(FILE *out, const struct listing *l, const struct render_opts *o,
 		put_fields(&w, &r, COL_SOCKET);
 		jw_array(&w, "owners");
 		for (k = 0; k < v->nowners; k++) {
-			r.o = &l->ps.owners[v->owners[k]];
+			r.o = &l->ps.owners[view_owner(l, v, k)];
 			r.p = &l->ps.procs[r.o->proc];
 			jw_object(&w, NULL);
 			put_fields(&w, &r, COL_OWNER);

@@ -270,7 +270,7 @@ each_cell(struct grid *g, enum pass pass, const struct listing *l,
 			struct row r = { l, v, NULL, NULL };
 
 			if (v->nowners) {
-				r.o = &l->ps.owners[v->owners[k]];
+				r.o = &l->ps.owners[view_owner(l, v, k)];
 				r.p = &l->ps.procs[r.o->proc];
 			}
 			for (c = 0; c < g->ncols; c++) {

@@ -352,7 +352,7 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 	/* Only processes that own a selected socket. */
 	for (size_t i = 0; i < l->nviews; i++)
 		for (size_t k = 0; k < l->views[i].nowners; k++)
-			d->v[ps->owners[l->views[i].owners[k]].proc].built = 1;
+			d->v[ps->owners[view_owner(l, &l->views[i], k)].proc].built = 1;
 
 	/* Packages: one pass over the host's file lists for every
 	 * executable run from the host's root (a container's have their
@@ -454,7 +454,7 @@ dossiers_build(struct dossiers *d, struct listing *l, const char *kb_path)
 			if (ps->owners[first + k].pid == 1)
 				init_holds = 1;
 		for (size_t k = 0; k < v->nowners; k++) {
-			size_t oi = v->owners[k];
+			size_t oi = view_owner(l, v, k);
 			const struct owner *ow = &ps->owners[oi];
 
 			if (!d->v[ow->proc].sensitive || d->row_done[oi])

@@ -1,5 +1,8 @@
 /* Unit tests for procscan.c: /proc parsers and the fd walk on a fixture. */
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,7 +133,7 @@ t_fixture_scan(void **state)
 		assert_int_equal(ps.owners[first + 1].pid, 3497);
 		assert_int_equal(ps.procs[ps.owners[first + 1].proc].ppid, 3492);
 		assert_int_equal(ps.owners[first].nfds, 1);
-		assert_int_equal(ps.owners[first].fds[0], 3);
+		assert_int_equal(procscan_fds(&ps, &ps.owners[first])[0], 3);
 		n = procscan_owners_of(&ps, 9318, &first);
 		assert_int_equal(n, 1);
 		assert_string_equal(ps.procs[ps.owners[first].proc].comm,
@@ -162,6 +165,52 @@ t_fixture_scan(void **state)
 	sysroot_set(NULL);
 }
 
+/* This process's own sockets in the live /proc: one held by three
+ * descriptors, one by one; each owner's numbers in order. */
+static void
+t_live_fds(void **state)
+{
+	int a = socket(AF_UNIX, SOCK_DGRAM, 0), b, c, d;
+	int one = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct stat sa, s1;
+	uint64_t want[2];
+	struct procscan ps;
+	size_t first, n, k;
+	const int *fds;
+
+	(void)state;
+	assert_true(a >= 0 && one >= 0);
+	b = dup(a);
+	c = dup(one);	/* closed again: one descriptor left */
+	close(c);
+	d = dup(a);
+	assert_true(b >= 0 && d >= 0);
+	assert_int_equal(fstat(a, &sa), 0);
+	assert_int_equal(fstat(one, &s1), 0);
+	want[0] = (uint64_t)s1.st_ino;
+	want[1] = (uint64_t)sa.st_ino;
+	sysroot_set(NULL);
+	procscan_run(want, 2, 2, PS_NEED_ALL, &ps);
+	n = procscan_owners_of(&ps, (uint64_t)sa.st_ino, &first);
+	assert_int_equal(n, 1);
+	assert_int_equal(ps.owners[first].pid, getpid());
+	assert_int_equal(ps.owners[first].nfds, 3);
+	fds = procscan_fds(&ps, &ps.owners[first]);
+	for (k = 1; k < 3; k++)
+		assert_true(fds[k - 1] < fds[k]);
+	for (k = 0; k < 3; k++)
+		assert_true(fds[k] == a || fds[k] == b || fds[k] == d);
+	n = procscan_owners_of(&ps, (uint64_t)s1.st_ino, &first);
+	assert_int_equal(n, 1);
+	assert_int_equal(ps.owners[first].nfds, 1);
+	assert_int_equal(procscan_fds(&ps, &ps.owners[first])[0], one);
+	procscan_release(&ps);
+	close(a);
+	close(b);
+	close(d);
+	close(one);
+}
+
 int
 main(void)
 {
@@ -170,6 +219,7 @@ main(void)
 		cmocka_unit_test(t_status),
 		cmocka_unit_test(t_cgroup),
 		cmocka_unit_test(t_fixture_scan),
+		cmocka_unit_test(t_live_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
