@@ -75,6 +75,17 @@ int
 bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
     char *why, size_t whysz)
 {
+	unsigned char *copy = xmalloc(len ? len : 1);
+
+	if (len)
+		memcpy(copy, buf, len);
+	return bpfiter_parse_owned(copy, len, out, why, whysz);
+}
+
+int
+bpfiter_parse_owned(unsigned char *buf, size_t len, struct bpf_scan *out,
+    char *why, size_t whysz)
+{
 	size_t off = 0, nfds = 0, nprocs = 0;
 	uint32_t cur = 0;
 	int have_cur = 0;
@@ -108,8 +119,12 @@ bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
 					    "before its process", h.pid);
 					goto bad;
 				}
+				/* moved down in place: the write stays
+				 * behind the read (a record is 24 bytes at
+				 * least) */
 				if (pass)
-					out->fds[nfds] = h;
+					memcpy(buf + nfds * sizeof(h), &h,
+					    sizeof(h));
 				nfds++;
 				break;
 			case BPF_SOCKFD_PROCESS:
@@ -127,16 +142,18 @@ bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
 			}
 			off += sz;
 		}
-		if (pass == 0) {
-			out->fds = xcalloc(nfds ? nfds : 1, sizeof(*out->fds));
+		if (pass == 0)
 			out->procs = xcalloc(nprocs ? nprocs : 1,
 			    sizeof(*out->procs));
-		}
 	}
+	/* the descriptors are the front of the buffer, which becomes
+	 * theirs: a million sockets' records are not held twice */
+	out->fds = xreallocarray(buf, nfds ? nfds : 1, sizeof(*out->fds));
 	out->nfds = nfds;
 	out->nprocs = nprocs;
 	return 0;
 bad:
+	free(buf);
 	bpfiter_release(out);
 	return -1;
 }
@@ -253,7 +270,7 @@ run_loaded(int prog_fd, struct bpf_scan *out, char *why, size_t whysz)
 	else if (drain(it, &raw, &len) < 0)
 		snprintf(why, whysz, "reading the iterator: %s",
 		    strerror(errno));
-	else if (bpfiter_parse(raw, len, out, why, whysz) == 0) {
+	else if (bpfiter_parse_owned(raw, len, out, why, whysz) == 0) {
 		if (self_found(out, probe, &st))
 			rc = 0;
 		else {
@@ -262,7 +279,7 @@ run_loaded(int prog_fd, struct bpf_scan *out, char *why, size_t whysz)
 			bpfiter_release(out);
 		}
 	}
-	free(raw);
+	/* (raw is taken by the parse, whatever its answer) */
 	if (it >= 0)
 		close(it);
 	if (link >= 0)

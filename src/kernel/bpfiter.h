@@ -69,6 +69,10 @@ struct bpf_scan {
  */
 int bpfiter_parse(const unsigned char *buf, size_t len, struct bpf_scan *out,
     char *why, size_t whysz);
+/* The same, in place: buf (from malloc) is taken, and becomes out->fds
+ * (freed on failure). */
+int bpfiter_parse_owned(unsigned char *buf, size_t len, struct bpf_scan *out,
+    char *why, size_t whysz);
 
 /*
  * Load, run and unload the program: 0 with *out (release with

@@ -239,11 +239,21 @@ collect_ns(struct listing *l, size_t i, struct nlio *io,
 	sockdiag_collect(nio, q, &one, rep);
 	if (nio != io)
 		nlio_close(nio, NULL);
-	xgrow((void **)&out->v, &out->cap, out->n + one.n, sizeof(*out->v));
-	for (size_t k = 0; k < one.n; k++) {
+	for (size_t k = 0; k < one.n; k++)
 		one.v[k].netns = (uint32_t)i;
-		out->v[out->n++] = one.v[k];
+	if (out->n == 0) {
+		/* the first namespace's records are taken, not copied (a
+		 * copy would hold a million sockets twice for a moment) */
+		free(out->v);
+		*out = one;
+		return 0;
 	}
+	if (out->n + one.n > out->cap) {
+		out->cap = out->n + one.n;
+		out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
+	}
+	memcpy(out->v + out->n, one.v, one.n * sizeof(*out->v));
+	out->n += one.n;
 	socklist_release(&one);
 	return 0;
 }
