@@ -490,26 +490,37 @@ collect_namespaces(struct listing *l, struct nlio *io,
  * walk also records namespaces open as descriptors; again: a second
  * time (users and registry are loaded).
  */
+/* Start the walk for the selected sockets' inodes (the scan keeps its own
+ * set of them: the list is given back at once). */
+static void
+start_scan(struct listing *l, const struct listing_opts *o, int nsfds)
+{
+	uint64_t *inodes = xcalloc(l->nviews ? l->nviews : 1, sizeof(*inodes));
+
+	for (size_t i = 0; i < l->nviews; i++)
+		inodes[i] = l->views[i].s->inode;
+	procscan_start(inodes, l->nviews, o->threads, o->need |
+	    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
+	free(inodes);
+}
+
 static void
 select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
     int again)
 {
 	const struct filter *f = &o->filter;
-	uint64_t *inodes;
-	size_t i, n = 0;
+	size_t i;
 	double t1;
 	int ahead;
 
 	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
 	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
-	inodes = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*inodes));
 	for (i = 0; i < l->socks.n; i++) {
 		const struct sock_rec *s = &l->socks.v[i];
 
 		if (!sock_wanted(s, f, listing_ifaces(l, s)))
 			continue;
 		l->views[l->nviews++].s = s;
-		inodes[n++] = s->inode;
 	}
 	t1 = now_ms();
 	/*
@@ -521,8 +532,7 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 	 */
 	ahead = procscan_ahead();
 	if (!ahead)
-		procscan_start(inodes, n, o->threads, o->need |
-		    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
+		start_scan(l, o, nsfds);
 	if (!again) {
 		l->users = users_load();
 		registry_init(&l->reg, o->iana_path);
@@ -539,9 +549,7 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
 	}
 	if (ahead)
-		procscan_start(inodes, n, o->threads, o->need |
-		    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
-	free(inodes);	/* the scan keeps its own set of them */
+		start_scan(l, o, nsfds);
 	procscan_finish(&l->ps);
 	l->ms_processes += now_ms() - t1;
 }
