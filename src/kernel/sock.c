@@ -43,6 +43,25 @@ socklist_add(struct socklist *list)
 }
 
 void
+socklist_append(struct socklist *out, struct socklist *more)
+{
+	if (out->n == 0) {
+		free(out->v);
+		*out = *more;
+		memset(more, 0, sizeof(*more));
+		return;
+	}
+	if (out->n + more->n > out->cap) {
+		out->cap = out->n + more->n;
+		out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
+	}
+	if (more->n)
+		memcpy(out->v + out->n, more->v, more->n * sizeof(*out->v));
+	out->n += more->n;
+	socklist_release(more);
+}
+
+void
 socklist_release(struct socklist *list)
 {
 	free(list->v);

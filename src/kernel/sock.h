@@ -95,6 +95,9 @@ struct sock_rec *socklist_add(struct socklist *list);
  * many were dropped.  Sockets with inode 0 (TIME-WAIT) are kept.
  */
 size_t socklist_dedup(struct socklist *list);
+/* Move more's records to the end of out, and empty more: taken whole
+ * when out is empty (never held twice), else out grows to their sum. */
+void socklist_append(struct socklist *out, struct socklist *more);
 void socklist_release(struct socklist *list);
 
 #endif

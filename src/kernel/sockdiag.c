@@ -263,7 +263,7 @@ sockdiag_collect(struct nlio *io, const struct sockdiag_query *q,
 	struct pool pl = { io, tasks, 0, 0 };
 	pthread_t threads[SOCKDIAG_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads, started, i, total;
+	size_t nthreads, started, i;
 	int p, f;
 
 	memset(tasks, 0, sizeof(tasks));
@@ -298,31 +298,12 @@ sockdiag_collect(struct nlio *io, const struct sockdiag_query *q,
 	pool_main(&pl);
 	for (i = 1; i < started; i++)
 		pthread_join(threads[i], NULL);
-	/*
-	 * Into out in task order, grown once.  The first table's records
-	 * are taken, not copied, when out is empty: a copy would have the
-	 * largest table (TCP over IPv4, nearly all of a busy host) twice
-	 * in memory for a moment.
-	 */
-	for (i = 0, total = out->n; i < pl.n; i++)
-		total += tasks[i].list.n;
+	/* into out in task order; the first table's records are taken, not
+	 * copied (TCP over IPv4 is nearly all of a busy host) */
 	for (i = 0; i < pl.n; i++) {
 		struct task *t = &tasks[i];
 
-		if (out->n == 0 && t->list.n) {
-			free(out->v);
-			*out = t->list;
-			memset(&t->list, 0, sizeof(t->list));
-		}
-		if (total > out->cap) {
-			out->v = xreallocarray(out->v, total, sizeof(*out->v));
-			out->cap = total;
-		}
-		if (t->list.n)
-			memcpy(out->v + out->n, t->list.v,
-			    t->list.n * sizeof(*out->v));
-		out->n += t->list.n;
-		socklist_release(&t->list);
+		socklist_append(out, &t->list);
 		rep->malformed += t->part.malformed;
 		rep->retries += t->part.retries;
 		rep->source[t->p][t->f] = t->part.source[t->p][t->f];

@@ -241,20 +241,7 @@ collect_ns(struct listing *l, size_t i, struct nlio *io,
 		nlio_close(nio, NULL);
 	for (size_t k = 0; k < one.n; k++)
 		one.v[k].netns = (uint32_t)i;
-	if (out->n == 0) {
-		/* the first namespace's records are taken, not copied (a
-		 * copy would hold a million sockets twice for a moment) */
-		free(out->v);
-		*out = one;
-		return 0;
-	}
-	if (out->n + one.n > out->cap) {
-		out->cap = out->n + one.n;
-		out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
-	}
-	memcpy(out->v + out->n, one.v, one.n * sizeof(*out->v));
-	out->n += one.n;
-	socklist_release(&one);
+	socklist_append(out, &one);
 	return 0;
 }
 
@@ -473,23 +460,11 @@ collect_namespaces(struct listing *l, struct nlio *io,
 		struct socklist *one = &np.lists[i];
 
 		l->nentered += l->nsv[i].entered;
-		xgrow((void **)&l->socks.v, &l->socks.cap, l->socks.n + one->n,
-		    sizeof(*l->socks.v));
-		if (one->n)
-			memcpy(l->socks.v + l->socks.n, one->v,
-			    one->n * sizeof(*one->v));
-		l->socks.n += one->n;
-		socklist_release(one);
+		socklist_append(&l->socks, one);
 	}
 	free(np.lists);
 }
 
-/*
- * Socket-level selection, then the walk of /proc for the owners of the
- * selected sockets while this thread annotates them.  With nsfds the
- * walk also records namespaces open as descriptors; again: a second
- * time (users and registry are loaded).
- */
 /* Start the walk for the selected sockets' inodes (the scan keeps its own
  * set of them: the list is given back at once). */
 static void
@@ -504,6 +479,12 @@ start_scan(struct listing *l, const struct listing_opts *o, int nsfds)
 	free(inodes);
 }
 
+/*
+ * Socket-level selection, then the walk of /proc for the owners of the
+ * selected sockets while this thread annotates them.  With nsfds the
+ * walk also records namespaces open as descriptors; again: a second
+ * time (users and registry are loaded).
+ */
 static void
 select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
     int again)
