@@ -62,11 +62,14 @@ static struct dl_lib bpf_lib = DL_LIB(PS_SONAME_BPF, bpf_syms);
 
 _Static_assert(sizeof(struct bpf_sockfd) == 24, "the program's record");
 _Static_assert(sizeof(struct bpf_procrec) == 88, "the program's record");
+_Static_assert(sizeof(struct bpf_fd) <= sizeof(struct bpf_sockfd),
+    "a descriptor kept fits where its record was read");
 
 void
 bpfiter_release(struct bpf_scan *s)
 {
 	free(s->fds);
+	free(s->nsfds);
 	free(s->procs);
 	memset(s, 0, sizeof(*s));
 }
@@ -86,7 +89,7 @@ int
 bpfiter_parse_owned(unsigned char *buf, size_t len, struct bpf_scan *out,
     char *why, size_t whysz)
 {
-	size_t off = 0, nfds = 0, nprocs = 0;
+	size_t off = 0, nfds = 0, nns = 0, nprocs = 0;
 	uint32_t cur = 0;
 	int have_cur = 0;
 
@@ -95,7 +98,7 @@ bpfiter_parse_owned(unsigned char *buf, size_t len, struct bpf_scan *out,
 	for (int pass = 0; pass < 2; pass++) {
 		off = 0;
 		have_cur = 0;
-		nfds = nprocs = 0;
+		nfds = nns = nprocs = 0;
 		while (off < len) {
 			struct bpf_sockfd h;
 			size_t sz = sizeof(h);
@@ -119,13 +122,23 @@ bpfiter_parse_owned(unsigned char *buf, size_t len, struct bpf_scan *out,
 					    "before its process", h.pid);
 					goto bad;
 				}
-				/* moved down in place: the write stays
-				 * behind the read (a record is 24 bytes at
-				 * least) */
-				if (pass)
-					memcpy(buf + nfds * sizeof(h), &h,
-					    sizeof(h));
-				nfds++;
+				if (pass) {
+					struct bpf_fd k = { h.ino, h.pid,
+					    h.fd };
+
+					/* a socket's moved down in place:
+					 * the write (16 bytes a record)
+					 * stays behind the read (24) */
+					if (h.kind == BPF_SOCKFD_NETNS)
+						out->nsfds[nns] = k;
+					else
+						memcpy(buf + nfds * sizeof(k),
+						    &k, sizeof(k));
+				}
+				if (h.kind == BPF_SOCKFD_NETNS)
+					nns++;
+				else
+					nfds++;
 				break;
 			case BPF_SOCKFD_PROCESS:
 				if (pass)
@@ -142,14 +155,18 @@ bpfiter_parse_owned(unsigned char *buf, size_t len, struct bpf_scan *out,
 			}
 			off += sz;
 		}
-		if (pass == 0)
+		if (pass == 0) {
 			out->procs = xcalloc(nprocs ? nprocs : 1,
 			    sizeof(*out->procs));
+			out->nsfds = xcalloc(nns ? nns : 1,
+			    sizeof(*out->nsfds));
+		}
 	}
 	/* the descriptors are the front of the buffer, which becomes
 	 * theirs: a million sockets' records are not held twice */
 	out->fds = xreallocarray(buf, nfds ? nfds : 1, sizeof(*out->fds));
 	out->nfds = nfds;
+	out->nnsfds = nns;
 	out->nprocs = nprocs;
 	return 0;
 bad:

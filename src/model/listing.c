@@ -465,8 +465,8 @@ collect_namespaces(struct listing *l, struct nlio *io,
 	free(np.lists);
 }
 
-/* Start the walk for the selected sockets' inodes (the scan keeps its own
- * set of them: the list is given back at once). */
+/* Start the walk for the selected sockets' inodes (the scan takes the
+ * list, and frees it once its own set of them is made). */
 static void
 start_scan(struct listing *l, const struct listing_opts *o, int nsfds)
 {
@@ -476,7 +476,6 @@ start_scan(struct listing *l, const struct listing_opts *o, int nsfds)
 		inodes[i] = l->views[i].s->inode;
 	procscan_start(inodes, l->nviews, o->threads, o->need |
 	    (nsfds ? PS_NEED_NSFDS : 0), &l->ps);
-	free(inodes);
 }
 
 /*

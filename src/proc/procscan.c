@@ -38,9 +38,14 @@
 #define CMDLINE_MAX	(32u << 10)
 #define SMALL_MAX	(8u << 10)
 
-/* Open-addressing set of socket inodes (0 never occurs as a key). */
+/*
+ * Open-addressing set of socket inodes (0 never occurs as a key).  The
+ * kernel numbers sockets with 32 bits (sock_diag reports them so): the
+ * slots are 32 bits wide unless a key does not fit (a recorded table).
+ */
 struct inode_set {
-	uint64_t	*slots;
+	uint32_t	*s32;
+	uint64_t	*s64;		/* when some key is above 2^32 - 1 */
 	size_t		 mask;
 };
 
@@ -57,32 +62,60 @@ static void
 set_build(struct inode_set *s, const uint64_t *v, size_t n)
 {
 	size_t size = 16, i;
+	int wide = 0;
 
 	while (size < n * 2 + 1)
 		size *= 2;
-	s->slots = xcalloc(size, sizeof(*s->slots));
+	for (i = 0; i < n && !wide; i++)
+		wide = v[i] > UINT32_MAX;
 	s->mask = size - 1;
+	if (wide)
+		s->s64 = xcalloc(size, sizeof(*s->s64));
+	else
+		s->s32 = xcalloc(size, sizeof(*s->s32));
 	for (i = 0; i < n; i++) {
-		size_t h;
+		size_t h = hash64(v[i]) & s->mask;
 
 		if (v[i] == 0)
 			continue;
-		for (h = hash64(v[i]) & s->mask; s->slots[h] != 0 &&
-		    s->slots[h] != v[i]; h = (h + 1) & s->mask)
-			;
-		s->slots[h] = v[i];
+		if (wide) {
+			while (s->s64[h] != 0 && s->s64[h] != v[i])
+				h = (h + 1) & s->mask;
+			s->s64[h] = v[i];
+		} else {
+			while (s->s32[h] != 0 && s->s32[h] != v[i])
+				h = (h + 1) & s->mask;
+			s->s32[h] = (uint32_t)v[i];
+		}
 	}
 }
 
 static int
 set_has(const struct inode_set *s, uint64_t v)
 {
-	size_t h;
+	size_t h = hash64(v) & s->mask;
 
-	for (h = hash64(v) & s->mask; s->slots[h] != 0; h = (h + 1) & s->mask)
-		if (s->slots[h] == v)
+	if (s->s64 != NULL) {
+		for (; s->s64[h] != 0; h = (h + 1) & s->mask)
+			if (s->s64[h] == v)
+				return 1;
+		return 0;
+	}
+	if (s->s32 == NULL || v > UINT32_MAX)
+		return 0;
+	for (; s->s32[h] != 0; h = (h + 1) & s->mask)
+		if (s->s32[h] == v)
 			return 1;
 	return 0;
+}
+
+static void
+set_free(struct inode_set *s)
+{
+	free(s->s32);
+	free(s->s64);
+	s->s32 = NULL;
+	s->s64 = NULL;
 }
 
 struct hit {
@@ -1109,31 +1142,29 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	default:
 		return -1;
 	}
-	/*
-	 * The wanted descriptors become hits in the iterator's own buffer:
-	 * the k-th hit (16 bytes) is written over records already read
-	 * (24 bytes each, k <= i), so no second array of the whole size.
-	 */
-	_Static_assert(sizeof(struct hit) <= sizeof(struct bpf_sockfd),
-	    "hits fit where the records were");
+	/* the namespaces held as descriptors, then the wanted sockets'
+	 * descriptors become hits in place, in the iterator's own buffer
+	 * (the same 16 bytes: no second array of the whole size) */
+	_Static_assert(sizeof(struct hit) == sizeof(struct bpf_fd),
+	    "hits are made where the descriptors were");
+	for (size_t i = 0; i < bs->nnsfds && (need & PS_NEED_NSFDS); i++) {
+		if (w0->nnsfds >= PS_NSFDS_MAX)
+			break;
+		push_fd(&w0->nsfds, &w0->nnsfds, &w0->ncap, bs->nsfds[i].ino,
+		    (pid_t)bs->nsfds[i].pid, (int)bs->nsfds[i].fd);
+	}
 	char *buf = bs->fds ? (char *)bs->fds : xcalloc(1, sizeof(struct hit));
 
 	bs->fds = NULL;
 	for (size_t i = 0; i < bs->nfds; i++) {
-		struct bpf_sockfd rec, *r = &rec;
+		struct bpf_fd r;
 		struct hit h;
 
-		memcpy(&rec, buf + i * sizeof(rec), sizeof(rec));
-		h.inode = r->ino;
-		h.pid = (pid_t)r->pid;
-		h.fd = (int)r->fd;
-
-		if (r->kind == BPF_SOCKFD_NETNS) {
-			if (!(need & PS_NEED_NSFDS) || w0->nnsfds >= PS_NSFDS_MAX)
-				continue;
-			push_fd(&w0->nsfds, &w0->nnsfds, &w0->ncap, h.inode,
-			    h.pid, h.fd);
-		} else if (set_has(&sc->set, h.inode)) {
+		memcpy(&r, buf + i * sizeof(r), sizeof(r));
+		h.inode = r.ino;
+		h.pid = (pid_t)r.pid;
+		h.fd = (int)r.fd;
+		if (set_has(&sc->set, h.inode)) {
 			memcpy(buf + sc->npre++ * sizeof(h), &h, sizeof(h));
 		} else if (need & PS_NEED_ALLSOCKS) {
 			if (w0->nothers >= PS_OTHERS_MAX) {
@@ -1191,7 +1222,7 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 }
 
 void
-procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
+procscan_start(uint64_t *inodes, size_t ninodes, int nthreads,
     unsigned int need, struct procscan *ps)
 {
 	struct scan *sc;
@@ -1210,6 +1241,7 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 		ps->proc_unreadable = 1;
 		notes_add("cannot open '/proc': %s; owners are not shown",
 		    strerror(errno));
+		free(inodes);
 		return;
 	}
 	if (nthreads <= 0) {
@@ -1223,6 +1255,7 @@ procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
 	sc->pids = ninodes || (need & (PS_NEED_NSFDS | PS_NEED_ALLSOCKS)) ?
 	    list_pids(sc->procfd, &sc->npids) : NULL;
 	set_build(&sc->set, inodes, ninodes);
+	free(inodes);	/* before the iterator's records are sorted through */
 	ps->path = "proc";
 	if (sc->pids && bpf_usable(need, sc->npids, ps) &&
 	    bpf_walk(sc, ps, need, &sc->ws[0]) < 0)
@@ -1272,14 +1305,13 @@ procscan_finish(struct procscan *ps)
 		for (t = 1; t < sc->started; t++)
 			pthread_join(sc->ws[t].thread, NULL);
 		/* what the workers looked in, not needed by the merge */
-		free(sc->set.slots);
-		sc->set.slots = NULL;
+		set_free(&sc->set);
 		free(sc->pre);
 		sc->pre = NULL;
 		merge(ps, sc->ws, sc->started);
 		close(sc->procfd);
 	}
-	free(sc->set.slots);
+	set_free(&sc->set);
 	free(sc->pids);
 	free(sc->pre);
 	bpfiter_release(&sc->bs);
@@ -1291,7 +1323,11 @@ void
 procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
     unsigned int need, struct procscan *ps)
 {
-	procscan_start(inodes, ninodes, nthreads, need, ps);
+	uint64_t *copy = xcalloc(ninodes ? ninodes : 1, sizeof(*copy));
+
+	if (ninodes)
+		memcpy(copy, inodes, ninodes * sizeof(*copy));
+	procscan_start(copy, ninodes, nthreads, need, ps);
 	procscan_finish(ps);
 }
 

@@ -89,10 +89,11 @@ void procscan_run(const uint64_t *inodes, size_t ninodes, int nthreads,
 /*
  * The same in two halves, so the caller can work while the other threads
  * walk: start() launches all workers but one; finish() makes the caller
- * the last worker, joins the others and merges.  inodes must stay valid
- * until finish() returns; nothing in *ps may be read before it.
+ * the last worker, joins the others and merges.  start() takes inodes
+ * (from malloc) and frees it; nothing in *ps may be read before finish()
+ * returns.
  */
-void procscan_start(const uint64_t *inodes, size_t ninodes, int nthreads,
+void procscan_start(uint64_t *inodes, size_t ninodes, int nthreads,
     unsigned int need, struct procscan *ps);
 void procscan_finish(struct procscan *ps);
 void procscan_release(struct procscan *ps);

@@ -52,7 +52,8 @@ t_parse(void **state)
 	put_fd(&o, 12, 0, 777, BPF_SOCKFD_SOCKET);
 	assert_int_equal(bpfiter_parse(o.buf, o.len, &s, why, sizeof(why)), 0);
 	assert_int_equal(s.nprocs, 3);
-	assert_int_equal(s.nfds, 3);
+	assert_int_equal(s.nfds, 2);
+	assert_int_equal(s.nnsfds, 1);
 	assert_int_equal(s.procs[0].hdr.pid, 10);
 	assert_int_equal(s.procs[0].ppid, 1);
 	assert_int_equal(s.procs[0].uid, 1000);
@@ -60,12 +61,18 @@ t_parse(void **state)
 	assert_memory_equal(s.procs[1].comm, "a-name-of-16-ch!", 16);
 	assert_int_equal(s.fds[0].fd, 3);
 	assert_true(s.fds[0].ino == 555);
-	assert_int_equal(s.fds[1].kind, BPF_SOCKFD_NETNS);
-	assert_int_equal(s.fds[2].pid, 12);
+	assert_int_equal(s.fds[0].pid, 10);
+	/* the namespace's descriptor apart, the sockets' in their order */
+	assert_true(s.nsfds[0].ino == 4026531840ULL);
+	assert_int_equal(s.nsfds[0].pid, 10);
+	assert_int_equal(s.nsfds[0].fd, 4);
+	assert_int_equal(s.fds[1].pid, 12);
+	assert_int_equal(s.fds[1].fd, 0);
+	assert_true(s.fds[1].ino == 777);
 	bpfiter_release(&s);
 	/* nothing at all: an empty host is not an error */
 	assert_int_equal(bpfiter_parse(o.buf, 0, &s, why, sizeof(why)), 0);
-	assert_int_equal(s.nprocs + s.nfds, 0);
+	assert_int_equal(s.nprocs + s.nfds + s.nnsfds, 0);
 	bpfiter_release(&s);
 }
 
