@@ -72,11 +72,13 @@ sock_wanted(const struct sock_rec *s, const struct filter *f,
 	return 1;
 }
 
+/* The order of the listing; the sockets themselves are sorted so (the
+ * views then come in order: no sort of them, and its buffer, at the
+ * listing's largest). */
 static int
-view_cmp(const void *a, const void *b)
+sock_cmp(const void *a, const void *b)
 {
-	const struct sock_rec *x = ((const struct sock_view *)a)->s;
-	const struct sock_rec *y = ((const struct sock_view *)b)->s;
+	const struct sock_rec *x = a, *y = b;
 	int c;
 
 	if (x->proto != y->proto)
@@ -493,7 +495,10 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 	double t1;
 	int ahead;
 
-	/* Socket-level selection first, so the fd walk looks for fewer inodes. */
+	if (l->socks.n > 1)
+		qsort(l->socks.v, l->socks.n, sizeof(*l->socks.v), sock_cmp);
+	/* Socket-level selection first, so the fd walk looks for fewer
+	 * inodes; the views in the sockets' order, which is the listing's. */
 	l->views = xcalloc(l->socks.n ? l->socks.n : 1, sizeof(*l->views));
 	for (i = 0; i < l->socks.n; i++) {
 		const struct sock_rec *s = &l->socks.v[i];
@@ -655,8 +660,6 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	}
 	l->nviews = n;
 	recheck_unowned(l, io, &q);
-	if (n)
-		qsort(l->views, n, sizeof(*l->views), view_cmp);
 	l->ms_annotate = now_ms() - t2;
 }
 
