@@ -149,8 +149,8 @@ sock_text(const struct sock_view *v, const struct listing *l, char *buf,
 	    proto_name(s->proto), s->family == AF_INET6 ? "[" : "", a,
 	    s->family == AF_INET6 ? "]" : "", state_name(s->state),
 	    v->exp->text,
-	    v->svc.ent && v->svc.ent->name[0] ? ", registered as " : "",
-	    v->svc.ent && v->svc.ent->name[0] ? v->svc.ent->name : "");
+	    v->svc && v->svc->name[0] ? ", registered as " : "",
+	    v->svc && v->svc->name[0] ? v->svc->name : "");
 }
 
 /* Does the kb entry list this port among its usual ones? */
@@ -462,8 +462,8 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				jw_int(&w, "local_port", v->s->lport);
 				jw_str(&w, "state", state_name(v->s->state));
 				jw_str(&w, "exposure", v->exp->text);
-				jw_str(&w, "service", v->svc.ent &&
-				    v->svc.ent->name[0] ? v->svc.ent->name :
+				jw_str(&w, "service", v->svc &&
+				    v->svc->name[0] ? v->svc->name :
 				    NULL);
 				why_origin_json(&w, "origin", dossiers_origin(d,
 				    l, view_owner(l, v, k)));

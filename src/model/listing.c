@@ -531,7 +531,8 @@ select_and_walk(struct listing *l, const struct listing_opts *o, int nsfds,
 
 		exposure_compute(v->s, listing_ifaces(l, v->s), &e);
 		v->exp = exposure_keep(&l->exp_texts, &e);
-		v->svc = registry_lookup(&l->reg, v->s->proto, v->s->lport);
+		v->svc = registry_lookup(&l->reg, v->s->proto,
+		    v->s->lport).ent;
 	}
 	if (ahead)
 		start_scan(l, o, nsfds);

@@ -57,7 +57,8 @@ struct ns_view {
 struct sock_view {
 	const struct sock_rec	*s;
 	const struct exposure_view *exp; /* in the listing's exp_texts */
-	struct service_match	 svc;
+	const struct service_ent *svc;	/* its port's registered name, or
+					   NULL (the table: svc->source) */
 	uint32_t		 owner0;	/* its owner list: from here in
 						   l->owner_block */
 	uint32_t		 nowners;	/* (view_owner) */

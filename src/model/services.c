@@ -266,7 +266,9 @@ parse_owned(struct services *s, enum services_format fmt, char *copy,
 {
 	char *p = copy;
 	const char *end = copy + len;
-	size_t lineno = 0;
+	size_t lineno = 0, first = s->n;
+	uint8_t source = fmt == SF_SERVICES ? SVC_ETC_SERVICES :
+	    fmt == SF_PROTOCOLS ? SVC_ETC_PROTOCOLS : SVC_IANA;
 
 	xgrow((void **)&s->texts, &s->tcap, s->ntexts + 1, sizeof(*s->texts));
 	s->texts[s->ntexts++] = copy;
@@ -286,6 +288,8 @@ parse_owned(struct services *s, enum services_format fmt, char *copy,
 			s->malformed++;
 		p = nl ? nl + 1 : copy + len;
 	}
+	for (size_t i = first; i < s->n; i++)
+		s->v[i].source = source;
 	if (s->want)
 		compact_text(s);
 }
@@ -516,13 +520,13 @@ registry_lookup(struct registry *r, enum ps_proto proto, uint16_t port)
 }
 
 const char *
-registry_alias(const struct registry *r, const struct service_match *m,
+registry_alias(const struct registry *r, const struct service_ent *e,
     size_t k)
 {
-	const struct services *s = m->source == SVC_ETC_SERVICES ? &r->etc :
-	    m->source == SVC_ETC_PROTOCOLS ? &r->protocols : &r->iana;
+	const struct services *s = e->source == SVC_ETC_SERVICES ? &r->etc :
+	    e->source == SVC_ETC_PROTOCOLS ? &r->protocols : &r->iana;
 
-	return services_alias(s, m->ent, k);
+	return services_alias(s, e, k);
 }
 
 void

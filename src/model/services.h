@@ -26,6 +26,7 @@ struct service_ent {
 	uint16_t	 lo, hi;	/* port range; lo == hi for one port */
 	uint8_t		 proto;		/* enum svc_proto */
 	uint8_t		 naliases;
+	uint8_t		 source;	/* enum svc_source: its table */
 	uint32_t	 order;		/* position in the file */
 	uint32_t	 line;		/* line number in the file */
 	uint32_t	 alias0;	/* its first alias in services.aliases */
@@ -102,9 +103,9 @@ void registry_want(struct registry *r, enum ps_proto proto, uint16_t port);
 /* Look up the registered name for a socket's local port. */
 struct service_match registry_lookup(struct registry *r, enum ps_proto proto,
     uint16_t port);
-/* The k-th alias of the entry m found (k < m->ent->naliases). */
+/* The k-th alias of an entry found (k < e->naliases). */
 const char *registry_alias(const struct registry *r,
-    const struct service_match *m, size_t k);
+    const struct service_ent *e, size_t k);
 void registry_release(struct registry *r);
 const char *svc_source_name(enum svc_source s);
 

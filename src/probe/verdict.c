@@ -251,9 +251,9 @@ probe_listing(const struct listing *l, const struct rules *r,
 		if (p && p->exe)
 			base = strrchr(p->exe, '/') ? strrchr(p->exe, '/') + 1 :
 			    p->exe;
-		if (v->svc.ent)
-			reg = v->svc.ent->name[0] ? v->svc.ent->name :
-			    v->svc.ent->desc;
+		if (v->svc)
+			reg = v->svc->name[0] ? v->svc->name :
+			    v->svc->desc;
 		snprintf(proto, sizeof(proto), "%s", tg[k].udp ? "udp" : "tcp");
 		if (behind) {
 			fcomm = behind->behind_comm;

@@ -263,25 +263,25 @@ g_exposure_if(const struct row *r, struct value *v)
 static void
 g_service_table(const struct row *r, struct value *v)
 {
-	const struct service_match *m = &r->v->svc;
+	const struct service_ent *e = r->v->svc;
 
-	if (m->ent == NULL)
+	if (e == NULL)
 		set_str(v, NULL);
-	else if (m->ent->name[0] == '\0')
+	else if (e->name[0] == '\0')
 		snprintf(v->buf, sizeof(v->buf), "[%s: %s]",
-		    svc_source_name(m->source), m->ent->desc ? m->ent->desc : "?");
-	else if (m->source == SVC_IANA)
-		snprintf(v->buf, sizeof(v->buf), "%s [iana]", m->ent->name);
+		    svc_source_name(e->source), e->desc ? e->desc : "?");
+	else if (e->source == SVC_IANA)
+		snprintf(v->buf, sizeof(v->buf), "%s [iana]", e->name);
 	else
-		snprintf(v->buf, sizeof(v->buf), "%s", m->ent->name);
-	if (m->ent != NULL)
+		snprintf(v->buf, sizeof(v->buf), "%s", e->name);
+	if (e != NULL)
 		set_str(v, v->buf);
 }
 
 static void
 g_service(const struct row *r, struct value *v)
 {
-	const struct service_ent *e = r->v->svc.ent;
+	const struct service_ent *e = r->v->svc;
 
 	set_str(v, e && e->name[0] ? e->name : NULL);
 }
@@ -289,7 +289,7 @@ g_service(const struct row *r, struct value *v)
 static void
 g_service_aliases(const struct row *r, struct value *v)
 {
-	const struct service_ent *e = r->v->svc.ent;
+	const struct service_ent *e = r->v->svc;
 	size_t i, off = 0;
 
 	/* a space-separated list keeps the value type simple */
@@ -297,14 +297,14 @@ g_service_aliases(const struct row *r, struct value *v)
 	for (i = 0; e && i < e->naliases && off < sizeof(v->buf); i++)
 		off += (size_t)snprintf(v->buf + off, sizeof(v->buf) - off,
 		    "%s%s", i ? " " : "",
-		    registry_alias(&r->l->reg, &r->v->svc, i));
+		    registry_alias(&r->l->reg, e, i));
 	set_str(v, e && e->naliases ? v->buf : NULL);
 }
 
 static void
 g_service_desc(const struct row *r, struct value *v)
 {
-	const struct service_ent *e = r->v->svc.ent;
+	const struct service_ent *e = r->v->svc;
 
 	set_str(v, e ? e->desc : NULL);
 }
@@ -312,7 +312,7 @@ g_service_desc(const struct row *r, struct value *v)
 static void
 g_service_source(const struct row *r, struct value *v)
 {
-	set_str(v, r->v->svc.ent ? svc_source_name(r->v->svc.source) : NULL);
+	set_str(v, r->v->svc ? svc_source_name(r->v->svc->source) : NULL);
 }
 
 static void

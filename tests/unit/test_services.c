@@ -153,6 +153,7 @@ t_registry(void **state)
 	assert_null(r.etc_error);
 	m = registry_lookup(&r, PROTO_TCP, 22);
 	assert_int_equal(m.source, SVC_ETC_SERVICES);
+	assert_int_equal(m.ent->source, SVC_ETC_SERVICES);	/* as kept */
 	assert_string_equal(m.ent->name, "ssh");
 	/* Debian's file lacks 24/tcp and 626/udp; IANA knows them */
 	m = registry_lookup(&r, PROTO_TCP, 24);
@@ -160,6 +161,7 @@ t_registry(void **state)
 	assert_string_equal(m.ent->desc, "any private mail system");
 	m = registry_lookup(&r, PROTO_UDP, 626);
 	assert_int_equal(m.source, SVC_IANA);
+	assert_int_equal(m.ent->source, SVC_IANA);
 	assert_string_equal(m.ent->name, "asia");
 	/* UDP-Lite uses UDP's names */
 	m = registry_lookup(&r, PROTO_UDPLITE, 5353);
@@ -167,6 +169,7 @@ t_registry(void **state)
 	/* raw sockets: the "port" is an IP protocol number */
 	m = registry_lookup(&r, PROTO_RAW, 1);
 	assert_int_equal(m.source, SVC_ETC_PROTOCOLS);
+	assert_int_equal(m.ent->source, SVC_ETC_PROTOCOLS);
 	assert_string_equal(m.ent->name, "icmp");
 	m = registry_lookup(&r, PROTO_TCP, 65000);
 	assert_int_equal(m.source, SVC_NONE);
