@@ -13,8 +13,9 @@ each, all inside that namespace: portsleuth -a --netns self (every
 socket of every state, with owners; the BPF iterator as root),
 portsleuth -a --netns self --no-bpf (the walk of /proc), and ss -tuapn.  Printed: the
 median time, the peak memory (maximum resident set), time per socket,
-and how each grows from one size to the next (1.00 is linear).  Needs
-root.
+and how each grows from one size to the next (1.00 is linear).  A tool
+whose warm-up run took longer than PS_SCALE_ONCE seconds (default 60) is
+not run again, and its figure is marked as one run.  Needs root.
 """
 import os
 import statistics
@@ -41,6 +42,10 @@ TOOLS = [
 # ss's time grows faster than linearly (7 s at 100,000 sockets here): a
 # run past this is cut and said so
 CAP = float(os.environ.get("PS_SCALE_CAP", "900"))
+# a tool whose warm-up run took longer than this is not run again: that
+# run is its figure, and the table says so (ss takes some 12 minutes at a
+# million sockets)
+ONCE = float(os.environ.get("PS_SCALE_ONCE", "60"))
 
 
 def once(cmd):
@@ -75,6 +80,7 @@ def main():
     subprocess.run(["cc", "-O2", "-o", synth,
                     os.path.join(HERE, "synth.c")], check=True)
     rows = []
+    single = set()
     for size in SIZES:
         nprocs = -(-size // PER_PROC)
         p = host(nprocs, synth)
@@ -82,11 +88,15 @@ def main():
             res = {n: [] for n, _ in TOOLS}
             cut = set()
             for name, cmd in TOOLS:       # warm
-                if once(cmd) is None:
+                r = once(cmd)
+                if r is None:
                     cut.add(name)
+                elif r[0] > ONCE:
+                    res[name].append(r)
+                    single.add((size, name))
             for _ in range(RUNS):
                 for name, cmd in TOOLS:
-                    if name in cut:
+                    if name in cut or (size, name) in single:
                         continue
                     r = once(cmd)
                     if r is None:
@@ -108,7 +118,8 @@ def main():
             lines = max(n for _, _, n in res[name])
             rows.append((size, nprocs, name, wall, kib, lines))
             print(f"{size:>9} sockets {nprocs:>6} processes  {name:24} "
-                  f"{wall:8.3f} s {kib / 1024:8.1f} MiB {lines:>9} lines",
+                  f"{wall:8.3f} s {kib / 1024:8.1f} MiB {lines:>9} lines"
+                  f"{'  (one run: over %.0f s)' % ONCE if (size, name) in single else ''}",
                   flush=True)
     print(f"\n{'sockets':>9} {'processes':>9} {'tool':24} {'median s':>9} "
           f"{'peak MiB':>9} {'us/socket':>10} {'time growth':>12} "
@@ -125,7 +136,8 @@ def main():
             g = f"{(wall / pw) / (size / ps):.2f}"
             m = f"{(kib / pk) / (size / ps):.2f}"
         print(f"{size:>9} {nprocs:>9} {name:24} {wall:9.3f} "
-              f"{kib / 1024:9.1f} {wall / size * 1e6:10.2f} {g:>12} {m:>14}")
+              f"{kib / 1024:9.1f} {wall / size * 1e6:10.2f} {g:>12} {m:>14}"
+              f"{'  one run' if (size, name) in single else ''}")
         prev[name] = (size, wall, kib)
     for size in SIZES:
         got = {r[2]: r for r in rows if r[0] == size}
