@@ -85,9 +85,10 @@ cmd_report_verbose(const struct listing *l)
 		    "(iter/task_file; loaded by %s) over every process's "
 		    "files, the owners' identities from it (load %.1f ms, "
 		    "run and read %.1f ms, waited for %.1f ms); %u "
+		    "owners read in /proc while it ran; %u "
 		    "processes it did not visit walked in /proc\n",
 		    l->ps.bpf_loader, l->ps.bpf_ms_load, l->ps.bpf_ms_read,
-		    l->ps.bpf_ms_wait, l->ps.unvisited);
+		    l->ps.bpf_ms_wait, l->ps.early, l->ps.unvisited);
 	else if (l->ps.path)
 		cmd_warn("descriptors: the walk of /proc/PID/fd (BPF iterator "
 		    "not used: %s)\n", l->ps.path_why[0] ? l->ps.path_why :

@@ -223,7 +223,7 @@ drain(int fd, unsigned char **out, size_t *n)
 /* Is this process in the records as itself: its probe socket under its
  * PID, descriptor and inode, and its own parent and ids? */
 static int
-self_found(const struct bpf_scan *s, int probe, const struct stat *st)
+self_found(const struct bpf_scan *s, int probe, uint64_t probe_ino)
 {
 	uint32_t me = (uint32_t)getpid();
 	int sock = 0, proc = 0;
@@ -231,7 +231,7 @@ self_found(const struct bpf_scan *s, int probe, const struct stat *st)
 	for (size_t i = 0; i < s->nfds && !sock; i++)
 		sock = s->fds[i].pid == me &&
 		    s->fds[i].fd == (uint32_t)probe &&
-		    s->fds[i].ino == (uint64_t)st->st_ino;
+		    s->fds[i].ino == probe_ino;
 	for (size_t i = 0; i < s->nprocs && !proc; i++) {
 		const struct bpf_procrec *p = &s->procs[i];
 
@@ -253,10 +253,36 @@ sys_bpf(int cmd, union bpf_attr *attr)
 	return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* Run the loaded program once (a link, an iterator on it, read to the
- * end), parse and check what it wrote: 0, or -1 with why. */
+/* Read the iterator to its end into the stream; -1 with errno. */
 static int
-run_loaded(int prog_fd, struct bpf_scan *out, char *why, size_t whysz)
+drain_stream(int fd, struct bpf_stream *st)
+{
+	unsigned char *chunk = xmalloc(65536);
+	int rc = 0;
+
+	for (;;) {
+		ssize_t r = read(fd, chunk, 65536);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 &&
+		    bpfiter_stream_put(st, chunk, (size_t)r) < 0)) {
+			rc = -1;
+			break;
+		}
+		if (r == 0)
+			break;
+	}
+	free(chunk);
+	return rc;
+}
+
+/* Run the loaded program once (a link, an iterator on it, read to the
+ * end), parse and check what it wrote: 0, or -1 with why.  With a
+ * stream, the bytes go there, for its consumer to parse and check. */
+static int
+run_loaded(int prog_fd, struct bpf_scan *out, char *why, size_t whysz,
+    struct bpf_stream *stream)
 {
 	union bpf_attr a;
 	struct stat st;
@@ -284,11 +310,20 @@ run_loaded(int prog_fd, struct bpf_scan *out, char *why, size_t whysz)
 	}
 	if (link < 0 || it < 0)
 		snprintf(why, whysz, "no iterator: %s", strerror(errno));
-	else if (drain(it, &raw, &len) < 0)
+	else if (stream) {
+		if (drain_stream(it, stream) < 0)
+			snprintf(why, whysz, "reading the iterator: %s",
+			    strerror(errno));
+		else {
+			stream->probe_fd = probe;
+			stream->probe_ino = (uint64_t)st.st_ino;
+			rc = 0;
+		}
+	} else if (drain(it, &raw, &len) < 0)
 		snprintf(why, whysz, "reading the iterator: %s",
 		    strerror(errno));
 	else if (bpfiter_parse_owned(raw, len, out, why, whysz) == 0) {
-		if (self_found(out, probe, &st))
+		if (self_found(out, probe, (uint64_t)st.st_ino))
 			rc = 0;
 		else {
 			snprintf(why, whysz, "the kernel's PIDs or ids are "
@@ -306,8 +341,8 @@ run_loaded(int prog_fd, struct bpf_scan *out, char *why, size_t whysz)
 }
 #endif
 
-int
-bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
+static int
+scan(struct bpf_scan *out, char *why, size_t whysz, struct bpf_stream *stream)
 {
 #ifdef HAVE_BPF
 	struct sockfd_light *light;
@@ -353,7 +388,7 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 		    "skeleton refused: %s", strerror(light_errno));
 	}
 	t1 = clock_ms();
-	rc = run_loaded(prog_fd, out, why, whysz);
+	rc = run_loaded(prog_fd, out, why, whysz, stream);
 	if (rc == 0) {
 		out->ms_load = t1 - t0;
 		out->ms_read = clock_ms() - t1;
@@ -364,8 +399,160 @@ bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
 	sockfd__destroy(skel);	/* NULL: nothing, libbpf not called */
 	return rc;
 #else
+	(void)stream;
 	memset(out, 0, sizeof(*out));
 	snprintf(why, whysz, "built without BPF support");
 	return -1;
 #endif
+}
+
+int
+bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz)
+{
+	return scan(out, why, whysz, NULL);
+}
+
+int
+bpfiter_scan_stream(struct bpf_scan *out, char *why, size_t whysz,
+    struct bpf_stream *st)
+{
+	int rc = scan(out, why, whysz, st);
+
+	bpfiter_stream_end(st);
+	return rc;
+}
+
+void
+bpfiter_stream_init(struct bpf_stream *st)
+{
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cv, NULL);
+	st->probe_fd = -1;
+}
+
+int
+bpfiter_stream_put(struct bpf_stream *st, const void *bytes, size_t n)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&st->mu);
+	if (n > BYTES_MAX - st->len) {
+		rc = -1;
+	} else if (st->len + n > st->cap) {
+		size_t cap = st->cap ? st->cap : 1u << 20;
+
+		while (cap < st->len + n)
+			cap *= 2;
+		st->buf = xreallocarray(st->buf, cap, 1);
+		st->cap = cap;
+	}
+	if (rc == 0) {
+		memcpy(st->buf + st->len, bytes, n);
+		st->len += n;
+		pthread_cond_signal(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mu);
+	if (rc < 0)
+		errno = E2BIG;
+	return rc;
+}
+
+void
+bpfiter_stream_end(struct bpf_stream *st)
+{
+	pthread_mutex_lock(&st->mu);
+	st->done = 1;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* The size of the whole record at off: 0 when it is not all there yet,
+ * SIZE_MAX for a kind no record has.  Under the lock. */
+static size_t
+record_at(const struct bpf_stream *st, size_t off, struct bpf_sockfd *h)
+{
+	size_t sz = sizeof(*h);
+
+	if (st->len - off < sizeof(*h))
+		return 0;
+	memcpy(h, st->buf + off, sizeof(*h));
+	if (h->kind == BPF_SOCKFD_PROCESS)
+		sz = sizeof(struct bpf_procrec);
+	else if (h->kind != BPF_SOCKFD_SOCKET && h->kind != BPF_SOCKFD_NETNS)
+		return SIZE_MAX;
+	return st->len - off < sz ? 0 : sz;
+}
+
+int
+bpfiter_stream_next(struct bpf_stream *st, size_t *off, bpf_record_fn *fn,
+    void *arg)
+{
+	struct bpf_sockfd h;
+	size_t sz;
+	double t0;
+	int rc = 1;
+
+	pthread_mutex_lock(&st->mu);
+	if (st->bad) {
+		pthread_mutex_unlock(&st->mu);
+		return -1;
+	}
+	t0 = clock_ms();
+	while (!st->done && record_at(st, *off, &h) == 0)
+		pthread_cond_wait(&st->cv, &st->mu);
+	st->ms_waited += clock_ms() - t0;
+	while ((sz = record_at(st, *off, &h)) != 0) {
+		if (sz == SIZE_MAX) {
+			st->bad = 1;
+			rc = -1;
+			break;
+		}
+		fn(arg, &h, st->buf + *off);
+		*off += sz;
+	}
+	if (rc > 0 && st->done)
+		rc = 0;	/* what is left, if anything, is cut short */
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int
+bpfiter_stream_take(struct bpf_stream *st, struct bpf_scan *out, char *why,
+    size_t whysz)
+{
+	unsigned char *buf;
+	size_t len;
+
+	pthread_mutex_lock(&st->mu);
+	buf = st->buf;
+	len = st->len;
+	st->buf = NULL;
+	st->len = st->cap = 0;
+	pthread_mutex_unlock(&st->mu);
+	if (bpfiter_parse_owned(buf, len, out, why, whysz) < 0)
+		return -1;
+#ifdef HAVE_BPF
+	if (!self_found(out, st->probe_fd, st->probe_ino)) {
+		snprintf(why, whysz, "the kernel's PIDs or ids are not this "
+		    "namespace's");
+		bpfiter_release(out);
+		return -1;
+	}
+	return 0;
+#else
+	snprintf(why, whysz, "built without BPF support");
+	bpfiter_release(out);
+	return -1;
+#endif
+}
+
+void
+bpfiter_stream_release(struct bpf_stream *st)
+{
+	free(st->buf);
+	st->buf = NULL;
+	st->len = st->cap = 0;
+	pthread_mutex_destroy(&st->mu);
+	pthread_cond_destroy(&st->cv);
 }

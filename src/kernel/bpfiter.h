@@ -12,6 +12,7 @@
 #ifndef PS_BPFITER_H
 #define PS_BPFITER_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,5 +98,61 @@ int bpfiter_parse_owned(unsigned char *buf, size_t len, struct bpf_scan *out,
 int bpfiter_scan(struct bpf_scan *out, char *why, size_t whysz);
 
 void bpfiter_release(struct bpf_scan *s);
+
+/*
+ * The iterator's output handed to another thread as it is read, so that
+ * the owners found early are read from /proc while the kernel still walks
+ * the later processes' files.  One producer (bpfiter_scan_stream(), on
+ * its thread), one consumer (bpfiter_stream_next(), then
+ * bpfiter_stream_take() once the end is reached).  The bytes live in one
+ * buffer that moves as it grows: only the lock's holder touches it.
+ */
+struct bpf_stream {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	unsigned char	*buf;		/* under mu */
+	size_t		 len, cap;	/* under mu */
+	int		 done;		/* under mu: no more bytes come */
+	int		 bad;		/* the consumer stopped at a bad record */
+	double		 ms_waited;	/* the consumer, for bytes to come */
+	int		 probe_fd;	/* the check's socket: fd and inode */
+	uint64_t	 probe_ino;
+};
+
+void bpfiter_stream_init(struct bpf_stream *st);
+/* The producer's side (bpfiter_scan_stream() calls them; tests too):
+ * bytes appended (-1 with E2BIG past the cap), then the end. */
+int bpfiter_stream_put(struct bpf_stream *st, const void *bytes, size_t n);
+void bpfiter_stream_end(struct bpf_stream *st);
+
+/* What bpfiter_stream_next() hands out: one whole record, as written
+ * (rec is h's bytes, and a process record's when h->kind says so). */
+typedef void bpf_record_fn(void *arg, const struct bpf_sockfd *h,
+    const unsigned char *rec);
+
+/*
+ * The records that arrived past *off, to fn, in order, under the lock (fn
+ * must be quick and must not call back in); waits while none has come.
+ * 1: more may come; 0: every record was handed out (the end); -1: a
+ * record of no known kind (the rest is not handed out; the take that
+ * follows says why).  A record cut at the end of the bytes so far waits
+ * for the rest.
+ */
+int bpfiter_stream_next(struct bpf_stream *st, size_t *off, bpf_record_fn *fn,
+    void *arg);
+
+/* After the end: the bytes parsed and checked as bpfiter_scan() does
+ * them (they are taken): 0 with *out, or -1 with why. */
+int bpfiter_stream_take(struct bpf_stream *st, struct bpf_scan *out,
+    char *why, size_t whysz);
+
+/* Whatever the stream still holds, freed (the producer has ended). */
+void bpfiter_stream_release(struct bpf_stream *st);
+
+/* bpfiter_scan(), its bytes into st as they are read, not parsed (the
+ * consumer takes them): 0 with the load's figures in *out, or -1 with
+ * why.  The stream is ended whatever the answer. */
+int bpfiter_scan_stream(struct bpf_scan *out, char *why, size_t whysz,
+    struct bpf_stream *st);
 
 #endif

@@ -591,6 +591,33 @@ pre_hits(struct worker *w, pid_t pid)
 	}
 }
 
+/* The details of a process holding wanted descriptors, kept in w's
+ * list: 1, or 0 (counted as why: exited, PID reused, unreadable). */
+static int
+keep_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
+    const struct bpf_procrec *bp)
+{
+	struct proc_rec pr;
+
+	switch (read_details(w, dfd, pid, sb, &pr, bp)) {
+	case DETAILS_OK:
+		xgrow((void **)&w->procs, &w->pcap, w->nprocs + 1,
+		    sizeof(*w->procs));
+		w->procs[w->nprocs++] = pr;
+		return 1;
+	case DETAILS_GONE:
+		w->vanished++;
+		break;
+	case DETAILS_REUSED:
+		w->reused++;
+		break;
+	case DETAILS_MALFORMED:
+		w->malformed++;
+		break;
+	}
+	return 0;
+}
+
 static void
 scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
     struct strbuf *sb)
@@ -678,29 +705,10 @@ scan_pid(struct worker *w, pid_t pid, char *dents, size_t dsize,
 	if (unreadable)
 		w->denied++;
 details:
-	if (w->nhits > first) {
-		struct proc_rec pr;
-
-		switch (read_details(w, dfd, pid, sb, &pr, bp)) {
-		case DETAILS_OK:
-			xgrow((void **)&w->procs, &w->pcap, w->nprocs + 1,
-			    sizeof(*w->procs));
-			w->procs[w->nprocs++] = pr;
-			break;
-		case DETAILS_GONE:
-			w->vanished++;
-			w->nhits = first;	/* never attribute to a ghost */
-			break;
-		case DETAILS_REUSED:
-			w->reused++;
-			w->nhits = first;
-			break;
-		case DETAILS_MALFORMED:
-			w->malformed++;
-			w->nhits = first;
-			break;
-		}
-	}
+	/* never attribute to a ghost: a process that is gone, or another
+	 * under its PID, keeps none of its descriptors */
+	if (w->nhits > first && !keep_details(w, dfd, pid, sb, bp))
+		w->nhits = first;
 	close(dfd);
 }
 
@@ -1015,7 +1023,8 @@ static struct {
 	pthread_t		 thread;
 	int			 running;
 	int			 rc;
-	struct bpf_scan		 s;
+	struct bpf_scan		 s;		/* the load's figures */
+	struct bpf_stream	 st;		/* the records, as they come */
 	char			 why[128];
 } pre;
 
@@ -1023,7 +1032,8 @@ static void *
 prefetch_main(void *arg)
 {
 	(void)arg;
-	pre.rc = bpfiter_scan(&pre.s, pre.why, sizeof(pre.why));
+	pre.rc = bpfiter_scan_stream(&pre.s, pre.why, sizeof(pre.why),
+	    &pre.st);
 	return NULL;
 }
 
@@ -1039,6 +1049,7 @@ drop_prefetch(void)
 	pthread_join(pre.thread, NULL);
 	pre.running = 0;
 	bpfiter_release(&pre.s);
+	bpfiter_stream_release(&pre.st);
 }
 
 void
@@ -1048,8 +1059,11 @@ procscan_prefetch_bpf(void)
 	if (no_bpf || sysroot_is_fixture() || geteuid() != 0 ||
 	    count_pids() < BPF_MIN_PIDS)
 		return;
+	bpfiter_stream_init(&pre.st);
 	if (pthread_create(&pre.thread, NULL, prefetch_main, NULL) == 0)
 		pre.running = 1;
+	else
+		bpfiter_stream_release(&pre.st);
 }
 
 int
@@ -1059,25 +1073,145 @@ procscan_ahead(void)
 }
 
 /* The run-ahead records, if there are: 0, -1 (none ahead) or -2 (the
- * iterator failed: why then says so, and it is not tried again). */
+ * iterator failed, or what it wrote is malformed or not this
+ * namespace's: why then says so, and it is not tried again). */
 static int
 take_prefetch(struct bpf_scan *out, char *why, size_t sz, double *waited)
 {
 	double t0;
+	int rc = 0;
 
 	if (!pre.running)
 		return -1;
 	t0 = clock_ms();
 	pthread_join(pre.thread, NULL);
-	*waited = clock_ms() - t0;
+	*waited = pre.st.ms_waited + clock_ms() - t0;
 	pre.running = 0;
 	if (pre.rc < 0) {
 		snprintf(why, sz, "%s", pre.why);
-		return -2;
+		rc = -2;
+	} else if (bpfiter_stream_take(&pre.st, out, why, sz) < 0) {
+		rc = -2;
+	} else {
+		out->ms_load = pre.s.ms_load;
+		out->ms_read = pre.s.ms_read;
+		memcpy(out->loader, pre.s.loader, sizeof(out->loader));
 	}
-	*out = pre.s;
-	memset(&pre.s, 0, sizeof(pre.s));
-	return 0;
+	bpfiter_release(&pre.s);
+	bpfiter_stream_release(&pre.st);
+	return rc;
+}
+
+/*
+ * While the run-ahead iterator still walks the later processes' files,
+ * the owners among those it has written are read from /proc on this
+ * thread (the iterator's keeps the other CPU busy): by the end of the
+ * walk most owners are read.  Only rising PIDs are taken (the
+ * iterator's order; a thread with descriptors of its own comes later,
+ * under its process's PID, and is left to the workers).  What is read
+ * here is kept only if the whole output then parses and passes the
+ * check; otherwise it is dropped with the rest.
+ */
+struct early {
+	const struct inode_set	*set;
+	struct bpf_procrec	 cur;		/* the process being written */
+	int			 have_cur;
+	pid_t			 last;		/* the last PID queued */
+	struct bpf_procrec	*queue;		/* owners to read */
+	size_t			 nqueue, qcap;
+	struct worker		 w;		/* what was read, and counts */
+	pid_t			*done;		/* PIDs read, rising */
+	unsigned char		*ok;		/* and which were kept */
+	size_t			 ndone, dcap, okcap;
+};
+
+static void
+early_record(void *arg, const struct bpf_sockfd *h, const unsigned char *rec)
+{
+	struct early *e = arg;
+
+	if (h->kind == BPF_SOCKFD_PROCESS) {
+		memcpy(&e->cur, rec, sizeof(e->cur));
+		e->have_cur = 1;
+		return;
+	}
+	if (h->kind != BPF_SOCKFD_SOCKET || !e->have_cur ||
+	    e->cur.hdr.pid != h->pid || h->pid > INT32_MAX ||
+	    (pid_t)h->pid <= e->last || !set_has(e->set, h->ino))
+		return;
+	xgrow((void **)&e->queue, &e->qcap, e->nqueue + 1, sizeof(*e->queue));
+	e->queue[e->nqueue++] = e->cur;
+	e->last = (pid_t)h->pid;
+}
+
+static void
+read_early(struct early *e, struct strbuf *sb)
+{
+	size_t off = 0;
+	int more;
+
+	do {
+		more = bpfiter_stream_next(&pre.st, &off, early_record, e);
+		for (size_t i = 0; i < e->nqueue; i++) {
+			pid_t pid = (pid_t)e->queue[i].hdr.pid;
+			char name[16];
+			int dfd, kept = 0;
+
+			snprintf(name, sizeof(name), "%d", (int)pid);
+			dfd = openat(e->w.procfd, name, O_RDONLY |
+			    O_DIRECTORY | O_CLOEXEC);
+			if (dfd < 0) {
+				e->w.vanished++;
+			} else {
+				e->w.scanned++;
+				kept = keep_details(&e->w, dfd, pid, sb,
+				    &e->queue[i]);
+				close(dfd);
+			}
+			xgrow((void **)&e->done, &e->dcap, e->ndone + 1,
+			    sizeof(*e->done));
+			xgrow((void **)&e->ok, &e->okcap, e->ndone + 1,
+			    sizeof(*e->ok));
+			e->done[e->ndone] = pid;
+			e->ok[e->ndone++] = (unsigned char)kept;
+		}
+		e->nqueue = 0;
+	} while (more > 0);
+}
+
+/* Where pid is among the PIDs read early, or SIZE_MAX. */
+static size_t
+early_index(const struct early *e, pid_t pid)
+{
+	size_t lo = 0, hi = e->ndone;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->done[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->ndone && e->done[lo] == pid ? lo : SIZE_MAX;
+}
+
+static void
+early_release(struct early *e, int keep)
+{
+	if (!keep)
+		for (size_t i = 0; i < e->w.nprocs; i++) {
+			free(e->w.procs[i].comm);
+			free(e->w.procs[i].exe);
+			free(e->w.procs[i].cmdline);
+			free(e->w.procs[i].cgroup);
+			proc_env_release(&e->w.procs[i].env);
+		}
+	free(e->w.procs);
+	free(e->queue);
+	free(e->done);
+	free(e->ok);
+	memset(e, 0, sizeof(*e));
 }
 
 static int
@@ -1128,9 +1262,24 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 {
 	struct bpf_scan *bs = &sc->bs;
 	struct bpf_procrec *bp;
+	struct early e;
 	pid_t *listed = sc->pids;
 	size_t nlisted = sc->npids, pcap = 0, k = 0;
 
+	memset(&e, 0, sizeof(e));
+	if (pre.running) {
+		struct strbuf sb;
+
+		e.set = &sc->set;
+		e.last = 0;
+		e.w = *w0;	/* its settings; its lists stay empty */
+		e.w.hits = NULL;
+		e.w.procs = NULL;
+		e.w.nsfds = e.w.others = NULL;
+		strbuf_init(&sb, CMDLINE_MAX);
+		read_early(&e, &sb);
+		strbuf_release(&sb);
+	}
 	switch (take_prefetch(bs, ps->path_why, sizeof(ps->path_why),
 	    &ps->bpf_ms_wait)) {
 	case 0:
@@ -1140,6 +1289,7 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 			return -1;
 		break;
 	default:
+		early_release(&e, 0);
 		return -1;
 	}
 	/* the namespaces held as descriptors, then the wanted sockets'
@@ -1197,12 +1347,39 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	sc->pids = NULL;
 	sc->npids = 0;
 	for (size_t i = 0; i < sc->npre; i++) {
+		size_t at;
+
 		if (sc->npids && sc->pids[sc->npids - 1] == sc->pre[i].pid)
 			continue;
+		at = early_index(&e, sc->pre[i].pid);
+		if (at != SIZE_MAX) {
+			/* read already: its descriptors kept with it, or
+			 * dropped with it */
+			for (; i < sc->npre && sc->pre[i].pid == e.done[at];
+			    i++)
+				if (e.ok[at]) {
+					xgrow((void **)&w0->hits, &w0->hcap,
+					    w0->nhits + 1, sizeof(*w0->hits));
+					w0->hits[w0->nhits++] = sc->pre[i];
+				}
+			i--;
+			continue;
+		}
 		xgrow((void **)&sc->pids, &pcap, sc->npids + 1,
 		    sizeof(*sc->pids));
 		sc->pids[sc->npids++] = sc->pre[i].pid;
 	}
+	/* the early ones' details are the first worker's */
+	w0->procs = e.w.procs;
+	w0->nprocs = e.w.nprocs;
+	w0->pcap = e.w.pcap;
+	e.w.procs = NULL;
+	w0->scanned += e.w.scanned;
+	w0->vanished += e.w.vanished;
+	w0->reused += e.w.reused;
+	w0->malformed += e.w.malformed;
+	ps->early = (unsigned int)e.w.nprocs;
+	early_release(&e, 1);
 	for (size_t i = 0; i < nlisted; i++) {
 		struct bpf_procrec key;
 
@@ -1257,27 +1434,31 @@ procscan_start(uint64_t *inodes, size_t ninodes, int nthreads,
 	set_build(&sc->set, inodes, ninodes);
 	free(inodes);	/* before the iterator's records are sorted through */
 	ps->path = "proc";
+	btime = read_btime();
+	if ((need & PS_NEED_NSFDS) && stat("/proc/self/ns/net", &nst) == 0)
+		nsfs_dev = nst.st_dev;
+	for (t = 0; t < MAX_THREADS; t++) {
+		struct worker *w = &sc->ws[t];
+
+		w->set = &sc->set;
+		w->procfd = sc->procfd;
+		w->next = &sc->next;
+		w->btime = btime;
+		w->hz = hz > 0 ? hz : 100;
+		w->need = need;
+		w->nsfs_dev = nsfs_dev;
+	}
 	if (sc->pids && bpf_usable(need, sc->npids, ps) &&
 	    bpf_walk(sc, ps, need, &sc->ws[0]) < 0)
 		ps->path = "proc";
 	drop_prefetch();	/* a run-ahead this scan did not take */
 	if ((size_t)nthreads > sc->npids / 16 + 1)
 		nthreads = (int)(sc->npids / 16 + 1);
-	btime = read_btime();
-	if ((need & PS_NEED_NSFDS) && stat("/proc/self/ns/net", &nst) == 0)
-		nsfs_dev = nst.st_dev;
 	for (t = 0; t < nthreads; t++) {
 		struct worker *w = &sc->ws[t];
 
-		w->set = &sc->set;
-		w->procfd = sc->procfd;
 		w->pids = sc->pids;
 		w->npids = sc->npids;
-		w->next = &sc->next;
-		w->btime = btime;
-		w->hz = hz > 0 ? hz : 100;
-		w->need = need;
-		w->nsfs_dev = nsfs_dev;
 		if (strcmp(ps->path, "bpf") == 0) {
 			w->pre = sc->pre;
 			w->npre = sc->npre;

@@ -32,6 +32,8 @@ struct procscan {
 	unsigned int	 malformed;	/* unparsable stat/status */
 	unsigned int	 unvisited;	/* BPF path: processes the iterator
 					   did not visit, walked instead */
+	unsigned int	 early;		/* BPF path: owners read from /proc
+					   while the iterator still ran */
 	int		 proc_unreadable; /* /proc could not be opened (a note) */
 	/* with PS_NEED_NSFDS: network namespaces open as descriptors
 	 * ("net:[N]" links), one per namespace, sorted by inode */

@@ -31,6 +31,7 @@ may stay loaded after the run.  Needs root; exits 77 without it.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,6 +151,10 @@ def main():
                              nobpf, "-c", "10", EXE, "-a", "--json", "-v",
                              "--threads", "2"], capture_output=True,
                             text=True, timeout=120)
+        # one namespace's: a single walk (the host's run above walks
+        # twice, for the namespace only a descriptor keeps)
+        r6 = subprocess.run([EXE, "-a", "--json", "-v", "--netns", NS1],
+                            capture_output=True, text=True, timeout=120)
         kthreads = kernel_threads()
         w1 = subprocess.run([EXE, "-t", "--why", "--json", "-v", "--netns",
                              NS2], capture_output=True, text=True,
@@ -223,6 +228,17 @@ def main():
             odiff = [k for k in synth if o.get(k) != o1[k]]
             check(not odiff, f"{what}: the same owners of the {len(synth)} "
                   f"synthetic sockets ({len(odiff)} differ)")
+        # the owners are read from /proc as the iterator writes them,
+        # not after it: the synthetic host's 300 among them
+        early = re.search(r"; (\d+) owners read in /proc while it ran",
+                          r6.stderr)
+        check(r6.returncode == 0 and early and int(early.group(1)) >= 300,
+              f"owners read while the iterator ran: "
+              f"{early.group(1) if early else r6.stderr[-300:]}")
+        f6 = owners(json.loads(r6.stdout or "{}"), True)
+        d6 = [k for k in synth if f6.get(k) != f1[k]]
+        check(not d6, f"read while it ran, the same owners and details "
+              f"of the {len(synth)} synthetic sockets ({len(d6)} differ)")
         unv = [ln for ln in r1.stderr.splitlines()
                if "processes it did not visit walked" in ln]
         n_unv = int(unv[0].split(";")[-1].split()[0]) if unv else -1

@@ -1,4 +1,5 @@
 /* Unit tests for bpfiter.c: the reader of what the iterator wrote. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,12 +119,136 @@ t_malformed(void **state)
 	assert_non_null(strstr(why, "unknown kind 7"));
 }
 
+/* The producer: the bytes in pieces of every size from 1 to 29, so
+ * that records arrive cut anywhere, then the end. */
+struct feed {
+	struct bpf_stream	*st;
+	const unsigned char	*buf;
+	size_t			 len;
+};
+
+static void *
+feeder(void *arg)
+{
+	struct feed *f = arg;
+	size_t off = 0, piece = 1;
+
+	while (off < f->len) {
+		size_t n = piece < f->len - off ? piece : f->len - off;
+
+		(void)bpfiter_stream_put(f->st, f->buf + off, n);
+		off += n;
+		piece = piece % 29 + 1;
+	}
+	bpfiter_stream_end(f->st);
+	return NULL;
+}
+
+struct seen {
+	uint32_t	pid[64];
+	uint32_t	kind[64];
+	uint64_t	ino[64];
+	size_t		n;
+};
+
+static void
+note_record(void *arg, const struct bpf_sockfd *h, const unsigned char *rec)
+{
+	struct seen *s = arg;
+
+	assert_memory_equal(h, rec, sizeof(*h));
+	if (s->n < 64) {
+		s->pid[s->n] = h->pid;
+		s->kind[s->n] = h->kind;
+		s->ino[s->n++] = h->ino;
+	}
+}
+
+static void
+t_stream(void **state)
+{
+	struct out o = { .len = 0 };
+	struct bpf_stream st;
+	struct bpf_scan s;
+	struct feed f;
+	struct seen seen = { .n = 0 };
+	pthread_t t;
+	size_t off = 0;
+	char why[128] = "";
+	int rc;
+
+	(void)state;
+	for (uint32_t pid = 10; pid < 20; pid++) {
+		put_proc(&o, pid, 1, "d");
+		put_fd(&o, pid, 3, 1000 + pid, BPF_SOCKFD_SOCKET);
+		put_fd(&o, pid, 4, 4026531840ULL, BPF_SOCKFD_NETNS);
+	}
+	bpfiter_stream_init(&st);
+	f.st = &st;
+	f.buf = o.buf;
+	f.len = o.len;
+	assert_int_equal(pthread_create(&t, NULL, feeder, &f), 0);
+	/* every record once, whole, in order, whatever the pieces */
+	while ((rc = bpfiter_stream_next(&st, &off, note_record, &seen)) > 0)
+		;
+	assert_int_equal(rc, 0);
+	pthread_join(t, NULL);
+	assert_int_equal(off, o.len);
+	assert_int_equal(seen.n, 30);
+	for (size_t i = 0; i < 30; i++) {
+		assert_int_equal(seen.pid[i], 10 + i / 3);
+		assert_int_equal(seen.kind[i], i % 3 == 0 ?
+		    BPF_SOCKFD_PROCESS : i % 3 == 1 ? BPF_SOCKFD_SOCKET :
+		    BPF_SOCKFD_NETNS);
+	}
+	assert_true(seen.ino[1] == 1010);
+	/* the take parses the same bytes, and checks them: no socket of
+	 * this process is among them, so none is trusted */
+	assert_int_equal(bpfiter_stream_take(&st, &s, why, sizeof(why)), -1);
+	assert_true(strstr(why, "not this namespace's") != NULL ||
+	    strstr(why, "built without BPF") != NULL);
+	assert_null(s.fds);
+	bpfiter_stream_release(&st);
+
+	/* a record cut at the end: handed out up to it, then the end */
+	bpfiter_stream_init(&st);
+	seen.n = 0;
+	off = 0;
+	(void)bpfiter_stream_put(&st, o.buf, sizeof(struct bpf_procrec) + 5);
+	bpfiter_stream_end(&st);
+	assert_int_equal(bpfiter_stream_next(&st, &off, note_record, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(bpfiter_stream_take(&st, &s, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "ends inside a record"));
+	bpfiter_stream_release(&st);
+
+	/* an unknown kind: the stream is not followed past it */
+	bpfiter_stream_init(&st);
+	o.len = 0;
+	put_proc(&o, 10, 1, "d");
+	put_fd(&o, 10, 3, 555, 7);
+	put_fd(&o, 10, 4, 556, BPF_SOCKFD_SOCKET);
+	seen.n = 0;
+	off = 0;
+	(void)bpfiter_stream_put(&st, o.buf, o.len);
+	assert_int_equal(bpfiter_stream_next(&st, &off, note_record, &seen),
+	    -1);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(bpfiter_stream_next(&st, &off, note_record, &seen),
+	    -1);
+	bpfiter_stream_end(&st);
+	assert_int_equal(bpfiter_stream_take(&st, &s, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "unknown kind 7"));
+	bpfiter_stream_release(&st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_parse),
 		cmocka_unit_test(t_malformed),
+		cmocka_unit_test(t_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
