@@ -580,7 +580,7 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 {
 	const struct filter *f = &o->filter;
 	struct sockdiag_query q;
-	size_t i, n = 0, used = 0;
+	size_t i, n = 0, used = 0, cap;
 	double t0 = now_ms(), t2;
 
 	memset(l, 0, sizeof(*l));
@@ -631,19 +631,21 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 	/* Attach owners, apply the process-level selection.  The views'
 	 * owner lists are parts of one block (one allocation per socket
 	 * cost more in the allocator's headers than the lists). */
+	/* the walk looked for the views' inodes only: its owners are theirs,
+	 * one view each (the block grows if a socket is in two views) */
+	cap = l->ps.nowners;
+	l->owner_block = cap ? xcalloc(cap, sizeof(*l->owner_block)) : NULL;
 	for (i = 0, n = 0; i < l->nviews; i++) {
-		size_t first;
-
-		n += procscan_owners_of(&l->ps, l->views[i].s->inode, &first);
-	}
-	l->owner_block = n ? xcalloc(n, sizeof(*l->owner_block)) : NULL;
-	n = 0;
-	for (i = 0; i < l->nviews; i++) {
 		struct sock_view v = l->views[i];
 		struct sock_rec *s = (struct sock_rec *)v.s;
 		size_t first, cnt, k;
 
 		cnt = procscan_owners_of(&l->ps, s->inode, &first);
+		if (used + cnt > cap) {
+			cap = used + cnt;
+			l->owner_block = xreallocarray(l->owner_block, cap,
+			    sizeof(*l->owner_block));
+		}
 		v.owner0 = (uint32_t)used;
 		for (k = 0; k < cnt; k++)
 			if (!filter_has_process(f) ||

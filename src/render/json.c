@@ -61,7 +61,7 @@ put_fields(struct jw *w, const struct row *r, enum col_level level)
 			c->put(r, w, c->key);
 			continue;
 		}
-		memset(&v, 0, sizeof(v));
+		value_clear(&v);
 		c->get(r, &v);
 		put_value(w, c->key, &v);
 	}

@@ -277,7 +277,7 @@ each_cell(struct grid *g, enum pass pass, const struct listing *l,
 				const struct column *col = &columns[g->cols[c]];
 				struct value val;
 
-				memset(&val, 0, sizeof(val));
+				value_clear(&val);
 				col->get(&r, &val);
 				take_cell(g, pass, row, c,
 				    value_text(&val, scratch),
