@@ -1106,7 +1106,8 @@ take_prefetch(struct bpf_scan *out, char *why, size_t sz, double *waited)
  * While the run-ahead iterator still walks the later processes' files,
  * the owners among those it has written are read from /proc on this
  * thread (the iterator's keeps the other CPU busy): by the end of the
- * walk most owners are read.  Only rising PIDs are taken (the
+ * walk most owners are read.  Those it has not reached by then are the
+ * workers', as on the path without a stream.  Only rising PIDs are taken (the
  * iterator's order; a thread with descriptors of its own comes later,
  * under its process's PID, and is left to the workers).  What is read
  * here is kept only if the whole output then parses and passes the
@@ -1150,8 +1151,12 @@ read_early(struct early *e, struct strbuf *sb)
 	size_t off = 0;
 	int more;
 
-	do {
+	for (;;) {
 		more = bpfiter_stream_next(&pre.st, &off, early_record, e);
+		/* the iterator done, the owners still to read are the
+		 * workers', on every CPU */
+		if (more <= 0)
+			break;
 		for (size_t i = 0; i < e->nqueue; i++) {
 			pid_t pid = (pid_t)e->queue[i].hdr.pid;
 			char name[16];
@@ -1176,7 +1181,8 @@ read_early(struct early *e, struct strbuf *sb)
 			e->ok[e->ndone++] = (unsigned char)kept;
 		}
 		e->nqueue = 0;
-	} while (more > 0);
+	}
+	e->nqueue = 0;
 }
 
 /* Where pid is among the PIDs read early, or SIZE_MAX. */
