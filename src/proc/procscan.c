@@ -361,6 +361,17 @@ proc_env_release(struct proc_env *env)
 	memset(env, 0, sizeof(*env));
 }
 
+/* What a process record holds, freed. */
+static void
+proc_rec_clear(struct proc_rec *pr)
+{
+	free(pr->comm);
+	free(pr->exe);
+	free(pr->cmdline);
+	free(pr->cgroup);
+	proc_env_release(&pr->env);
+}
+
 static int
 read_stat(int dfd, struct strbuf *sb, char **comm, int *ppid, uint64_t *st,
     int *tty_nr)
@@ -470,11 +481,7 @@ read_details(struct worker *w, int dfd, pid_t pid, struct strbuf *sb,
 		rc = DETAILS_REUSED;
 	else
 		return DETAILS_OK;
-	free(pr->comm);
-	free(pr->exe);
-	free(pr->cmdline);
-	free(pr->cgroup);
-	proc_env_release(&pr->env);
+	proc_rec_clear(pr);
 	return rc;
 }
 
@@ -1207,11 +1214,7 @@ early_release(struct early *e, int keep)
 {
 	if (!keep)
 		for (size_t i = 0; i < e->w.nprocs; i++) {
-			free(e->w.procs[i].comm);
-			free(e->w.procs[i].exe);
-			free(e->w.procs[i].cmdline);
-			free(e->w.procs[i].cgroup);
-			proc_env_release(&e->w.procs[i].env);
+			proc_rec_clear(&e->w.procs[i]);
 		}
 	free(e->w.procs);
 	free(e->queue);
@@ -1544,11 +1547,7 @@ procscan_release(struct procscan *ps)
 
 	free(ps->fdstore);
 	for (i = 0; i < ps->nprocs; i++) {
-		free(ps->procs[i].comm);
-		free(ps->procs[i].exe);
-		free(ps->procs[i].cmdline);
-		free(ps->procs[i].cgroup);
-		proc_env_release(&ps->procs[i].env);
+		proc_rec_clear(&ps->procs[i]);
 	}
 	free(ps->owners);
 	free(ps->procs);
