@@ -630,9 +630,9 @@ listing_build(struct listing *l, struct nlio *io, const struct listing_opts *o)
 
 	/* Attach owners, apply the process-level selection.  The views'
 	 * owner lists are parts of one block (one allocation per socket
-	 * cost more in the allocator's headers than the lists). */
-	/* the walk looked for the views' inodes only: its owners are theirs,
-	 * one view each (the block grows if a socket is in two views) */
+	 * cost more in the allocator's headers than the lists), sized by
+	 * the walk's owners: it looked for the views' inodes only (the
+	 * block grows if a socket is in two views). */
 	cap = l->ps.nowners;
 	l->owner_block = cap ? xcalloc(cap, sizeof(*l->owner_block)) : NULL;
 	for (i = 0, n = 0; i < l->nviews; i++) {

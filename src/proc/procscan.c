@@ -1114,11 +1114,12 @@ take_prefetch(struct bpf_scan *out, char *why, size_t sz, double *waited)
  * the owners among those it has written are read from /proc on this
  * thread (the iterator's keeps the other CPU busy): by the end of the
  * walk most owners are read.  Those it has not reached by then are the
- * workers', as on the path without a stream.  Only rising PIDs are taken (the
- * iterator's order; a thread with descriptors of its own comes later,
- * under its process's PID, and is left to the workers).  What is read
- * here is kept only if the whole output then parses and passes the
- * check; otherwise it is dropped with the rest.
+ * workers', as on the path without a stream.  Only rising PIDs are taken
+ * (the iterator's order; a thread with descriptors of its own comes
+ * later, under its process's PID, and is left to the workers).  What is
+ * read here is kept only if the whole output then parses and passes the
+ * check (PIDs of another PID namespace are read in vain, and dropped
+ * with the rest).
  */
 struct early {
 	const struct inode_set	*set;
@@ -1213,9 +1214,8 @@ static void
 early_release(struct early *e, int keep)
 {
 	if (!keep)
-		for (size_t i = 0; i < e->w.nprocs; i++) {
+		for (size_t i = 0; i < e->w.nprocs; i++)
 			proc_rec_clear(&e->w.procs[i]);
-		}
 	free(e->w.procs);
 	free(e->queue);
 	free(e->done);
@@ -1280,7 +1280,6 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 		struct strbuf sb;
 
 		e.set = &sc->set;
-		e.last = 0;
 		e.w = *w0;	/* its settings; its lists stay empty */
 		e.w.hits = NULL;
 		e.w.procs = NULL;
@@ -1546,9 +1545,8 @@ procscan_release(struct procscan *ps)
 	size_t i;
 
 	free(ps->fdstore);
-	for (i = 0; i < ps->nprocs; i++) {
+	for (i = 0; i < ps->nprocs; i++)
 		proc_rec_clear(&ps->procs[i]);
-	}
 	free(ps->owners);
 	free(ps->procs);
 	free(ps->nsfds);
