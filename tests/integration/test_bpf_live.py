@@ -166,6 +166,16 @@ def main():
             if re.search(r"; [1-9]\d* owners read in /proc while it ran",
                          r6s[-1].stderr):
                 break
+        # in a PID namespace of its own (the host's /proc still mounted)
+        # the iterator walks that namespace's tasks only, under their
+        # global PIDs: the check fails, and the listing is the walk's,
+        # with nothing of the iterator's pass left in it
+        r7 = subprocess.run(["unshare", "-p", "-f", EXE, "-t", "-u",
+                             "--json", "-v", "--netns", NS1],
+                            capture_output=True, text=True, timeout=120)
+        r8 = subprocess.run([EXE, "-t", "-u", "--json", "-v", "--no-bpf",
+                             "--netns", NS1], capture_output=True,
+                            text=True, timeout=120)
         kthreads = kernel_threads()
         w1 = subprocess.run([EXE, "-t", "--why", "--json", "-v", "--netns",
                              NS2], capture_output=True, text=True,
@@ -256,6 +266,21 @@ def main():
             check(len(s6) >= 300 and not d6, f"read while it ran or after, "
                   f"the same owners and details of the synthetic host's "
                   f"{len(s6)} listeners ({len(d6)} differ)")
+        check(r7.returncode == 0 and "BPF iterator not used: the kernel's "
+              "PIDs or ids are not this namespace's" in r7.stderr,
+              f"in a PID namespace of its own: the walk, and why "
+              f"({[ln for ln in r7.stderr.splitlines() if 'descr' in ln]})")
+        scanned = [re.search(r"processes: (\d+) scanned", r.stderr)
+                   for r in (r7, r8)]
+        n7, n8 = (int(m.group(1)) if m else -1 for m in scanned)
+        check(n8 > 300 and abs(n7 - n8) <= 5, f"the iterator's pass "
+              f"dropped whole: {n7} processes scanned, {n8} by --no-bpf")
+        f7, f8 = (owners(json.loads(r.stdout or "{}"), True)
+                  for r in (r7, r8))
+        s7 = [k for k in synth if k in f8]
+        d7 = [k for k in s7 if f7.get(k) != f8[k]]
+        check(len(s7) >= 300 and not d7, f"and the owners are the walk's: "
+              f"{len(s7)} synthetic listeners, {len(d7)} differ")
         unv = [ln for ln in r1.stderr.splitlines()
                if "processes it did not visit walked" in ln]
         n_unv = int(unv[0].split(";")[-1].split()[0]) if unv else -1
