@@ -218,8 +218,9 @@ explain_process(FILE *out, const struct listing *l, const struct dossiers *d,
 
 		for (size_t i = 0; i < l->nviews; i++)
 			if (l->views[i].s->inode == ow->inode &&
-			    l->fwd[i].via) {
-				why_forward_text(&l->fwd[i], buf, sizeof(buf));
+			    forwards_at(l->fwd, i)->via) {
+				why_forward_text(forwards_at(l->fwd, i), buf,
+				    sizeof(buf));
 				text_field(out, "forwards", buf);
 				break;
 			}
@@ -470,7 +471,7 @@ explain_json(FILE *out, const struct listing *l, const struct dossiers *d,
 				if (l->probe)
 					why_probe_json(&w, "probe", &l->probe[i]);
 				why_forward_json(&w, "forwards", l->fwd ?
-				    &l->fwd[i] : NULL);
+				    forwards_at(l->fwd, i) : NULL);
 				{
 					struct row rw = { l, v, ow,
 					    &l->ps.procs[ow->proc] };
@@ -514,7 +515,7 @@ cmd_explain_exec(int argc, char **argv)
 	const char *target;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
-	struct forward *fwds = NULL;
+	struct forwards *fwds = NULL;
 	size_t *procs, nprocs = 0;
 	int ch, maybe_pid, rc, taken;
 	int rules_loaded = 0, json_failed = 0;
@@ -669,7 +670,7 @@ cmd_explain_exec(int argc, char **argv)
 	}
 	free(procs);
 	free(pviews);
-	free(fwds);
+	forwards_free(fwds);
 	if (rules_loaded)
 		rules_release(&rules);
 	rc = cmd_finish(json_failed ? EXIT_USAGE : 0);

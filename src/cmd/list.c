@@ -161,7 +161,7 @@ cmd_list_exec(int argc, char **argv)
 	struct dossiers why;
 	struct rules rules;
 	struct probe_view *pviews = NULL;
-	struct forward *fwds = NULL;
+	struct forwards *fwds = NULL;
 	int rules_loaded = 0, taken;
 	struct cmd_pf pf;
 	struct fw_from from;
@@ -337,8 +337,8 @@ cmd_list_exec(int argc, char **argv)
 	if (ro.why || ro.probe) {
 		fwds = forward_listing(&l);
 		l.fwd = fwds;
-		for (size_t i = 0; i < l.nviews; i++)
-			ro.forwards |= fwds[i].n > 0 || fwds[i].self;
+		for (size_t i = 0; i < fwds->n; i++)
+			ro.forwards |= fwds->v[i].n > 0 || fwds->v[i].self;
 	}
 	if (ro.why) {
 		dossiers_build(&why, &l, co.kb ? co.kb :
@@ -383,7 +383,7 @@ cmd_list_exec(int argc, char **argv)
 	if (ro.why)
 		dossiers_release(&why);
 	free(pviews);
-	free(fwds);
+	forwards_free(fwds);
 	if (rules_loaded)
 		rules_release(&rules);
 	cmd_pf_release(&l, &pf);

@@ -1364,57 +1364,96 @@ join_owners(struct forward *out, size_t n)
 	free(inodes);
 }
 
-struct forward *
+/* The view's forwarder, if its first owner is one: 1 with *out filled
+ * (maybe with no target and a note), 0 if not. */
+static int
+view_forward(const struct listing *l, size_t i, struct strbuf *sb,
+    struct forward *out)
+{
+	const struct sock_view *v = &l->views[i];
+	const struct sock_rec *s = v->s;
+	const struct proc_rec *p;
+	const char *argv[256], *b;
+	size_t argc;
+	int udp = s->proto == PROTO_UDP || s->proto == PROTO_UDPLITE;
+
+	if (v->nowners == 0 || !(s->state == ST_LISTEN ||
+	    (udp && s->state == ST_CLOSE)))
+		return 0;
+	p = &l->ps.procs[l->ps.owners[view_owner(l, v, 0)].proc];
+	b = p->exe ? base_name(p->exe) : p->comm ? p->comm : "";
+	if (strcmp(b, "socat") && strcmp(b, "ssh") &&
+	    strcmp(b, "docker-proxy") && strcmp(b, "haproxy") &&
+	    strcmp(b, "nginx"))
+		return 0;
+	memset(out, 0, sizeof(*out));
+	argc = read_argv(p->pid, sb, argv, sizeof(argv) / sizeof(argv[0]));
+	/* an nginx worker's configuration is its master's */
+	if (argc > 0 && strcmp(b, "nginx") == 0 &&
+	    strncmp(argv[0], "nginx: ", 7) == 0 && p->ppid > 1)
+		argc = read_argv(p->ppid, sb, argv, sizeof(argv) /
+		    sizeof(argv[0]));
+	if (argc == 0) {
+		out->via = strcmp(b, "ssh") == 0 ? "ssh -L" :
+		    strcmp(b, "socat") == 0 ? "socat" :
+		    strcmp(b, "haproxy") == 0 ? "haproxy" :
+		    strcmp(b, "nginx") == 0 ? "nginx" : "docker-proxy";
+		snprintf(out->note, sizeof(out->note), "its command line "
+		    "could not be read");
+		return 1;
+	}
+	if (strcmp(b, "haproxy") == 0)
+		from_haproxy(argv, argc, p->pid, s->lport, udp, out);
+	else if (strcmp(b, "nginx") == 0)
+		from_nginx(argv, argc, p->pid, s->lport, udp, out);
+	else
+		(void)forward_from_argv(argv, argc, s->lport, udp, out);
+	for (size_t k = 0; k < out->n; k++)
+		join(l, i, &out->t[k]);
+	return out->via || out->self || out->n || out->more || out->note[0];
+}
+
+struct forwards *
 forward_listing(const struct listing *l)
 {
-	struct forward *out = xcalloc(l->nviews + 1, sizeof(*out));
+	struct forwards *f = xcalloc(1, sizeof(*f));
+	struct forward cur;
 	struct strbuf sb;
+	size_t cap = 0;
 
+	/* a slot per view, the forwarders only in full (a forward is 3.5
+	 * KiB: one per view of a busy host was tens of MiB to fault in) */
+	f->slot = xcalloc(l->nviews ? l->nviews : 1, sizeof(*f->slot));
+	f->nviews = l->nviews;
 	strbuf_init(&sb, ARGV_CAP);
-	for (size_t i = 0; i < l->nviews; i++) {
-		const struct sock_view *v = &l->views[i];
-		const struct sock_rec *s = v->s;
-		const struct proc_rec *p;
-		const char *argv[256], *b;
-		size_t argc;
-		int udp = s->proto == PROTO_UDP || s->proto == PROTO_UDPLITE;
-
-		if (v->nowners == 0 || !(s->state == ST_LISTEN ||
-		    (udp && s->state == ST_CLOSE)))
+	for (size_t i = 0; i < l->nviews && f->n < UINT32_MAX - 1; i++) {
+		if (!view_forward(l, i, &sb, &cur))
 			continue;
-		p = &l->ps.procs[l->ps.owners[view_owner(l, v, 0)].proc];
-		b = p->exe ? base_name(p->exe) : p->comm ? p->comm : "";
-		if (strcmp(b, "socat") && strcmp(b, "ssh") &&
-		    strcmp(b, "docker-proxy") && strcmp(b, "haproxy") &&
-		    strcmp(b, "nginx"))
-			continue;
-		argc = read_argv(p->pid, &sb, argv, sizeof(argv) /
-		    sizeof(argv[0]));
-		/* an nginx worker's configuration is its master's */
-		if (argc > 0 && strcmp(b, "nginx") == 0 &&
-		    strncmp(argv[0], "nginx: ", 7) == 0 && p->ppid > 1)
-			argc = read_argv(p->ppid, &sb, argv, sizeof(argv) /
-			    sizeof(argv[0]));
-		if (argc == 0) {
-			out[i].via = strcmp(b, "ssh") == 0 ? "ssh -L" :
-			    strcmp(b, "socat") == 0 ? "socat" :
-			    strcmp(b, "haproxy") == 0 ? "haproxy" :
-			    strcmp(b, "nginx") == 0 ? "nginx" : "docker-proxy";
-			snprintf(out[i].note, sizeof(out[i].note), "its command "
-			    "line could not be read");
-			continue;
-		}
-		if (strcmp(b, "haproxy") == 0)
-			from_haproxy(argv, argc, p->pid, s->lport, udp, &out[i]);
-		else if (strcmp(b, "nginx") == 0)
-			from_nginx(argv, argc, p->pid, s->lport, udp, &out[i]);
-		else
-			(void)forward_from_argv(argv, argc, s->lport, udp,
-			    &out[i]);
-		for (size_t k = 0; k < out[i].n; k++)
-			join(l, i, &out[i].t[k]);
+		xgrow((void **)&f->v, &cap, f->n + 1, sizeof(*f->v));
+		f->v[f->n++] = cur;
+		f->slot[i] = (uint32_t)f->n;
 	}
 	strbuf_release(&sb);
-	join_owners(out, l->nviews);
-	return out;
+	join_owners(f->v, f->n);
+	return f;
+}
+
+const struct forward *
+forwards_at(const struct forwards *f, size_t view)
+{
+	static const struct forward none;
+
+	if (f == NULL || view >= f->nviews || f->slot[view] == 0)
+		return &none;
+	return &f->v[f->slot[view] - 1];
+}
+
+void
+forwards_free(struct forwards *f)
+{
+	if (f == NULL)
+		return;
+	free(f->slot);
+	free(f->v);
+	free(f);
 }

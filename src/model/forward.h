@@ -100,8 +100,21 @@ int forward_parse_addr(const char *s, unsigned int dflt,
     struct fwd_target *t);
 
 struct listing;
-/* Per view of the listing: what its owner forwards to (via NULL for the
- * views whose owner is no forwarder).  Caller frees the array. */
-struct forward *forward_listing(const struct listing *l);
+/* What the views of a listing forward to: a slot per view, and the
+ * forwarders among them (most views are none). */
+struct forwards {
+	uint32_t	*slot;		/* per view: 1 + its index in v; 0 none */
+	size_t		 nviews;
+	struct forward	*v;
+	size_t		 n;
+};
+
+/* Per view of the listing: what its owner forwards to.  Free with
+ * forwards_free(). */
+struct forwards *forward_listing(const struct listing *l);
+/* A view's: a forward with via NULL (and nothing else) for a view whose
+ * owner is no forwarder, or when f is NULL. */
+const struct forward *forwards_at(const struct forwards *f, size_t view);
+void forwards_free(struct forwards *f);
 
 #endif

@@ -68,7 +68,7 @@ struct dossiers;
 struct probe_view;
 struct nat_links;
 struct firewall;
-struct forward;
+struct forwards;
 
 struct listing {
 	struct socklist		 socks;
@@ -100,7 +100,7 @@ struct listing {
 	const struct probe_view	*probe;		/* per view; NULL unless asked */
 	const struct nat_links	*nat;		/* DNAT joined; NULL unless read */
 	const struct firewall	*fw;		/* verdicts; NULL unless asked */
-	const struct forward	*fwd;		/* per view: where it forwards;
+	const struct forwards	*fwd;		/* per view: where it forwards;
 						   NULL unless asked */
 	/* Milliseconds spent per phase, for -v and the benchmark. */
 	double			 ms_sockets, ms_processes, ms_annotate;

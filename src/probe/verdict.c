@@ -241,9 +241,10 @@ probe_listing(const struct listing *l, const struct rules *r,
 			p = &l->ps.procs[l->ps.owners[view_owner(l, v, 0)].proc];
 		/* a forwarder answers with what is behind it: the process
 		 * that listens there is the one the wire must agree with */
-		if (l->fwd && l->fwd[which[k]].n > 0 &&
-		    !l->fwd[which[k]].self) {
-			const struct fwd_target *ft = &l->fwd[which[k]].t[0];
+		if (l->fwd && forwards_at(l->fwd, which[k])->n > 0 &&
+		    !forwards_at(l->fwd, which[k])->self) {
+			const struct fwd_target *ft =
+			    &forwards_at(l->fwd, which[k])->t[0];
 
 			p = NULL;
 			behind = ft->behind_pid > 0 ? ft : NULL;

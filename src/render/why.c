@@ -331,7 +331,7 @@ row_forward(const struct row *r)
 {
 	if (r->l->fwd == NULL)
 		return NULL;
-	return &r->l->fwd[r->v - r->l->views];
+	return forwards_at(r->l->fwd, (size_t)(r->v - r->l->views));
 }
 
 void

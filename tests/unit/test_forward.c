@@ -271,11 +271,39 @@ t_many(void **state)
 	free(hap);
 }
 
+/* A listing's forwards: a slot per view, the forwarders in full; a view
+ * without one reads as a forward with nothing in it. */
+static void
+t_forwards_at(void **state)
+{
+	struct forward v[2];
+	uint32_t slot[4] = { 0, 2, 0, 1 };
+	struct forwards fs = { slot, 4, v, 2 };
+	const struct forward *none;
+
+	(void)state;
+	memset(v, 0, sizeof(v));
+	v[0].via = "socat";
+	v[1].via = "haproxy";
+	v[1].n = 1;
+	assert_string_equal(forwards_at(&fs, 1)->via, "haproxy");
+	assert_int_equal(forwards_at(&fs, 1)->n, 1);
+	assert_string_equal(forwards_at(&fs, 3)->via, "socat");
+	none = forwards_at(&fs, 0);
+	assert_null(none->via);
+	assert_int_equal(none->n + none->self + none->more, 0);
+	assert_int_equal(none->note[0], 0);
+	assert_ptr_equal(forwards_at(&fs, 2), none);
+	assert_ptr_equal(forwards_at(&fs, 4), none);	/* past the views */
+	assert_ptr_equal(forwards_at(NULL, 0), none);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_socat),
+		cmocka_unit_test(t_forwards_at),
 		cmocka_unit_test(t_ssh),
 		cmocka_unit_test(t_docker_proxy),
 		cmocka_unit_test(t_haproxy),
