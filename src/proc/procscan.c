@@ -1129,9 +1129,11 @@ struct early {
 	struct bpf_procrec	*queue;		/* owners to read */
 	size_t			 nqueue, qcap;
 	struct worker		 w;		/* what was read, and counts */
-	pid_t			*done;		/* PIDs read, rising */
-	unsigned char		*ok;		/* and which were kept */
-	size_t			 ndone, dcap, okcap;
+	struct {
+		pid_t		 pid;
+		int		 kept;
+	}			*done;		/* the PIDs read, rising */
+	size_t			 ndone, dcap;
 };
 
 static void
@@ -1183,10 +1185,8 @@ read_early(struct early *e, struct strbuf *sb)
 			}
 			xgrow((void **)&e->done, &e->dcap, e->ndone + 1,
 			    sizeof(*e->done));
-			xgrow((void **)&e->ok, &e->okcap, e->ndone + 1,
-			    sizeof(*e->ok));
-			e->done[e->ndone] = pid;
-			e->ok[e->ndone++] = (unsigned char)kept;
+			e->done[e->ndone].pid = pid;
+			e->done[e->ndone++].kept = kept;
 		}
 		e->nqueue = 0;
 	}
@@ -1202,12 +1202,12 @@ early_index(const struct early *e, pid_t pid)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (e->done[mid] < pid)
+		if (e->done[mid].pid < pid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < e->ndone && e->done[lo] == pid ? lo : SIZE_MAX;
+	return lo < e->ndone && e->done[lo].pid == pid ? lo : SIZE_MAX;
 }
 
 static void
@@ -1219,7 +1219,6 @@ early_release(struct early *e, int keep)
 	free(e->w.procs);
 	free(e->queue);
 	free(e->done);
-	free(e->ok);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -1363,9 +1362,9 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 		if (at != SIZE_MAX) {
 			/* read already: its descriptors kept with it, or
 			 * dropped with it */
-			for (; i < sc->npre && sc->pre[i].pid == e.done[at];
-			    i++)
-				if (e.ok[at]) {
+			for (; i < sc->npre &&
+			    sc->pre[i].pid == e.done[at].pid; i++)
+				if (e.done[at].kept) {
 					xgrow((void **)&w0->hits, &w0->hcap,
 					    w0->nhits + 1, sizeof(*w0->hits));
 					w0->hits[w0->nhits++] = sc->pre[i];
