@@ -1421,7 +1421,7 @@ forward_listing(const struct listing *l)
 	struct strbuf sb;
 	size_t cap = 0;
 
-	/* a slot per view, the forwarders only in full (a forward is 3.5
+	/* a slot per view, the forwarders only in full (a forward is 4
 	 * KiB: one per view of a busy host was tens of MiB to fault in) */
 	f->slot = xcalloc(l->nviews ? l->nviews : 1, sizeof(*f->slot));
 	f->nviews = l->nviews;
