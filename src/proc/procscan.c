@@ -1121,6 +1121,11 @@ take_prefetch(struct bpf_scan *out, char *why, size_t sz, double *waited)
  * check (PIDs of another PID namespace are read in vain, and dropped
  * with the rest).
  */
+struct early_pid {
+	pid_t			 pid;		/* first: pid_cmp() finds it */
+	int			 kept;
+};
+
 struct early {
 	const struct inode_set	*set;
 	struct bpf_procrec	 cur;		/* the process being written */
@@ -1129,10 +1134,7 @@ struct early {
 	struct bpf_procrec	*queue;		/* owners to read */
 	size_t			 nqueue, qcap;
 	struct worker		 w;		/* what was read, and counts */
-	struct {
-		pid_t		 pid;
-		int		 kept;
-	}			*done;		/* the PIDs read, rising */
+	struct early_pid	*done;		/* the PIDs read, rising */
 	size_t			 ndone, dcap;
 };
 
@@ -1191,23 +1193,6 @@ read_early(struct early *e, struct strbuf *sb)
 		e->nqueue = 0;
 	}
 	e->nqueue = 0;
-}
-
-/* Where pid is among the PIDs read early, or SIZE_MAX. */
-static size_t
-early_index(const struct early *e, pid_t pid)
-{
-	size_t lo = 0, hi = e->ndone;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e->done[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < e->ndone && e->done[lo].pid == pid ? lo : SIZE_MAX;
 }
 
 static void
@@ -1354,17 +1339,17 @@ bpf_walk(struct scan *sc, struct procscan *ps, unsigned int need,
 	sc->pids = NULL;
 	sc->npids = 0;
 	for (size_t i = 0; i < sc->npre; i++) {
-		size_t at;
+		const struct early_pid *at;
 
 		if (sc->npids && sc->pids[sc->npids - 1] == sc->pre[i].pid)
 			continue;
-		at = early_index(&e, sc->pre[i].pid);
-		if (at != SIZE_MAX) {
+		at = e.ndone ? bsearch(&sc->pre[i].pid, e.done, e.ndone,
+		    sizeof(*e.done), pid_cmp) : NULL;
+		if (at) {
 			/* read already: its descriptors kept with it, or
 			 * dropped with it */
-			for (; i < sc->npre &&
-			    sc->pre[i].pid == e.done[at].pid; i++)
-				if (e.done[at].kept) {
+			for (; i < sc->npre && sc->pre[i].pid == at->pid; i++)
+				if (at->kept) {
 					xgrow((void **)&w0->hits, &w0->hcap,
 					    w0->nhits + 1, sizeof(*w0->hits));
 					w0->hits[w0->nhits++] = sc->pre[i];
